@@ -1,0 +1,18 @@
+// ESM-only libraries (jose, openid-client, oauth4webapi) are compiled to CommonJS for jest,
+// because jest's module runtime cannot require(esm) on Node 20/22.
+const esmOnly = ['jose', 'openid-client', 'oauth4webapi'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  rootDir: '.',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|e2e-spec|test)\\.ts$',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    '^.+\\.m?js$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }],
+  },
+  transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
+  testEnvironment: 'node',
+  testTimeout: 60000,
+};
