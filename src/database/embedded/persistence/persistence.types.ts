@@ -32,4 +32,6 @@ export interface Persistence {
   compact(dump: () => Iterable<JournalRecord>): Promise<void>;
   /** Flushes pending records and closes files. */
   close(): Promise<void>;
+  /** True when the journal has grown enough that calling `compact` would pay off. Optional. */
+  shouldCompact?(): boolean;
 }
