@@ -1,0 +1,45 @@
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'password'] as const;
+/** `password` is the seed's `/token` form (username = client_id, password = client_secret). */
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** What a grant handler needs to know about an authenticated client. Never carries secrets. */
+export interface OAuthClient {
+  clientId: string;
+  name?: string;
+  scopes: string[];
+  role: string;
+  /** Allowed `resource`/audience values (RFC 8707). Empty: only the default audience. */
+  audiences: string[];
+  grantTypes: GrantType[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Whether client_credentials on /oauth/token also returns a refresh token. */
+  refreshTokens: boolean;
+  /** Per-client access-token lifetime; undefined: the runtime default. */
+  accessTokenTtlSeconds?: number;
+  disabled: boolean;
+}
+
+/** Credentials as the HTTP layer found them; ClientAuthService decides whether they are good. */
+export type ClientCredentials =
+  | {
+      method: 'client_secret_basic' | 'client_secret_post';
+      clientId: string;
+      clientSecret: string;
+    }
+  | {
+      method: 'private_key_jwt';
+      /** client_id form field, if sent; must match the assertion's iss/sub. */
+      clientId?: string;
+      assertion: string;
+      /** Values the assertion's `aud` may carry: the token endpoint URL and the issuer. */
+      expectedAudiences: string[];
+    };
+
+export interface RequestMeta {
+  ip?: string;
+  requestId?: string;
+  endpoint?: string;
+}

@@ -1,0 +1,72 @@
+/**
+ * Every security-relevant thing that happens, as a typed event. Modules emit; only the audit
+ * (and metrics) modules listen. Payloads never carry a secret or a whole token: at most a jti,
+ * a family id or a short fingerprint.
+ */
+export interface EventContext {
+  clientId?: string;
+  ip?: string;
+  requestId?: string;
+  /** Human-readable, safe to store: never a secret or a token. */
+  reason: string;
+}
+
+export interface TokenIssuedEvent extends EventContext {
+  clientId: string;
+  grantType: string;
+  jti: string;
+  scope: string[];
+  audience: string[];
+  refreshTokenIssued: boolean;
+}
+
+export interface TokenRevokedEvent extends EventContext {
+  tokenType: 'access_token' | 'refresh_token' | 'family' | 'client';
+  jti?: string;
+  familyId?: string;
+}
+
+export interface RefreshTokenEvent extends EventContext {
+  familyId?: string;
+}
+
+export interface ClientChangedEvent extends EventContext {
+  clientId: string;
+  secretId?: string;
+}
+
+export interface SigningKeyEvent extends EventContext {
+  kid: string;
+}
+
+export interface RequestDeniedEvent extends EventContext {
+  /** Machine-readable cause for metrics labels: 'invalid_client', 'insufficient_scope', … */
+  code: string;
+  endpoint?: string;
+}
+
+/** Event name → payload. The names are the contract; audit maps them to the seed's event_type. */
+export interface DomainEvents {
+  'client.authenticated': EventContext;
+  'client.authentication_failed': RequestDeniedEvent;
+  'token.issued': TokenIssuedEvent;
+  'token.denied': RequestDeniedEvent;
+  'token.revoked': TokenRevokedEvent;
+  'token.invalid': RequestDeniedEvent;
+  'access.denied': RequestDeniedEvent;
+  'refresh_token.reused': RefreshTokenEvent;
+  'refresh_token.invalid': RefreshTokenEvent;
+  'rate_limit.exceeded': EventContext;
+  'client.created': ClientChangedEvent;
+  'client.updated': ClientChangedEvent;
+  'client.deleted': ClientChangedEvent;
+  'client.secret_added': ClientChangedEvent;
+  'client.secret_expired': ClientChangedEvent;
+  'client.secret_migrated': ClientChangedEvent;
+  'signing_key.created': SigningKeyEvent;
+  'signing_key.activated': SigningKeyEvent;
+  'signing_key.retired': SigningKeyEvent;
+  'config.updated': EventContext;
+}
+
+export type DomainEventName = keyof DomainEvents;

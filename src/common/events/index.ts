@@ -1,0 +1,2 @@
+export * from './domain-events';
+export { EventBus } from './event-bus.service';

@@ -1,0 +1,119 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+/** Values shipped in .env.example and used in development; refused when NODE_ENV=production. */
+export const PLACEHOLDER_SECRETS = new Set(['change-me', 'changeme', 'dev-only-change-me', 'your-secret-key']);
+
+/** Every variable the service reads. Names match .env.example; defaults are development-friendly. */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 8000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Public base URL; every endpoint in the discovery metadata derives from it. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  ISSUER?: string;
+
+  /** Real MongoDB. MONGODB_URL is the seed's name for the same thing. Unset: embedded server. */
+  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URI?: string;
+
+  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  MONGODB_URL?: string;
+
+  @IsString() @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be a plain database name' })
+  MONGODB_DB = 'oauth2_m2m';
+
+  /** Embedded server only: where its journal lives. */
+  @IsString()
+  EMBEDDED_DB_DATA_DIR = './data';
+
+  @Transform(toBool) @IsBoolean()
+  EMBEDDED_DB_IN_MEMORY = false;
+
+  @IsInt() @Min(0) @Max(65535)
+  EMBEDDED_DB_PORT = 0;
+
+  /** Encrypts signing private keys at rest (AES-256-GCM, key derived with HKDF). */
+  @IsString() @MinLength(16)
+  KEY_ENCRYPTION_KEY = 'dev-only-change-me';
+
+  /** HMAC key for client secrets (server-generated secrets are high-entropy; a pepper, not a slow hash). */
+  @IsString() @MinLength(16)
+  CLIENT_SECRET_PEPPER = 'dev-only-change-me';
+
+  @IsIn(['ES256', 'RS256', 'EdDSA'])
+  SIGNING_ALG: 'ES256' | 'RS256' | 'EdDSA' = 'ES256';
+
+  @IsInt() @Min(1) @Max(1440)
+  ACCESS_TOKEN_EXPIRE_MINUTES = 15;
+
+  @IsInt() @Min(1) @Max(365)
+  REFRESH_TOKEN_EXPIRE_DAYS = 30;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  MAX_REQUESTS_PER_MINUTE = 60;
+
+  @IsInt() @Min(1) @Max(3650)
+  AUDIT_RETENTION_DAYS = 90;
+
+  /** false, true, a hop count, or a comma-separated list of trusted proxy addresses/CIDRs. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
+  @Transform(toBool) @IsBoolean()
+  BOOTSTRAP_ADMIN = true;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 65536;
+}
+
+const SECRET_VARS = ['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER'] as const;
+
+/** Called once by ConfigModule; a bad value stops start-up with a message naming the variable. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  // An empty line in .env (`ISSUER=`) means "not set", as in most dotenv tooling.
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const env = plainToInstance(EnvironmentVariables, present, {
+    enableImplicitConversion: true,
+    excludeExtraneousValues: false,
+  });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  const problems = errors.map(
+    (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
+  if (env.NODE_ENV === 'production') {
+    for (const name of SECRET_VARS) {
+      if (PLACEHOLDER_SECRETS.has(env[name])) {
+        problems.push(`${name}: a placeholder secret is refused in production; set a random value`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}

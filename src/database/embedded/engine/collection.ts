@@ -1,0 +1,166 @@
+import { ObjectId, type Document } from 'bson';
+import type { IndexSpec, JournalRecord } from '../persistence/persistence.types';
+import { ErrorCodes, MongoCommandError } from '../errors';
+import { Index } from './indexes';
+import { compileFilter, plan, type Plan } from './planner';
+import { formatValue, keyOf } from './values';
+
+export interface ScanStats {
+  docsExamined: number;
+  keysExamined: number;
+  index?: string;
+}
+
+/**
+ * One collection: documents by canonical _id key (insertion order = natural order) plus indexes.
+ * Stored documents are never mutated in place: updates swap in a modified copy, so cursors and
+ * journal records holding the old object keep a consistent snapshot.
+ */
+export class Collection {
+  readonly docs = new Map<string, Document>();
+  readonly indexes = new Map<string, Index>();
+  private planIndexes = new Map<string, Index>();
+  /** Cumulative counters, exposed for tests that assert index use. */
+  readonly stats: ScanStats = { docsExamined: 0, keysExamined: 0 };
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Document,
+    private readonly record: (r: JournalRecord) => void,
+  ) {
+    this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 } }));
+    this.refreshPlanIndexes();
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  byField(field: string): Index | undefined {
+    return this.planIndexes.get(field);
+  }
+
+  private refreshPlanIndexes(): void {
+    this.planIndexes = new Map();
+    for (const idx of this.indexes.values()) {
+      if (!idx.plannable) continue;
+      const f = idx.fields[0];
+      const cur = this.planIndexes.get(f);
+      if (!cur || (idx.unique && !cur.unique) || (idx.fields.length < cur.fields.length && idx.unique === cur.unique)) {
+        this.planIndexes.set(f, idx);
+      }
+    }
+  }
+
+  /** Matching documents in natural order; `stats` receives what this one call examined. */
+  find(filter: Document | undefined, stats?: ScanStats): Document[] {
+    const f = filter ?? {};
+    const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
+    const out: Document[] = [];
+    let examined = 0;
+    let keys = 0;
+    if (p.ids === undefined) {
+      const q = p.exact ? undefined : compileFilter(f);
+      for (const d of this.docs.values()) {
+        examined++;
+        if (!q || q.test(d)) out.push(d);
+      }
+    } else {
+      const q = p.exact ? undefined : compileFilter(f);
+      const seen = new Set<string>();
+      for (const id of p.ids) {
+        keys++;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const d = this.docs.get(id);
+        if (!d) continue;
+        examined++;
+        if (!q || q.test(d)) out.push(d);
+      }
+    }
+    this.stats.docsExamined += examined;
+    this.stats.keysExamined += keys;
+    if (stats) {
+      stats.docsExamined += examined;
+      stats.keysExamined += keys;
+      stats.index = p.index;
+    }
+    return out;
+  }
+
+  /** Throws E11000 if `doc` would collide with another document on a unique index. */
+  checkUnique(doc: Document, selfId: string): void {
+    for (const idx of this.indexes.values()) {
+      if (idx.conflict(doc, selfId) !== undefined) throw this.duplicateError(idx, doc);
+    }
+  }
+
+  duplicateError(idx: Index, doc: Document): MongoCommandError {
+    const keyValue = idx.keyValue(doc);
+    const shown = Object.keys(keyValue)
+      .map((k) => `${k}: ${formatValue(keyValue[k])}`)
+      .join(', ');
+    return new MongoCommandError(
+      ErrorCodes.DuplicateKey,
+      `E11000 duplicate key error collection: ${this.ns} index: ${idx.name} dup key: { ${shown} }`,
+      { keyPattern: { ...idx.spec.key }, keyValue },
+    );
+  }
+
+  insert(doc: Document, force = false): Document {
+    if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    const id = keyOf(doc._id);
+    if (!force) this.checkUnique(doc, id);
+    else if (this.docs.has(id)) this.unindex(this.docs.get(id)!, id);
+    this.docs.set(id, doc);
+    for (const idx of this.indexes.values()) idx.add(doc, id);
+    if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc });
+    return doc;
+  }
+
+  /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
+  replace(oldDoc: Document, newDoc: Document): void {
+    const id = keyOf(oldDoc._id);
+    this.checkUnique(newDoc, id);
+    this.unindex(oldDoc, id);
+    this.docs.set(id, newDoc);
+    for (const idx of this.indexes.values()) idx.add(newDoc, id);
+    this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
+  }
+
+  remove(doc: Document, journal = true): void {
+    const id = keyOf(doc._id);
+    if (!this.docs.has(id)) return;
+    this.unindex(this.docs.get(id)!, id);
+    this.docs.delete(id);
+    if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
+  }
+
+  removeById(idValue: unknown): void {
+    const d = this.docs.get(keyOf(idValue));
+    if (d) this.remove(d, false);
+  }
+
+  private unindex(doc: Document, id: string): void {
+    for (const idx of this.indexes.values()) idx.remove(doc, id);
+  }
+
+  /** Builds an index over existing documents; with `force` (journal replay) duplicates are tolerated. */
+  createIndex(spec: IndexSpec, force = false): void {
+    const idx = new Index(spec);
+    for (const [id, d] of this.docs) {
+      if (!force && idx.conflict(d, id) !== undefined) throw this.duplicateError(idx, d);
+      idx.add(d, id);
+    }
+    this.indexes.set(spec.name, idx);
+    this.refreshPlanIndexes();
+    if (!force) this.record({ op: 'createIndex', db: this.db, coll: this.name, spec });
+  }
+
+  dropIndex(name: string, journal = true): void {
+    this.indexes.delete(name);
+    this.refreshPlanIndexes();
+    if (journal) this.record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+  }
+}

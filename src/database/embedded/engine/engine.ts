@@ -1,0 +1,102 @@
+import type { Document } from 'bson';
+import type { JournalRecord } from '../persistence/persistence.types';
+import { ErrorCodes, MongoCommandError } from '../errors';
+import { Collection } from './collection';
+
+/** All databases of one server. Write effects are buffered as journal records until the command finishes. */
+export class Engine {
+  readonly dbs = new Map<string, Map<string, Collection>>();
+  private pending: JournalRecord[] = [];
+  private readonly record = (r: JournalRecord): void => {
+    this.pending.push(r);
+  };
+
+  /** Records produced since the last call, in the order the changes were made. */
+  takeRecords(): JournalRecord[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** The collection, created implicitly (as mongod does for writes and createIndexes). */
+  ensureCollection(db: string, name: string, options: Document = {}, journal = true): Collection {
+    validateNames(db, name);
+    let colls = this.dbs.get(db);
+    if (!colls) this.dbs.set(db, (colls = new Map()));
+    let c = colls.get(name);
+    if (!c) {
+      c = new Collection(db, name, options, this.record);
+      colls.set(name, c);
+      if (journal) this.record({ op: 'createCollection', db, coll: name, options });
+    }
+    return c;
+  }
+
+  dropCollection(db: string, name: string, journal = true): boolean {
+    const colls = this.dbs.get(db);
+    if (!colls?.delete(name)) return false;
+    if (colls.size === 0) this.dbs.delete(db);
+    if (journal) this.record({ op: 'dropCollection', db, coll: name });
+    return true;
+  }
+
+  dropDatabase(db: string, journal = true): void {
+    this.dbs.delete(db);
+    if (journal) this.record({ op: 'dropDatabase', db });
+  }
+
+  /** Replays one journal record; replay never re-checks constraints. */
+  apply(r: JournalRecord): void {
+    switch (r.op) {
+      case 'put':
+        this.ensureCollection(r.db, r.coll, {}, false).insert(r.doc, true);
+        break;
+      case 'del':
+        this.collection(r.db, r.coll)?.removeById(r.id);
+        break;
+      case 'createCollection':
+        this.ensureCollection(r.db, r.coll, r.options ?? {}, false);
+        break;
+      case 'dropCollection':
+        this.dropCollection(r.db, r.coll, false);
+        break;
+      case 'createIndex':
+        this.ensureCollection(r.db, r.coll, {}, false).createIndex(r.spec, true);
+        break;
+      case 'dropIndex':
+        this.collection(r.db, r.coll)?.dropIndex(r.name, false);
+        break;
+      case 'dropDatabase':
+        this.dropDatabase(r.db, false);
+        break;
+    }
+  }
+
+  /** A consistent snapshot: collected synchronously, documents are immutable once stored. */
+  snapshot(): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    for (const [db, colls] of this.dbs) {
+      for (const [name, c] of colls) {
+        out.push({ op: 'createCollection', db, coll: name, options: c.options });
+        for (const idx of c.indexes.values()) {
+          if (idx.name !== '_id_') out.push({ op: 'createIndex', db, coll: name, spec: idx.spec });
+        }
+        for (const doc of c.docs.values()) out.push({ op: 'put', db, coll: name, doc });
+      }
+    }
+    return out;
+  }
+}
+
+function validateNames(db: string, coll: string): void {
+  if (!db || /[/\\. "$\0]/.test(db)) {
+    throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid database name: '${db}'`);
+  }
+  if (!coll || coll.includes('$') || coll.includes('\0') || coll.startsWith('.') || coll.startsWith('system.')) {
+    throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${coll}`);
+  }
+}

@@ -1,0 +1,199 @@
+import { Query } from 'mingo';
+import type { Document } from 'bson';
+import type { IndexSpec } from '../persistence/persistence.types';
+import { compareValues, keyOf, typeRank, valuesAtPath } from './values';
+
+interface Bucket {
+  value: unknown;
+  ids: Set<string>;
+}
+
+export interface RangeBound {
+  value: unknown;
+  inclusive: boolean;
+}
+
+/**
+ * A secondary index: an exact-key hash map (unique checks, compound equality) plus, for the
+ * first key field, a hash map and a lazily sorted key list used for equality and range plans.
+ */
+export class Index {
+  readonly fields: string[];
+  private readonly full = new Map<string, Set<string>>();
+  private readonly first = new Map<string, Bucket>();
+  private sorted: { k: string; v: unknown }[] = [];
+  private readonly inSorted = new Set<string>();
+  private pending: string[] = [];
+  private readonly partial?: Query;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get unique(): boolean {
+    return this.spec.unique === true || this.spec.name === '_id_';
+  }
+
+  /** Whether the index covers every document, so it can answer queries on its first field. */
+  get plannable(): boolean {
+    return !this.spec.sparse && !this.partial && typeof Object.values(this.spec.key)[0] === 'number';
+  }
+
+  /** Whether this document has entries at all (sparse and partial indexes skip some). */
+  covers(doc: Document): boolean {
+    if (this.partial && !this.partial.test(doc)) return false;
+    if (this.spec.sparse) return this.fields.some((f) => valuesAtPath(doc, f).some((v) => v !== undefined));
+    return true;
+  }
+
+  /** Full compound keys of a document (several for multikey documents). */
+  keys(doc: Document): string[] {
+    let acc = [''];
+    for (const f of this.fields) {
+      const parts = [...new Set(valuesAtPath(doc, f).map(keyOf))];
+      const next: string[] = [];
+      for (const prefix of acc) for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
+      acc = next;
+    }
+    return acc;
+  }
+
+  /** The `{field: value}` pair reported in E11000 errors for a document. */
+  keyValue(doc: Document): Document {
+    const out: Document = {};
+    for (const f of this.fields) {
+      const vals = valuesAtPath(doc, f);
+      out[f] = vals[0] ?? null;
+    }
+    return out;
+  }
+
+  /** Returns the id key of another document holding one of `doc`'s keys, if any. */
+  conflict(doc: Document, selfId: string): string | undefined {
+    if (!this.unique || !this.covers(doc)) return undefined;
+    for (const k of this.keys(doc)) {
+      const ids = this.full.get(k);
+      if (!ids) continue;
+      for (const id of ids) if (id !== selfId) return id;
+    }
+    return undefined;
+  }
+
+  add(doc: Document, id: string): void {
+    if (!this.covers(doc)) return;
+    for (const k of this.keys(doc)) {
+      let s = this.full.get(k);
+      if (!s) this.full.set(k, (s = new Set()));
+      s.add(id);
+    }
+    for (const v of new Set(valuesAtPath(doc, this.fields[0]))) {
+      const k = keyOf(v);
+      let b = this.first.get(k);
+      if (!b) {
+        this.first.set(k, (b = { value: v, ids: new Set() }));
+        if (!this.inSorted.has(k)) this.pending.push(k);
+      }
+      b.ids.add(id);
+    }
+  }
+
+  remove(doc: Document, id: string): void {
+    if (!this.covers(doc)) return;
+    for (const k of this.keys(doc)) {
+      const s = this.full.get(k);
+      if (s && s.delete(id) && s.size === 0) this.full.delete(k);
+    }
+    for (const v of valuesAtPath(doc, this.fields[0])) {
+      const k = keyOf(v);
+      const b = this.first.get(k);
+      if (b && b.ids.delete(id) && b.ids.size === 0) this.first.delete(k);
+    }
+  }
+
+  /** Ids whose first-field key equals `value`. */
+  lookup(value: unknown): Iterable<string> {
+    return this.first.get(keyOf(value))?.ids ?? [];
+  }
+
+  /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
+  range(lower?: RangeBound, upper?: RangeBound): string[] {
+    const anchor = lower ?? upper;
+    if (!anchor) return [];
+    this.settle();
+    const rank = typeRank(anchor.value);
+    const keys = this.sorted;
+    const lo = lower ? this.bound(lower.value, !lower.inclusive) : this.rankStart(rank);
+    const out: string[] = [];
+    for (let i = lo; i < keys.length; i++) {
+      if (typeRank(keys[i].v) !== rank) break;
+      if (upper) {
+        const c = compareValues(keys[i].v, upper.value);
+        if (c > 0 || (c === 0 && !upper.inclusive)) break;
+      }
+      const b = this.first.get(keys[i].k);
+      if (!b) continue;
+      for (const id of b.ids) out.push(id);
+    }
+    return out;
+  }
+
+  private rankStart(rank: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (typeRank(this.sorted[mid].v) < rank) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Number of distinct first-field keys, used by the planner to estimate selectivity. */
+  get distinctKeys(): number {
+    return this.first.size;
+  }
+
+  private bound(value: unknown, after: boolean): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareValues(this.sorted[mid].v, value);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Folds keys added since the last range scan into the sorted list; stale keys are dropped on a rebuild. */
+  private settle(): void {
+    if (this.pending.length === 0 && this.sorted.length <= this.first.size * 2) return;
+    if (this.pending.length < 64 && this.sorted.length <= this.first.size * 2) {
+      for (const k of this.pending) {
+        const b = this.first.get(k);
+        if (!b || this.inSorted.has(k)) continue;
+        this.sorted.splice(this.bound(b.value, false), 0, { k, v: b.value });
+        this.inSorted.add(k);
+      }
+    } else {
+      const entries = [...this.first.entries()].sort((a, b) => compareValues(a[1].value, b[1].value));
+      this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
+      this.inSorted.clear();
+      for (const e of this.sorted) this.inSorted.add(e.k);
+    }
+    this.pending = [];
+  }
+
+  clear(): void {
+    this.full.clear();
+    this.first.clear();
+    this.sorted = [];
+    this.inSorted.clear();
+    this.pending = [];
+  }
+}

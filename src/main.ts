@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { bootstrapFirstRun } from './bootstrap/first-run';
+import { configureApp, fastifyOptions } from './bootstrap/configure-app';
+import { AppConfig } from './config/app-config.service';
+import { loadEnv } from './config/load-env';
+
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(fastifyOptions(env)), {
+    bufferLogs: true,
+  });
+  configureApp(app);
+  const config = app.get(AppConfig);
+  await bootstrapFirstRun(app);
+  await app.listen(config.port, config.host);
+}
+
+main().catch((err: unknown) => {
+  // Configuration errors are already readable; anything else gets its stack.
+  console.error(err instanceof Error && err.message.startsWith('Invalid configuration') ? err.message : err);
+  process.exit(1);
+});

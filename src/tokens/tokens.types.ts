@@ -1,0 +1,72 @@
+/** Input for a new access token; the grant handler decides every value (tokens does not know clients). */
+export interface AccessTokenRequest {
+  clientId: string;
+  scopes: string[];
+  role: string;
+  /** `aud`; empty means the default audience (the issuer). */
+  audience: string[];
+  /** Lifetime; undefined means jwt_config's ACCESS_TOKEN_EXPIRE_MINUTES. */
+  ttlSeconds?: number;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  /** Seconds. */
+  expiresIn: number;
+  /** Seconds since the epoch. */
+  exp: number;
+}
+
+/** What a verified access token grants. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  client_id: string;
+  aud: string[];
+  scope: string;
+  scopes: string[];
+  role: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface RefreshTokenRequest {
+  clientId: string;
+  scopes: string[];
+  role: string;
+  audience: string[];
+  /** Continue an existing family (rotation); undefined opens a new one. */
+  familyId?: string;
+  /** The access token issued alongside, so a reuse can revoke it too. */
+  accessJti: string;
+  accessExp: number;
+}
+
+/** A refresh token that was valid and has now been consumed (rotated) atomically. */
+export interface RefreshGrant {
+  clientId: string;
+  scopes: string[];
+  role?: string;
+  audience: string[];
+  familyId: string;
+}
+
+export interface IntrospectionResult {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  exp?: number;
+  iat?: number;
+  jti?: string;
+  token_type?: 'Bearer' | 'refresh_token';
+  role?: string;
+}
+
+export interface PublicJwks {
+  keys: Record<string, unknown>[];
+}
