@@ -53,8 +53,8 @@ export class Collection {
     }
   }
 
-  /** Matching documents in natural order; `stats` receives what this one call examined. */
-  find(filter: Document | undefined, stats?: ScanStats): Document[] {
+  /** Matching documents (at most `max`) in natural or index order; `stats` receives what this call examined. */
+  find(filter: Document | undefined, stats?: ScanStats, max = Infinity): Document[] {
     const f = filter ?? {};
     const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
     const out: Document[] = [];
@@ -64,7 +64,7 @@ export class Collection {
       const q = p.exact ? undefined : compileFilter(f);
       for (const d of this.docs.values()) {
         examined++;
-        if (!q || q.test(d)) out.push(d);
+        if ((!q || q.test(d)) && out.push(d) >= max) break;
       }
     } else {
       const q = p.exact ? undefined : compileFilter(f);
@@ -76,7 +76,7 @@ export class Collection {
         const d = this.docs.get(id);
         if (!d) continue;
         examined++;
-        if (!q || q.test(d)) out.push(d);
+        if ((!q || q.test(d)) && out.push(d) >= max) break;
       }
     }
     this.stats.docsExamined += examined;

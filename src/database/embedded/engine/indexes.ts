@@ -1,6 +1,7 @@
 import { Query } from 'mingo';
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
+import { MINGO_OPTIONS } from './planner';
 import { compareValues, keyOf, typeRank, valuesAtPath } from './values';
 
 interface Bucket {
@@ -28,7 +29,7 @@ export class Index {
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
   }
 
   get name(): string {

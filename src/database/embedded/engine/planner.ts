@@ -3,6 +3,9 @@ import type { Document } from 'bson';
 import type { Index, RangeBound } from './indexes';
 import { isPlainObject, keyOf, typeRank } from './values';
 
+/** Server-side JavaScript ($where, $function) stays off: clients must not run code in the database. */
+export const MINGO_OPTIONS = { scriptEnabled: false };
+
 const MAX_CACHED_QUERIES = 2000;
 const queryCache = new Map<string, Query>();
 
@@ -11,7 +14,7 @@ export function compileFilter(filter: Document): Query {
   const key = keyOf(filter);
   let q = queryCache.get(key);
   if (!q) {
-    q = new Query(filter, {});
+    q = new Query(filter, MINGO_OPTIONS);
     if (queryCache.size >= MAX_CACHED_QUERIES) queryCache.clear();
     queryCache.set(key, q);
   }

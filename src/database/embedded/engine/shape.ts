@@ -1,5 +1,6 @@
 import { Query } from 'mingo';
 import type { Document } from 'bson';
+import { MINGO_OPTIONS } from './planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { compareValues, getPath, isPlainObject, valuesAtPath } from './values';
 
@@ -39,7 +40,7 @@ function isSimpleProjection(p: Document): boolean {
 export function projector(projection: Document | undefined, filter: Document = {}): ((d: Document) => Document) | undefined {
   if (!projection || Object.keys(projection).length === 0) return undefined;
   if (!isSimpleProjection(projection) || Object.keys(projection).some((k) => k.includes('$'))) {
-    const q = new Query(filter, {});
+    const q = new Query(filter, MINGO_OPTIONS);
     return (d) => q.find([d], projection).all()[0] as Document;
   }
   const entries = Object.entries(projection).map(([k, v]) => [k, v === 1 || v === true] as const);

@@ -1,6 +1,7 @@
 import { Aggregator } from 'mingo';
 import { update as mingoUpdate, type Modifier } from 'mingo/updater';
 import { ObjectId, type Document } from 'bson';
+import { MINGO_OPTIONS } from './planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { deepClone, isPlainObject, keyOf, setPath } from './values';
 
@@ -18,7 +19,7 @@ export interface UpdateOutcome {
 
 const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 
-export function isOperatorUpdate(u: unknown): u is Document {
+export function isOperatorUpdate(u: unknown): boolean {
   return isPlainObject(u) && Object.keys(u).length > 0 && Object.keys(u)[0].startsWith('$');
 }
 
@@ -76,7 +77,7 @@ function tryFastPath(doc: Document, u: Document): UpdateOutcome | undefined {
 /** Returns the post-image of `doc` under update `u`; never mutates `doc`. */
 export function applyUpdate(doc: Document, u: Document | Document[], opts: UpdateOptions): UpdateOutcome {
   if (Array.isArray(u)) {
-    const [out] = new Aggregator(u, {}).run([deepClone(doc)]) as Document[];
+    const [out] = new Aggregator(u, MINGO_OPTIONS).run([deepClone(doc)]) as Document[];
     if (keyOf(out._id) !== keyOf(doc._id)) throw immutableId();
     return { doc: out, modified: keyOf(out) !== keyOf(doc) };
   }

@@ -1,0 +1,2 @@
+export { startEmbeddedMongo } from './start';
+export type { EmbeddedLogger, EmbeddedMongo, EmbeddedMongoOptions } from './options';

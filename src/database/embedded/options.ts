@@ -1,0 +1,48 @@
+export interface EmbeddedLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EmbeddedMongoOptions {
+  /** 0 or undefined: a random free port. */
+  port?: number;
+  /** Defaults to 127.0.0.1. */
+  host?: string;
+  /** Directory for the journal and snapshots; in-memory only when absent. */
+  dataDir?: string;
+  /** TTL monitor period; mongod's default is 60 s. */
+  ttlIntervalMs?: number;
+  /** Run the server in a worker thread so the database and the app use separate cores. */
+  inWorker?: boolean;
+  /** `false` silences the server; default writes to the console. */
+  logger?: EmbeddedLogger | false;
+  /** Compact the journal after this many records (default 200,000). */
+  compactAfterRecords?: number;
+}
+
+export interface EmbeddedMongo {
+  uri: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const PREFIX = '[embedded-mongo]';
+
+export const consoleLogger: EmbeddedLogger = {
+  log: (m) => console.log(`${PREFIX} ${m}`),
+  warn: (m) => console.warn(`${PREFIX} ${m}`),
+  error: (m) => console.error(`${PREFIX} ${m}`),
+};
+
+export const silentLogger: EmbeddedLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+export function resolveLogger(logger: EmbeddedLogger | false | undefined): EmbeddedLogger {
+  if (logger === false) return silentLogger;
+  return logger ?? consoleLogger;
+}
+
+export function mongoUri(host: string, port: number): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `mongodb://${h}:${port}/?directConnection=true`;
+}
