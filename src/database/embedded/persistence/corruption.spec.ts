@@ -1,8 +1,16 @@
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'fs';
+import {
+  appendFileSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'fs';
 import * as path from 'path';
 import { journalFile } from './generations';
 import { JournalPersistence } from './journal-persistence';
 import type { JournalRecord } from './persistence.types';
+import { encodeFrame } from './record-codec';
 import { capturingLogger, makeTmpDir, put } from './__fixtures__/test-utils';
 
 describe('JournalPersistence corruption handling', () => {
@@ -18,7 +26,11 @@ describe('JournalPersistence corruption handling', () => {
   });
   afterEach(() => tmp.cleanup());
 
-  async function open(): Promise<{ p: JournalPersistence; records: JournalRecord[]; log: ReturnType<typeof capturingLogger> }> {
+  async function open(): Promise<{
+    p: JournalPersistence;
+    records: JournalRecord[];
+    log: ReturnType<typeof capturingLogger>;
+  }> {
     const log = capturingLogger();
     const records: JournalRecord[] = [];
     const p = new JournalPersistence(tmp.dir, { logger: log });
@@ -27,7 +39,10 @@ describe('JournalPersistence corruption handling', () => {
   }
 
   /** After recovery the journal must accept writes and reload cleanly. */
-  async function expectWritableAfterRecovery(p: JournalPersistence, expected: JournalRecord[]): Promise<void> {
+  async function expectWritableAfterRecovery(
+    p: JournalPersistence,
+    expected: JournalRecord[],
+  ): Promise<void> {
     await p.append([put(100)]);
     await p.close();
     const again = await open();
@@ -87,8 +102,7 @@ describe('JournalPersistence corruption handling', () => {
   });
 
   it('treats a crc-valid but undecodable payload as corrupt', async () => {
-    // Rewrite the last frame with a valid crc over a non-record BSON payload.
-    const { encodeFrame } = await import('./record-codec');
+    // A frame with a valid crc whose payload is not a journal record.
     appendFileSync(journal, encodeFrame({ op: 'bogus' }));
     const { p, records, log } = await open();
     expect(records).toEqual(all(10));

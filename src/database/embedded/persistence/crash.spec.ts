@@ -13,7 +13,11 @@ function buildForChild(outDir: string): void {
     if (!name.endsWith('.ts') || name.endsWith('.spec.ts')) continue;
     const src = readFileSync(path.join(__dirname, name), 'utf8');
     const out = ts.transpileModule(src, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     });
     writeFileSync(path.join(outDir, name.replace(/\.ts$/, '.js')), out.outputText);
   }
@@ -25,14 +29,29 @@ interface RunResult {
 }
 
 /** Runs the writer until `killAfter` acks were read, then SIGKILLs it mid-stream. */
-function runAndKill(buildDir: string, dataDir: string, killAfter: number, compactAfter: number): Promise<RunResult> {
+function runAndKill(
+  buildDir: string,
+  dataDir: string,
+  killAfter: number,
+  compactAfter: number,
+): Promise<RunResult> {
   const bsonMain = require.resolve('bson');
   const marker = `${path.sep}node_modules${path.sep}`;
   const nodeModules = bsonMain.slice(0, bsonMain.lastIndexOf(marker) + marker.length - 1);
-  const child = spawn(process.execPath, [path.join(__dirname, '__fixtures__', 'crash-writer.js'), buildDir, dataDir, '32', String(compactAfter)], {
-    env: { ...process.env, NODE_PATH: nodeModules },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(__dirname, '__fixtures__', 'crash-writer.js'),
+      buildDir,
+      dataDir,
+      '32',
+      String(compactAfter),
+    ],
+    {
+      env: { ...process.env, NODE_PATH: nodeModules },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const acked: number[] = [];
   let stdout = '';
   let stderr = '';

@@ -20,7 +20,8 @@ function tableCrc32(): Crc32Fn {
 
 const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
-export const crc32: Crc32Fn = typeof native === 'function' ? (data) => native(data) >>> 0 : tableCrc32();
+export const crc32: Crc32Fn =
+  typeof native === 'function' ? (data) => native(data) >>> 0 : tableCrc32();
 
 /** Exposed for the unit test that checks both implementations agree. */
 export const crc32Fallback: Crc32Fn = tableCrc32();

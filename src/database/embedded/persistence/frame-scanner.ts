@@ -1,14 +1,16 @@
 import { crc32 } from './crc32';
 import { FRAME_HEADER, MAX_PAYLOAD, MIN_PAYLOAD } from './record-codec';
 
-export type FrameResult = { ok: true; payload: Buffer; next: number } | { ok: false; reason: string };
+export type FrameResult =
+  { ok: true; payload: Buffer; next: number } | { ok: false; reason: string };
 
 /** Validates framing and checksum of the frame at `offset` without decoding the BSON. */
 export function readFrame(buf: Buffer, offset: number): FrameResult {
   const remaining = buf.length - offset;
   if (remaining < FRAME_HEADER) return { ok: false, reason: `short header (${remaining} bytes)` };
   const len = buf.readUInt32LE(offset);
-  if (len < MIN_PAYLOAD || len > MAX_PAYLOAD) return { ok: false, reason: `implausible length ${len}` };
+  if (len < MIN_PAYLOAD || len > MAX_PAYLOAD)
+    return { ok: false, reason: `implausible length ${len}` };
   if (remaining - FRAME_HEADER < len) {
     return { ok: false, reason: `short payload (${remaining - FRAME_HEADER} of ${len} bytes)` };
   }

@@ -1,4 +1,15 @@
-import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'bson';
+import {
+  Binary,
+  Decimal128,
+  Double,
+  Int32,
+  Long,
+  MaxKey,
+  MinKey,
+  ObjectId,
+  Timestamp,
+  UUID,
+} from 'bson';
 import { crc32, crc32Fallback } from './crc32';
 import { JournalPersistence } from './journal-persistence';
 import { MemoryPersistence } from './memory-persistence';
@@ -46,7 +57,17 @@ describe('JournalPersistence basics', () => {
     };
     const input: JournalRecord[] = [
       { op: 'createCollection', db: 'd', coll: 'c', options: { capped: false } },
-      { op: 'createIndex', db: 'd', coll: 'c', spec: { name: 'a_1', key: { a: 1 }, unique: true, partialFilterExpression: { a: { $gt: 1 } } } },
+      {
+        op: 'createIndex',
+        db: 'd',
+        coll: 'c',
+        spec: {
+          name: 'a_1',
+          key: { a: 1 },
+          unique: true,
+          partialFilterExpression: { a: { $gt: 1 } },
+        },
+      },
       { op: 'put', db: 'd', coll: 'c', doc },
       { op: 'del', db: 'd', coll: 'c', id: oid },
       { op: 'del', db: 'd', coll: 'c', id: { compound: 1, k: 'x' } },
@@ -92,13 +113,17 @@ describe('JournalPersistence basics', () => {
   it('keeps call order under many concurrent appenders and resolves each once durable', async () => {
     const p = new JournalPersistence(tmp.dir, { logger: capturingLogger() });
     await p.load(() => undefined);
-    await Promise.all(Array.from({ length: 500 }, (_, i) => p.append([put(i), put(i, { second: true })])));
+    await Promise.all(
+      Array.from({ length: 500 }, (_, i) => p.append([put(i), put(i, { second: true })])),
+    );
     expect(p.journalBytes).toBeGreaterThan(0);
     await p.close();
     const { p: p2, records } = await reload();
     await p2.close();
     expect(records).toHaveLength(1000);
-    records.forEach((r, i) => expect(r).toEqual(put(Math.floor(i / 2), i % 2 ? { second: true } : {})));
+    records.forEach((r, i) =>
+      expect(r).toEqual(put(Math.floor(i / 2), i % 2 ? { second: true } : {})),
+    );
   });
 
   it('close() flushes appends that were not awaited, later appends reject', async () => {
@@ -129,7 +154,11 @@ describe('JournalPersistence basics', () => {
     const circular: Record<string, unknown> = { _id: 'loop' };
     circular.self = circular;
     const bad: JournalRecord = { op: 'put', db: 'd', coll: 'c', doc: circular };
-    const results = await Promise.allSettled([p.append([put(1)]), p.append([bad]), p.append([put(2)])]);
+    const results = await Promise.allSettled([
+      p.append([put(1)]),
+      p.append([bad]),
+      p.append([put(2)]),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     await p.close();
     const { p: p2, records } = await reload();
@@ -139,7 +168,11 @@ describe('JournalPersistence basics', () => {
 
   it('fires onCompactNeeded once per threshold crossing', async () => {
     let fired = 0;
-    const p = new JournalPersistence(tmp.dir, { logger: capturingLogger(), compactAfterBytes: 1000, onCompactNeeded: () => fired++ });
+    const p = new JournalPersistence(tmp.dir, {
+      logger: capturingLogger(),
+      compactAfterBytes: 1000,
+      onCompactNeeded: () => fired++,
+    });
     await p.load(() => undefined);
     expect(p.shouldCompact()).toBe(false);
     for (let i = 0; i < 40; i++) await p.append([put(i)]);
@@ -147,7 +180,10 @@ describe('JournalPersistence basics', () => {
     expect(p.shouldCompact()).toBe(true);
     const model = new StateModel();
     await p.close();
-    const p2 = new JournalPersistence(tmp.dir, { logger: capturingLogger(), compactAfterBytes: 1000 });
+    const p2 = new JournalPersistence(tmp.dir, {
+      logger: capturingLogger(),
+      compactAfterBytes: 1000,
+    });
     await p2.load(model.apply);
     expect(p2.shouldCompact()).toBe(true); // replayed bytes count too
     await p2.compact(() => model.dump());

@@ -90,7 +90,8 @@ export class JournalPersistence implements Persistence {
   /** Records are framed synchronously, so their journal order is the order of append() calls. */
   async append(records: JournalRecord[]): Promise<void> {
     if (this.closing !== null) throw new Error('JournalPersistence is closed');
-    if (this.writer === null) throw new Error('JournalPersistence.load() must complete before append()');
+    if (this.writer === null)
+      throw new Error('JournalPersistence.load() must complete before append()');
     if (records.length === 0) return;
     const frames = records.map(encodeRecord);
     return this.writer.enqueue(frames);
@@ -99,7 +100,8 @@ export class JournalPersistence implements Persistence {
   /** A call while a compaction runs joins it: that snapshot plus the journal already cover the state. */
   compact(dump: () => Iterable<JournalRecord>): Promise<void> {
     if (this.closing !== null) return Promise.reject(new Error('JournalPersistence is closed'));
-    if (this.writer === null) return Promise.reject(new Error('JournalPersistence.load() must complete before compact()'));
+    if (this.writer === null)
+      return Promise.reject(new Error('JournalPersistence.load() must complete before compact()'));
     this.compacting ??= this.runCompaction(this.writer, dump).finally(() => {
       this.compacting = null;
     });
@@ -123,7 +125,12 @@ export class JournalPersistence implements Persistence {
   private onDurable(bytes: number): void {
     this.bytesSinceSnapshot += bytes;
     const hook = this.options.onCompactNeeded;
-    if (hook === undefined || this.compactSignalled || this.bytesSinceSnapshot < this.compactAfterBytes) return;
+    if (
+      hook === undefined ||
+      this.compactSignalled ||
+      this.bytesSinceSnapshot < this.compactAfterBytes
+    )
+      return;
     this.compactSignalled = true;
     try {
       hook();
@@ -132,7 +139,10 @@ export class JournalPersistence implements Persistence {
     }
   }
 
-  private async runCompaction(writer: JournalWriter, dump: () => Iterable<JournalRecord>): Promise<void> {
+  private async runCompaction(
+    writer: JournalWriter,
+    dump: () => Iterable<JournalRecord>,
+  ): Promise<void> {
     const started = Date.now();
     const newGen = this.gen + 1;
     const handle = await fsp.open(path.join(this.dataDir, journalFile(newGen)), 'w+');
@@ -170,7 +180,9 @@ export class JournalPersistence implements Persistence {
       ...listing.journals.filter((g) => g < newGen).map(journalFile),
     ]);
     await fsyncDir(this.dataDir);
-    this.logger.log(`journal: compacted ${frames.length} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`);
+    this.logger.log(
+      `journal: compacted ${frames.length} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`,
+    );
   }
 
   /** tmp + fsync + rename + dir fsync: the snapshot name never points at a partial file. */
@@ -186,7 +198,8 @@ export class JournalPersistence implements Persistence {
         const data = Buffer.concat(batch, batchBytes);
         batch = [];
         batchBytes = 0;
-        for (let off = 0; off < data.length; ) off += (await h.write(data, off, data.length - off, pos + off)).bytesWritten;
+        for (let off = 0; off < data.length;)
+          off += (await h.write(data, off, data.length - off, pos + off)).bytesWritten;
         pos += data.length;
       };
       for (const f of [...frames, encodeTrailer(frames.length)]) {

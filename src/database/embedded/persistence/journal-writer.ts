@@ -2,7 +2,7 @@ import type { FileHandle } from 'fs/promises';
 
 interface Waiter {
   resolve: () => void;
-  reject: (err: unknown) => void;
+  reject: (err: Error) => void;
 }
 
 /**
@@ -16,9 +16,9 @@ export class JournalWriter {
   private waiters: Waiter[] = [];
   private running: Promise<void> | null = null;
   /** The single write+fsync round in flight; it captured its file handle when it started. */
-  private round: Promise<unknown> | null = null;
+  private round: Promise<Error | null> | null = null;
   /** Set when a failed round could not be rolled back: the file tail is unknown, so stop. */
-  private poisoned: unknown = null;
+  private poisoned: Error | null = null;
 
   constructor(
     private handle: FileHandle,
@@ -81,7 +81,7 @@ export class JournalWriter {
     }
   }
 
-  private async writeRound(frames: Buffer[], bytes: number): Promise<unknown> {
+  private async writeRound(frames: Buffer[], bytes: number): Promise<Error | null> {
     if (this.poisoned !== null) return this.poisoned;
     const handle = this.handle;
     const start = this.size;
@@ -93,7 +93,8 @@ export class JournalWriter {
         off += bytesWritten;
       }
       await handle.datasync();
-    } catch (err) {
+    } catch (caught) {
+      const err = caught instanceof Error ? caught : new Error(String(caught));
       await this.rollback(handle, start, err);
       return err;
     }
@@ -105,7 +106,7 @@ export class JournalWriter {
     return null;
   }
 
-  private async rollback(handle: FileHandle, size: number, cause: unknown): Promise<void> {
+  private async rollback(handle: FileHandle, size: number, cause: Error): Promise<void> {
     try {
       await handle.truncate(size);
       await handle.datasync();

@@ -23,7 +23,12 @@ export interface LoadResult {
 
 type Apply = (record: JournalRecord) => void;
 
-export async function loadDir(dir: string, apply: Apply, logger: PersistenceLogger, opts: DeserializeOptions): Promise<LoadResult> {
+export async function loadDir(
+  dir: string,
+  apply: Apply,
+  logger: PersistenceLogger,
+  opts: DeserializeOptions,
+): Promise<LoadResult> {
   await fsp.mkdir(dir, { recursive: true });
   const listing = await listDir(dir);
   // Leftovers of a compaction that crashed before its rename; never authoritative.
@@ -60,16 +65,23 @@ export async function loadDir(dir: string, apply: Apply, logger: PersistenceLogg
 }
 
 /** Newest snapshot that is intact end to end; damaged ones are renamed aside, never deleted. */
-async function pickSnapshot(dir: string, gens: number[], logger: PersistenceLogger): Promise<{ gen: number; buf: Buffer } | null> {
+async function pickSnapshot(
+  dir: string,
+  gens: number[],
+  logger: PersistenceLogger,
+): Promise<{ gen: number; buf: Buffer } | null> {
   for (let i = gens.length - 1; i >= 0; i--) {
     const name = snapshotFile(gens[i]);
     const buf = await fsp.readFile(path.join(dir, name));
     const problem = checkSnapshot(buf);
     if (problem === null) return { gen: gens[i], buf };
-    logger.error(`journal: snapshot ${name} is damaged (${problem}); moved aside, falling back to an older generation`);
+    logger.error(
+      `journal: snapshot ${name} is damaged (${problem}); moved aside, falling back to an older generation`,
+    );
     await fsp.rename(path.join(dir, name), path.join(dir, `${name}.corrupt`));
   }
-  if (gens.length > 0) logger.error('journal: no intact snapshot; replaying whatever journals remain');
+  if (gens.length > 0)
+    logger.error('journal: no intact snapshot; replaying whatever journals remain');
   return null;
 }
 
@@ -90,20 +102,29 @@ function checkSnapshot(buf: Buffer): string | null {
   return 'missing trailer';
 }
 
-function applySnapshot(buf: Buffer, apply: Apply, logger: PersistenceLogger, opts: DeserializeOptions): void {
+function applySnapshot(
+  buf: Buffer,
+  apply: Apply,
+  logger: PersistenceLogger,
+  opts: DeserializeOptions,
+): void {
   let off = 0;
   for (;;) {
     const f = readFrame(buf, off);
     if (!f.ok || f.next === buf.length) return; // checked already; the last frame is the trailer
     // A crc-valid frame that is not a record needs a writer bug, not a crash; skip, don't die.
     const rec = safeDecode(f.payload, opts);
-    if (rec === null || rec.op === '$end') logger.error(`journal: skipping undecodable snapshot record at byte ${off}`);
+    if (rec === null || rec.op === '$end')
+      logger.error(`journal: skipping undecodable snapshot record at byte ${off}`);
     else apply(rec);
     off = f.next;
   }
 }
 
-function safeDecode(payload: Buffer, opts: DeserializeOptions): ReturnType<typeof decodePayload> | null {
+function safeDecode(
+  payload: Buffer,
+  opts: DeserializeOptions,
+): ReturnType<typeof decodePayload> | null {
   try {
     return decodePayload(payload, opts);
   } catch {
@@ -112,7 +133,13 @@ function safeDecode(payload: Buffer, opts: DeserializeOptions): ReturnType<typeo
 }
 
 /** Replays one journal and truncates it at the first bad record. Returns the good size. */
-async function replayJournal(dir: string, gen: number, apply: Apply, logger: PersistenceLogger, opts: DeserializeOptions): Promise<number> {
+async function replayJournal(
+  dir: string,
+  gen: number,
+  apply: Apply,
+  logger: PersistenceLogger,
+  opts: DeserializeOptions,
+): Promise<number> {
   const name = journalFile(gen);
   const file = path.join(dir, name);
   const buf = await fsp.readFile(file);
@@ -151,7 +178,9 @@ async function replayJournal(dir: string, gen: number, apply: Apply, logger: Per
         `Truncating at ${off}, ${dropped} bytes discarded (saved to ${aside})`,
     );
   } else {
-    logger.warn(`journal: ${name} has a torn tail at byte offset ${off} (${reason}); truncating ${dropped} bytes`);
+    logger.warn(
+      `journal: ${name} has a torn tail at byte offset ${off} (${reason}); truncating ${dropped} bytes`,
+    );
   }
   const h = await fsp.open(file, 'r+');
   try {

@@ -4,27 +4,30 @@ import type { JournalRecord, Persistence } from './persistence.types';
 export class MemoryPersistence implements Persistence {
   private closed = false;
 
-  async load(_apply: (record: JournalRecord) => void): Promise<void> {
-    this.assertOpen();
+  load(_apply: (record: JournalRecord) => void): Promise<void> {
+    return this.ready();
   }
 
-  async append(_records: JournalRecord[]): Promise<void> {
-    this.assertOpen();
+  append(_records: JournalRecord[]): Promise<void> {
+    return this.ready();
   }
 
-  async compact(_dump: () => Iterable<JournalRecord>): Promise<void> {
-    this.assertOpen();
+  compact(_dump: () => Iterable<JournalRecord>): Promise<void> {
+    return this.ready();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 
   shouldCompact(): boolean {
     return false;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('MemoryPersistence is closed');
+  private ready(): Promise<void> {
+    return this.closed
+      ? Promise.reject(new Error('MemoryPersistence is closed'))
+      : Promise.resolve();
   }
 }

@@ -25,7 +25,15 @@ export interface SnapshotTrailer {
   count: number;
 }
 
-const OPS = new Set(['put', 'del', 'createCollection', 'dropCollection', 'createIndex', 'dropIndex', 'dropDatabase']);
+const OPS = new Set([
+  'put',
+  'del',
+  'createCollection',
+  'dropCollection',
+  'createIndex',
+  'dropIndex',
+  'dropDatabase',
+]);
 
 export function encodeFrame(payloadDoc: Document): Buffer {
   const payload = serialize(payloadDoc);
@@ -63,7 +71,8 @@ export function decodePayload(
   if (typeof op !== 'string' || !OPS.has(op)) throw new Error(`unknown journal op ${String(op)}`);
   if (op === 'del') {
     const wrapper = doc.id as Document | undefined;
-    if (wrapper === null || typeof wrapper !== 'object') throw new Error('del record without id wrapper');
+    if (wrapper === null || typeof wrapper !== 'object')
+      throw new Error('del record without id wrapper');
     return { op: 'del', db: doc.db as string, coll: doc.coll as string, id: wrapper.v };
   }
   return doc as JournalRecord;

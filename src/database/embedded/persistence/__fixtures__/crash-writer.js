@@ -23,9 +23,15 @@ function fail(err) {
 
 async function main() {
   const persistence = new JournalPersistence(dataDir, {
-    logger: { log() {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) },
+    logger: {
+      log() {},
+      warn: (m) => process.stderr.write(`${m}\n`),
+      error: (m) => process.stderr.write(`${m}\n`),
+    },
     compactAfterBytes,
-    onCompactNeeded: compactAfterBytes ? () => persistence.compact(() => state.values()).catch(fail) : undefined,
+    onCompactNeeded: compactAfterBytes
+      ? () => persistence.compact(() => state.values()).catch(fail)
+      : undefined,
   });
   await persistence.load(apply);
   let next = 0;

@@ -18,7 +18,13 @@ export interface CapturingLogger extends PersistenceLogger {
 export function capturingLogger(): CapturingLogger {
   const warnings: string[] = [];
   const errors: string[] = [];
-  return { warnings, errors, log: () => undefined, warn: (m) => warnings.push(m), error: (m) => errors.push(m) };
+  return {
+    warnings,
+    errors,
+    log: () => undefined,
+    warn: (m) => warnings.push(m),
+    error: (m) => errors.push(m),
+  };
 }
 
 const idKey = (id: unknown): string => EJSON.stringify({ id }, { relaxed: false });
@@ -54,7 +60,7 @@ export class StateModel {
 
   coll(ns: string): Map<string, Document> {
     let m = this.docs.get(ns);
-    if (m === undefined) this.docs.set(ns, (m = new Map()));
+    if (m === undefined) this.docs.set(ns, (m = new Map<string, Document>()));
     return m;
   }
 
