@@ -1,0 +1,118 @@
+import { Logger } from '@nestjs/common';
+import type { Reservation, WindowRef } from './rate-limit.repository';
+import { RateLimitRepository } from './rate-limit.repository';
+import { QuotaReservationStorage } from './quota-reservation.storage';
+
+/** An in-memory stand-in with the repository's contract: atomic, never above the limit. */
+class FakeSharedCounter {
+  readonly counts = new Map<string, number>();
+  calls = 0;
+  fail = false;
+
+  ensureWindow(): Promise<void> {
+    return this.fail ? Promise.reject(new Error('db down')) : Promise.resolve();
+  }
+
+  reserve(window: WindowRef, wanted: number, limit: number): Promise<Reservation> {
+    this.calls++;
+    if (this.fail) return Promise.reject(new Error('db down'));
+    const count = this.counts.get(window.id) ?? 0;
+    const granted = Math.max(0, Math.min(wanted, limit - count));
+    this.counts.set(window.id, count + granted);
+    // Resolve on a later turn, like a network round trip, so callers interleave.
+    return new Promise((resolve) =>
+      setImmediate(() => resolve({ granted, count: count + granted })),
+    );
+  }
+}
+
+const WINDOW = 60_000;
+const T0 = 1_700_000_040_000; // a window boundary
+
+function storageOver(shared: FakeSharedCounter, at = T0 + 1_000): QuotaReservationStorage {
+  const storage = new QuotaReservationStorage(shared as unknown as RateLimitRepository);
+  storage.clock = () => at;
+  return storage;
+}
+
+async function fire(storage: QuotaReservationStorage, n: number, limit: number, key = 'c:1.2.3.4') {
+  const records = await Promise.all(
+    Array.from({ length: n }, () => storage.increment(key, WINDOW, limit)),
+  );
+  return { admitted: records.filter((r) => !r.isBlocked).length, records };
+}
+
+describe('QuotaReservationStorage', () => {
+  it('admits exactly the limit and refuses the rest with the seconds left in the window', async () => {
+    const shared = new FakeSharedCounter();
+    const { admitted, records } = await fire(storageOver(shared), 100, 60);
+    expect(admitted).toBe(60);
+    const refused = records.find((r) => r.isBlocked)!;
+    expect(refused.timeToBlockExpire).toBe(59);
+    expect(shared.counts.get('c:1.2.3.4:1700000040')).toBe(60);
+  });
+
+  it('never over-admits across several instances sharing one counter', async () => {
+    const shared = new FakeSharedCounter();
+    const instances = [storageOver(shared), storageOver(shared), storageOver(shared)];
+    const results = await Promise.all(instances.map((s) => fire(s, 500, 1_000)));
+    const total = results.reduce((sum, r) => sum + r.admitted, 0);
+    expect(total).toBeLessThanOrEqual(1_000);
+    expect(shared.counts.get('c:1.2.3.4:1700000040')).toBeLessThanOrEqual(1_000);
+  });
+
+  it('reserves one request at a time for small limits, so instances share them exactly', async () => {
+    const shared = new FakeSharedCounter();
+    const a = storageOver(shared);
+    const b = storageOver(shared);
+    const first = await fire(a, 7, 10);
+    const second = await fire(b, 7, 10);
+    expect(first.admitted + second.admitted).toBe(10);
+    expect(second.admitted).toBe(3);
+  });
+
+  it('reserves growing chunks for a hot key: far fewer round trips than requests', async () => {
+    const shared = new FakeSharedCounter();
+    const storage = storageOver(shared);
+    let admitted = 0;
+    for (let i = 0; i < 20; i++) admitted += (await fire(storage, 500, 1_000_000)).admitted;
+    expect(admitted).toBe(10_000);
+    expect(shared.calls).toBeLessThan(100);
+  });
+
+  it('caches a refusal until the window ends, then starts a fresh window', async () => {
+    const shared = new FakeSharedCounter();
+    let now = T0 + 1_000;
+    const storage = storageOver(shared);
+    storage.clock = () => now;
+    await fire(storage, 5, 5);
+    const callsWhenFull = shared.calls;
+    expect((await fire(storage, 50, 5)).admitted).toBe(0);
+    expect(shared.calls).toBe(callsWhenFull + 1);
+    now = T0 + WINDOW;
+    expect((await fire(storage, 5, 5)).admitted).toBe(5);
+    expect(shared.counts.get('c:1.2.3.4:1700000100')).toBe(5);
+  });
+
+  it('keeps separate counters per key', async () => {
+    const shared = new FakeSharedCounter();
+    const storage = storageOver(shared);
+    expect((await fire(storage, 3, 2, 'a:1.1.1.1')).admitted).toBe(2);
+    expect((await fire(storage, 3, 2, 'b:1.1.1.1')).admitted).toBe(2);
+  });
+
+  it('finds room again when the limit is raised at runtime', async () => {
+    const shared = new FakeSharedCounter();
+    const storage = storageOver(shared);
+    expect((await fire(storage, 4, 2)).admitted).toBe(2);
+    expect((await fire(storage, 4, 4)).admitted).toBe(2);
+  });
+
+  it('fails open when the database is unreachable', async () => {
+    const shared = new FakeSharedCounter();
+    shared.fail = true;
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { admitted } = await fire(storageOver(shared), 3, 1);
+    expect(admitted).toBe(3);
+  });
+});

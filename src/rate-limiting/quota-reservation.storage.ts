@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { RateLimitRepository, type WindowRef } from './rate-limit.repository';
+
+type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/**
+ * Why chunked reservations:
+ * the limit must hold across every instance sharing the database (the issue's scale-out test:
+ * "the total accepted stays within the limit"), and the token endpoint must not pay a database
+ * round trip per request. So each instance reserves quota from the shared counter in chunks
+ * (atomic conditional `$inc`, never above the limit) and admits requests from its local budget
+ * without waiting. The sum of all reservations never exceeds the limit, so the instances together
+ * never over-admit. The alternative — count locally and flush every N ms — is cheaper but
+ * over-admits by up to (instances × flush interval × rate), which the test forbids.
+ *
+ * The price is fairness, not safety: quota an instance reserved but did not use in its window is
+ * lost, so another instance may refuse a little early. Chunks start at 1 and double while a key
+ * keeps consuming them, capped at 1% of the limit, so small limits (60/min) reserve one request
+ * at a time (exact), and a hot key at 1M/min costs one round trip per 10k requests.
+ *
+ * Refusals are cached until the window ends: once the shared counter is at the limit it cannot go
+ * down within the window, so a flood of refused requests costs no database work.
+ */
+export const MAX_CHUNK_FRACTION = 0.01;
+/** Local budgets are dropped (their unused quota is forfeited) beyond this many keys per window. */
+export const MAX_TRACKED_KEYS = 50_000;
+
+interface Bucket {
+  limit: number;
+  /** Whether this instance has made sure the window's document exists. */
+  ensured: boolean;
+  available: number;
+  nextChunk: number;
+  exhausted: boolean;
+  /** Shared counter as last seen, for the X-RateLimit-Remaining estimate. */
+  seenCount: number;
+  refill?: Promise<void>;
+}
+
+@Injectable()
+export class QuotaReservationStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('RateLimit');
+  private windowStart = -1;
+  private buckets = new Map<string, Bucket>();
+  private lastFailureLog = 0;
+
+  constructor(private readonly repository: RateLimitRepository) {}
+
+  /** Replaceable in tests; the window arithmetic is all relative to it. */
+  clock: () => number = Date.now;
+
+  /** `ttl` is the window length in ms; counts are per fixed window aligned to the epoch. */
+  async increment(key: string, ttl: number, rawLimit: number): Promise<StorageRecord> {
+    const limit = Math.max(1, Math.floor(rawLimit));
+    for (;;) {
+      const now = this.clock();
+      const start = Math.floor(now / ttl) * ttl;
+      if (start !== this.windowStart) {
+        // A new window: every local budget belongs to the old one.
+        this.windowStart = start;
+        this.buckets = new Map();
+      }
+      const secondsLeft = Math.max(1, Math.ceil((start + ttl - now) / 1000));
+      const bucket = this.bucketFor(key, limit);
+      if (bucket.available > 0) {
+        bucket.available--;
+        return this.record(bucket, secondsLeft, false);
+      }
+      if (bucket.exhausted) return this.record(bucket, secondsLeft, true);
+      const window: WindowRef = {
+        id: `${key}:${Math.floor(start / 1000)}`,
+        start: new Date(start),
+        expiresAt: new Date(start + ttl),
+      };
+      bucket.refill ??= this.refill(bucket, window).finally(() => (bucket.refill = undefined));
+      // Concurrent callers share one reservation; whoever finds the budget empty again loops.
+      await bucket.refill;
+    }
+  }
+
+  private bucketFor(key: string, limit: number): Bucket {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= MAX_TRACKED_KEYS) this.buckets = new Map();
+      bucket = {
+        limit,
+        ensured: false,
+        available: 0,
+        nextChunk: 1,
+        exhausted: false,
+        seenCount: 0,
+      };
+      this.buckets.set(key, bucket);
+    } else if (bucket.limit !== limit) {
+      // The limit changed at runtime: a raised limit may have room again, a lowered one caps chunks.
+      bucket.limit = limit;
+      bucket.exhausted = false;
+      bucket.nextChunk = 1;
+    }
+    return bucket;
+  }
+
+  private async refill(bucket: Bucket, window: WindowRef): Promise<void> {
+    const cap = Math.max(1, Math.floor(bucket.limit * MAX_CHUNK_FRACTION));
+    const wanted = Math.min(bucket.nextChunk, cap);
+    try {
+      if (!bucket.ensured) {
+        await this.repository.ensureWindow(window);
+        bucket.ensured = true;
+      }
+      const { granted, count } = await this.repository.reserve(window, wanted, bucket.limit);
+      bucket.seenCount = count;
+      if (granted === 0) {
+        bucket.exhausted = true;
+        return;
+      }
+      bucket.available += granted;
+      bucket.nextChunk = Math.min(cap, wanted * 2);
+    } catch (err) {
+      // Fail open: without the database the token endpoint cannot work anyway, and refusing every
+      // request would turn a database hiccup into a full outage. One request's worth is admitted.
+      bucket.available += 1;
+      if (this.clock() - this.lastFailureLog > 10_000) {
+        this.lastFailureLog = this.clock();
+        this.logger.warn(`rate-limit reservation failed, admitting: ${String(err)}`);
+      }
+    }
+  }
+
+  private record(bucket: Bucket, secondsLeft: number, blocked: boolean): StorageRecord {
+    const totalHits = blocked
+      ? bucket.limit + 1
+      : Math.min(bucket.limit, bucket.seenCount - bucket.available);
+    return {
+      totalHits,
+      timeToExpire: secondsLeft,
+      isBlocked: blocked,
+      timeToBlockExpire: blocked ? secondsLeft : 0,
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+} from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { RateLimitExceededError } from '../common/errors/oauth-errors';
+import { EventBus } from '../common/events';
+import { requestContext } from '../common/http/request-info';
+import { claimedClientId } from './rate-limit-key';
+import { QuotaReservationStorage } from './quota-reservation.storage';
+
+/**
+ * @nestjs/throttler's guard over the shared-database storage, answering in the service's error
+ * format and auditing every refusal.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    storage: QuotaReservationStorage,
+    reflector: Reflector,
+    private readonly events: EventBus,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(context.getType() !== 'http');
+  }
+
+  protected throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const claimed = claimedClientId(req);
+    this.events.emit('rate_limit.exceeded', {
+      ...requestContext(req),
+      ...(claimed !== undefined && { clientId: claimed }),
+      reason: `more than ${detail.limit} requests per minute from this client and IP`,
+    });
+    throw new RateLimitExceededError(
+      `Rate limit exceeded: at most ${detail.limit} requests per minute; retry after ${detail.timeToBlockExpire} s`,
+    ).withHeader('Retry-After', String(detail.timeToBlockExpire));
+  }
+}
