@@ -5,6 +5,9 @@ import { Index } from './indexes';
 import { compileFilter, plan, type Plan } from './planner';
 import { formatValue, keyOf } from './values';
 
+/** Id key that matches no stored document: a new document has no "self" to exclude from unique checks. */
+const NO_DOCUMENT = '\u0000new';
+
 export interface ScanStats {
   docsExamined: number;
   keysExamined: number;
@@ -111,7 +114,7 @@ export class Collection {
   insert(doc: Document, force = false): Document {
     if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
     const id = keyOf(doc._id);
-    if (!force) this.checkUnique(doc, id);
+    if (!force) this.checkUnique(doc, NO_DOCUMENT);
     else if (this.docs.has(id)) this.unindex(this.docs.get(id)!, id);
     this.docs.set(id, doc);
     for (const idx of this.indexes.values()) idx.add(doc, id);

@@ -96,7 +96,13 @@ export function applyUpdate(doc: Document, u: Document | Document[], opts: Updat
   if (fast) return fast;
   const out = deepClone(doc);
   const positional = JSON.stringify(Object.values(modifier).map((o) => Object.keys(o as Document))).includes('.$');
-  const changed = mingoUpdate(out, modifier as Modifier<Document>, opts.arrayFilters, positional && !opts.inserting ? opts.query : undefined);
+  let changed: string[];
+  try {
+    changed = mingoUpdate(out, modifier as Modifier<Document>, opts.arrayFilters, positional && !opts.inserting ? opts.query : undefined);
+  } catch (err) {
+    if (err instanceof Error && err.message.includes("immutable field '_id'")) throw immutableId();
+    throw err;
+  }
   if (keyOf(out._id) !== keyOf(doc._id)) throw immutableId();
   return { doc: out, modified: changed.length > 0 };
 }
