@@ -1,0 +1,37 @@
+// autocannon ships no types and @types/autocannon is not installed; only what the harness uses.
+declare module 'autocannon' {
+  function autocannon(opts: autocannon.Options): Promise<autocannon.Result>;
+  namespace autocannon {
+    interface Histogram {
+      average: number;
+      mean: number;
+      stddev: number;
+      min: number;
+      max: number;
+      total: number;
+      p50: number;
+      p90: number;
+      p99: number;
+    }
+    interface Options {
+      url: string;
+      connections?: number;
+      duration?: number;
+      workers?: number;
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      timeout?: number;
+    }
+    interface Result {
+      requests: Histogram;
+      latency: Histogram;
+      duration: number;
+      errors: number;
+      timeouts: number;
+      non2xx: number;
+      statusCodeStats: Record<string, { count: number }>;
+    }
+  }
+  export = autocannon;
+}

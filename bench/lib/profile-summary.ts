@@ -1,0 +1,117 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SelfTimeEntry {
+  name: string;
+  ms: number;
+  pct: number;
+}
+
+export interface ProfileSummary {
+  label: string;
+  files: string[];
+  totalMs: number;
+  /** Self time per package / app folder / node core area: "which module dominates". */
+  byModule: SelfTimeEntry[];
+  byFunction: SelfTimeEntry[];
+}
+
+/** Where a frame lives, coarse enough to assign a fix to a module owner. */
+function moduleOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (!url)
+    return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const parts = url.slice(nm + '/node_modules/'.length).split('/');
+    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist >= 0) {
+    const parts = url.slice(dist + '/dist/'.length).split('/');
+    // database/embedded/<area> is big enough to deserve its sub-folder.
+    const depth = parts[0] === 'database' && parts[1] === 'embedded' ? 3 : 1;
+    return `app: ${parts.slice(0, Math.min(depth, parts.length - 1)).join('/') || parts[0]}`;
+  }
+  if (url.startsWith('node:')) return `node: ${url.slice(5).split('/').slice(0, 2).join('/')}`;
+  return url.split('/').pop() ?? url;
+}
+
+function shortUrl(url: string): string {
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) return url.slice(nm + '/node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 1) : url.replace(/^file:\/\//, '');
+}
+
+function top(map: Map<string, number>, total: number, n: number): SelfTimeEntry[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, us]) => ({ name, ms: us / 1000, pct: total > 0 ? (100 * us) / total : 0 }));
+}
+
+/** Self time = the time of the samples that landed in a frame; summed over every profile of `label`. */
+export function summarise(dir: string, label: string, topN = 15): ProfileSummary {
+  const files = readdirSync(dir).filter(
+    (f) => f.startsWith(`${label}.`) && f.endsWith('.cpuprofile'),
+  );
+  const byModule = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let totalUs = 0;
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    profile.samples.forEach((id, i) => {
+      const frame = frames.get(id);
+      const us = profile.timeDeltas[i] ?? 0;
+      if (!frame || us <= 0) return;
+      // Idle time is the absence of work, not a cost: leaving it in would dilute every percentage.
+      if (frame.functionName === '(idle)') return;
+      totalUs += us;
+      const mod = moduleOf(frame);
+      byModule.set(mod, (byModule.get(mod) ?? 0) + us);
+      const fn = frame.url
+        ? `${frame.functionName || '(anonymous)'} ${shortUrl(frame.url)}:${frame.lineNumber + 1}`
+        : frame.functionName;
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+    });
+  }
+  return {
+    label,
+    files,
+    totalMs: totalUs / 1000,
+    byModule: top(byModule, totalUs, topN),
+    byFunction: top(byFunction, totalUs, topN),
+  };
+}
+
+export function formatSummary(s: ProfileSummary): string {
+  const lines = [
+    `  ${s.label}: ${s.files.length} profile(s), ${(s.totalMs / 1000).toFixed(1)} s busy CPU (idle excluded)`,
+    '    by module (self time):',
+    ...s.byModule.map(
+      (e) => `      ${e.pct.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`,
+    ),
+    '    by function (self time):',
+    ...s.byFunction.map(
+      (e) => `      ${e.pct.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`,
+    ),
+  ];
+  return lines.join('\n');
+}

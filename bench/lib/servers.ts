@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { basic, FORM, probe, probeOk } from './load';
+import { freePort, startServer, waitForHttp, type ServerProcess } from './processes';
+
+export interface Credentials {
+  clientId: string;
+  secret: string;
+}
+
+export interface OurService {
+  server: ServerProcess;
+  baseUrl: string;
+  admin: Credentials;
+}
+
+export interface OurServiceOptions {
+  repoRoot: string;
+  dataDir: string;
+  rateLimit: number;
+  /** NODE_OPTIONS and the profiling hook's variables when profiling. */
+  extraEnv: Record<string, string>;
+}
+
+/** Variables that would point the child at a real database or another config: never inherited. */
+const SCRUBBED = [
+  'MONGODB_URI',
+  'MONGODB_URL',
+  'EMBEDDED_DB_IN_MEMORY',
+  'NODE_OPTIONS',
+  'ISSUER',
+  'PORT',
+];
+
+function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SCRUBBED) delete env[name];
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/**
+ * `node dist/main.js` as in production: embedded database with its journal in a temp dir, audit and
+ * rate limiting on (their defaults), first-run admin printed on stdout.
+ */
+export async function startOurService(opts: OurServiceOptions): Promise<OurService> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = startServer(
+    'service',
+    process.execPath,
+    ['dist/main.js'],
+    childEnv({
+      // production: no dev-only niceties on the hot path; it refuses placeholder secrets, so random ones.
+      NODE_ENV: 'production',
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ISSUER: baseUrl,
+      EMBEDDED_DB_DATA_DIR: opts.dataDir,
+      EMBEDDED_DB_IN_MEMORY: 'false',
+      // Read once into the fresh jwt_config document.
+      MAX_REQUESTS_PER_MINUTE: String(opts.rateLimit),
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN: 'true',
+      TRUST_PROXY: 'false',
+      ...opts.extraEnv,
+    }),
+    opts.repoRoot,
+  );
+  const idLine = server.waitForLine(/client_id:\s+(\S+)/, 60_000);
+  const secretLine = server.waitForLine(/client_secret:\s+(\S+)/, 60_000);
+  // Attach handlers now: whichever rejects first must not become an unhandled rejection.
+  idLine.catch(() => undefined);
+  secretLine.catch(() => undefined);
+  await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
+  const admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
+  return { server, baseUrl, admin };
+}
+
+export interface Peer {
+  server: ServerProcess;
+  baseUrl: string;
+  client: Credentials;
+}
+
+export async function startPeer(repoRoot: string): Promise<Peer> {
+  const client = { clientId: 'bench-peer-client', secret: randomBytes(32).toString('base64url') };
+  const server = startServer(
+    'oidc-provider',
+    process.execPath,
+    [join(repoRoot, 'bench/peer/oidc-provider.mjs')],
+    childEnv({
+      NODE_ENV: 'production',
+      PEER_PORT: '0',
+      PEER_CLIENT_ID: client.clientId,
+      PEER_CLIENT_SECRET: client.secret,
+    }),
+    repoRoot,
+  );
+  const m = await server.waitForLine(/^\{"ready":true.*\}$/, 30_000);
+  const { port } = JSON.parse(m[0]) as { port: number };
+  return { server, baseUrl: `http://127.0.0.1:${port}`, client };
+}
+
+export async function clientCredentialsToken(
+  tokenUrl: string,
+  creds: Credentials,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const body = await probeOk(`token for ${creds.clientId}`, {
+    url: tokenUrl,
+    method: 'POST',
+    headers: { authorization: basic(creds.clientId, creds.secret), 'content-type': FORM },
+    body: new URLSearchParams({ grant_type: 'client_credentials', ...extra }).toString(),
+  });
+  return (JSON.parse(body) as { access_token: string }).access_token;
+}
+
+/** The admin API's response shape is the clients helper's call: accept the plausible spellings. */
+function pickCredentials(raw: unknown): Credentials | undefined {
+  const json = raw as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const clientId =
+    json?.client_id ?? json?.clientId ?? json?.client?.clientId ?? json?.client?.client_id;
+  const secret =
+    json?.client_secret ??
+    json?.clientSecret ??
+    (typeof json?.secret === 'string' ? json.secret : json?.secret?.value);
+  return typeof clientId === 'string' && typeof secret === 'string'
+    ? { clientId, secret }
+    : undefined;
+}
+
+/**
+ * A dedicated non-admin client (scope read) created through the admin API, like an operator would.
+ * Falls back to the first-run admin client if the admin API refuses, and says why.
+ */
+export async function provisionBenchClient(
+  svc: OurService,
+): Promise<{ creds: Credentials; via: string }> {
+  try {
+    const adminToken = await clientCredentialsToken(`${svc.baseUrl}/oauth/token`, svc.admin);
+    const input = { name: 'bench', scopes: ['read'], role: 'user' };
+    // Both spellings: the DTO whitelist strips whichever one it does not know.
+    const grants = ['client_credentials', 'password'];
+    const { status, body } = await probe({
+      url: `${svc.baseUrl}/admin/clients`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...input, grantTypes: grants, grant_types: grants }),
+    });
+    if (status !== 200 && status !== 201)
+      throw new Error(`POST /admin/clients -> ${status}: ${body.slice(0, 300)}`);
+    const creds = pickCredentials(JSON.parse(body));
+    if (!creds)
+      throw new Error(`POST /admin/clients: no client id/secret in ${body.slice(0, 300)}`);
+    return { creds, via: 'admin API (POST /admin/clients), scopes [read], role user' };
+  } catch (err) {
+    return {
+      creds: svc.admin,
+      via: `first-run admin client (admin API unusable: ${(err as Error).message})`,
+    };
+  }
+}

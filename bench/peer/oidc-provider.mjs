@@ -1,0 +1,86 @@
+// The reference peer for `npm run bench`: node-oidc-provider 9 (in-memory adapter, single process)
+// configured the way an M2M deployment would be: client_credentials only, ES256 JWT access tokens,
+// introspection on. ESM-only library, hence a plain .mjs run directly with `node`.
+//
+// Env: PEER_PORT (0 = any), PEER_CLIENT_ID, PEER_CLIENT_SECRET.
+// Prints one JSON line `{"ready":true,"port":N,"issuer":...}` on stdout once it listens.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+
+// The library prints NOTICE/WARNING lines through console.info/warn about defaults it wants changed
+// (allowedPolicy, ttl...): irrelevant for a benchmark and noisy on stdout, which carries our ready line.
+console.info = () => {};
+console.warn = () => {};
+
+const { default: Provider } = await import('oidc-provider');
+
+const JWT_RESOURCE = 'urn:bench:jwt';
+// oidc-provider cannot introspect JWT access tokens (they are not stored), so introspection is
+// measured on its opaque tokens, issued for this second resource indicator.
+const OPAQUE_RESOURCE = 'urn:bench:opaque';
+
+const port = Number(process.env.PEER_PORT ?? 0);
+const clientId = process.env.PEER_CLIENT_ID ?? 'bench-peer-client';
+const clientSecret = process.env.PEER_CLIENT_SECRET ?? 'bench-peer-secret-0123456789abcdef0123456789';
+
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };
+
+// Listen first so the issuer can carry the real port (PEER_PORT=0 picks a free one).
+const server = createServer();
+await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+const actualPort = server.address().port;
+const issuer = `http://127.0.0.1:${actualPort}`;
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      scope: 'read',
+    },
+  ],
+  jwks: { keys: [signingJwk] },
+  scopes: ['read'],
+  clientDefaults: { id_token_signed_response_alg: 'ES256' },
+  features: {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: false },
+    resourceIndicators: {
+      enabled: true,
+      // Without `resource` the client gets the JWT resource server: the bench's default token.
+      defaultResource: () => JWT_RESOURCE,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_ctx, resource) => {
+        if (resource === OPAQUE_RESOURCE) {
+          return { scope: 'read', audience: OPAQUE_RESOURCE, accessTokenFormat: 'opaque' };
+        }
+        return {
+          scope: 'read',
+          audience: JWT_RESOURCE,
+          accessTokenTTL: 900,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        };
+      },
+    },
+  },
+  ttl: { ClientCredentials: 900 },
+});
+provider.proxy = false;
+// Errors thrown at clients (401, 400) are expected under no circumstances in the bench; keep stderr
+// for the ones that would explain a non-2xx count.
+provider.on('server_error', (_ctx, err) => process.stderr.write(`peer server_error: ${err.stack}\n`));
+
+server.on('request', provider.callback());
+process.stdout.write(JSON.stringify({ ready: true, port: actualPort, issuer, pid: process.pid }) + '\n');
+
+const shutdown = () => server.close(() => process.exit(0));
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

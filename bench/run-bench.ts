@@ -1,0 +1,370 @@
+/**
+ * `npm run bench`: this service vs node-oidc-provider 9, both as child processes on loopback, driven
+ * one endpoint at a time by autocannon from this (third) process. See bench/README.md.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { basic, FORM, measure, probeOk, type LoadSettings, type RequestSpec } from './lib/load';
+import { RssSampler, stopServer, treeCpuSeconds, type ServerProcess } from './lib/processes';
+import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
+import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
+import {
+  clientCredentialsToken,
+  provisionBenchClient,
+  startOurService,
+  startPeer,
+  type OurService,
+  type Peer,
+} from './lib/servers';
+
+const repoRoot = resolve(__dirname, '..');
+const int = (name: string, fallback: number): number => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number`);
+  return v;
+};
+const settings: LoadSettings = {
+  connections: int('BENCH_CONNECTIONS', 50),
+  durationSec: int('BENCH_DURATION', 10),
+  warmupSec: int('BENCH_WARMUP', 3),
+  workers: int('BENCH_WORKERS', 0),
+};
+const rateLimit = int('BENCH_RATE_LIMIT', 100_000_000);
+const profiling = process.env.BENCH_PROFILE === '1';
+const withService = process.env.BENCH_SERVICE !== '0';
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+
+interface Planned {
+  id: string;
+  side: Side;
+  label: string;
+  comparedWith?: string;
+  spec: () => RequestSpec;
+  /** A 200 that means nothing (e.g. `active: false`) must not be measured. */
+  check?: (body: string) => boolean;
+}
+
+const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
+
+async function main(): Promise<number> {
+  if (withService && !existsSync(join(repoRoot, 'dist/main.js'))) {
+    throw new Error(
+      'dist/main.js missing: run `npm run bench` (its prebench step builds), or `nest build`',
+    );
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const work = mkdtempSync(join(tmpdir(), 'oauth2-bench-'));
+  const profileDir = join(repoRoot, 'bench/results', `profile-${stamp}`);
+  const control = join(work, 'profile-label');
+  if (profiling) {
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(control, '');
+  }
+  const servers: ServerProcess[] = [];
+  const onSignal = (): void => {
+    log('interrupted: stopping servers');
+    void Promise.all(servers.map((s) => stopServer(s, 2000))).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    log(
+      `starting node-oidc-provider${withService ? ' and the service (embedded DB + journal in ' + work + ')' : ''}`,
+    );
+    const [peer, svc] = await Promise.all([
+      startPeer(repoRoot).then((p) => (servers.push(p.server), p)),
+      withService
+        ? startOurService({
+            repoRoot,
+            dataDir: join(work, 'db'),
+            rateLimit,
+            extraEnv: profiling
+              ? {
+                  NODE_OPTIONS: `--require ${join(repoRoot, 'dist-bench/profile-hook.js')}`,
+                  BENCH_PROFILE_CONTROL: control,
+                  BENCH_PROFILE_DIR: profileDir,
+                }
+              : {},
+          }).then((s) => (servers.push(s.server), s))
+        : Promise.resolve(undefined),
+    ]);
+    const samplers: Record<Side, RssSampler | undefined> = {
+      peer: new RssSampler(peer.server.pid),
+      service: svc && new RssSampler(svc.server.pid),
+    };
+    samplers.peer?.start();
+    samplers.service?.start();
+
+    const { plan, clientVia } = await planRows(peer, svc);
+    const rows: Row[] = [];
+    const skipped: Array<{ id: string; reason: string }> = [];
+    for (const p of plan) {
+      if (only && !only.includes(p.id)) continue;
+      const sampler = samplers[p.side]!;
+      const server = p.side === 'peer' ? peer.server : svc!.server;
+      try {
+        const spec = p.spec();
+        const body = await probeOk(p.label, spec);
+        if (p.check && !p.check(body))
+          throw new Error(`unexpected response: ${body.slice(0, 300)}`);
+        log(
+          `${p.label}: ${settings.warmupSec}s warm-up + ${settings.durationSec}s x ${settings.connections} connections`,
+        );
+        if (profiling && p.side === 'service') writeFileSync(control, p.id);
+        sampler.resetWindow();
+        const cpu0 = { server: treeCpuSeconds(server.pid), harness: process.cpuUsage() };
+        const result = await measure(spec, settings);
+        const wall = settings.warmupSec + settings.durationSec;
+        const harnessUs = process.cpuUsage(cpu0.harness);
+        if (profiling) writeFileSync(control, '');
+        rows.push({
+          id: p.id,
+          side: p.side,
+          label: p.label,
+          comparedWith: p.comparedWith,
+          result,
+          rowPeakRssMb: sampler.windowPeakMb,
+          serverCpuPct: (100 * (treeCpuSeconds(server.pid) - cpu0.server)) / wall,
+          loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
+        });
+        if (result.non2xx > 0 || result.errors > 0) {
+          log(
+            `!! ${p.label}: ${result.non2xx} non-2xx, ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,
+          );
+          const again = await probeOk(p.label, spec).catch((e: Error) => e.message);
+          log(`!! a request after the run: ${again.slice(0, 300)}`);
+        }
+      } catch (err) {
+        if (profiling) writeFileSync(control, '');
+        skipped.push({ id: p.id, reason: (err as Error).message });
+        log(`!! ${p.id} not measured: ${(err as Error).message}`);
+      }
+    }
+    if (profiling) await new Promise((r) => setTimeout(r, 1000)); // let every thread write its profile
+
+    samplers.peer?.stop();
+    samplers.service?.stop();
+    const peakRss = { service: samplers.service?.peakMb ?? 0, peer: samplers.peer!.peakMb };
+    const processCounts = {
+      service: samplers.service?.processCount ?? 0,
+      peer: samplers.peer!.processCount,
+    };
+    const shutdown = await Promise.all(
+      servers.map(async (s) => `${s.name}: ${await stopServer(s)}`),
+    );
+    servers.length = 0;
+
+    const targets = withService ? evaluateTargets(rows, peakRss) : [];
+    const profiles: ProfileSummary[] = profiling
+      ? rows.filter((r) => r.side === 'service').map((r) => summarise(profileDir, r.id))
+      : [];
+    const invalid = rows.filter((r) => r.result.non2xx > 0 || r.result.errors > 0);
+    const loadGenerator =
+      `autocannon ${settings.workers > 0 ? `with ${settings.workers} worker thread(s)` : 'in the main thread'} of the ` +
+      `harness process (pid ${process.pid}), separate from both servers; ${cpus().length} CPUs shared by all three`;
+
+    const out = [
+      '',
+      `Bench ${stamp}: ${settings.connections} connections, ${settings.warmupSec}s warm-up + ${settings.durationSec}s per row, node ${process.version}`,
+      `Load generator: ${loadGenerator}.`,
+      `Service: node dist/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
+      `Peer: node-oidc-provider (single process, in-memory adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
+      '',
+      formatTable(rows),
+      '',
+      '  server CPU % (100 = one core) / harness CPU %: ' +
+        rows
+          .map((r) => `${r.id} ${r.serverCpuPct.toFixed(0)}/${r.loadgenCpuPct.toFixed(0)}`)
+          .join(', '),
+      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc), peer ${peakRss.peer.toFixed(0)} MB`,
+      '',
+      'Targets (issue #6):',
+      formatTargets(targets),
+      ...skipped.map((s) => `  NOT MEASURED  ${s.id}: ${s.reason}`),
+      ...invalid.map(
+        (r) =>
+          `  INVALID  ${r.label}: ${r.result.non2xx} non-2xx, ${r.result.errors} errors ${JSON.stringify(r.result.statusCodes)}`,
+      ),
+      `Shutdown: ${shutdown.join(', ')}`,
+      ...(profiling ? ['', `CPU profiles (${profileDir}):`, ...profiles.map(formatSummary)] : []),
+      '',
+    ];
+    process.stdout.write(out.join('\n'));
+
+    const resultsDir = join(repoRoot, 'bench/results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `bench-${stamp}.json`);
+    const json = {
+      timestamp: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        loadavg: loadavg(),
+        node: process.version,
+      },
+      settings: { ...settings, rateLimit, profiling },
+      loadGenerator,
+      service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia },
+      peer: { peakRssMb: peakRss.peer, processes: processCounts.peer },
+      rows,
+      targets,
+      skipped,
+      shutdown,
+      profiles,
+    };
+    writeFileSync(file, JSON.stringify(json, null, 2));
+    log(`results written to ${file}`);
+    if (invalid.length > 0 || skipped.length > 0) {
+      log(
+        'FAILED: every request must succeed (non-2xx/errors above) and every row must be measured',
+      );
+      return 1;
+    }
+    return process.env.BENCH_STRICT === '1' && targets.some((t) => !t.pass) ? 2 : 0;
+  } finally {
+    await Promise.all(servers.map((s) => stopServer(s)));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The rows in run order: each service row right after (or near) the peer row it is compared with. */
+async function planRows(
+  peer: Peer,
+  svc: OurService | undefined,
+): Promise<{ plan: Planned[]; clientVia?: string }> {
+  const peerBasic = basic(peer.client.clientId, peer.client.secret);
+  const peerJwtToken = (): RequestSpec => ({
+    url: `${peer.baseUrl}/token`,
+    method: 'POST',
+    headers: { authorization: peerBasic, 'content-type': FORM },
+    body: 'grant_type=client_credentials&scope=read',
+  });
+  const opaque = await clientCredentialsToken(`${peer.baseUrl}/token`, peer.client, {
+    scope: 'read',
+    resource: 'urn:bench:opaque',
+  });
+  const active = (body: string): boolean =>
+    (JSON.parse(body) as { active?: boolean }).active === true;
+  let clientVia: string | undefined;
+  const plan: Planned[] = [
+    {
+      id: 'peer.token-jwt',
+      side: 'peer',
+      label: 'peer POST /token (ES256 JWT)',
+      spec: peerJwtToken,
+    },
+  ];
+
+  if (svc) {
+    const { creds, via } = await provisionBenchClient(svc);
+    clientVia = via;
+    const ourBasic = basic(creds.clientId, creds.secret);
+    // If /oauth/token fails, only the rows that need its token are skipped (with the reason).
+    const t = await clientCredentialsToken(`${svc.baseUrl}/oauth/token`, creds, {
+      scope: 'read',
+    }).catch((e: Error) => e);
+    const bearer = (): string => {
+      if (t instanceof Error) throw t;
+      return t;
+    };
+    plan.push(
+      {
+        id: 'service.oauth-token',
+        side: 'service',
+        label: 'POST /oauth/token (basic, ES256)',
+        comparedWith: 'peer.token-jwt',
+        spec: () => ({
+          url: `${svc.baseUrl}/oauth/token`,
+          method: 'POST',
+          headers: { authorization: ourBasic, 'content-type': FORM },
+          body: 'grant_type=client_credentials&scope=read',
+        }),
+      },
+      {
+        id: 'service.seed-token',
+        side: 'service',
+        // The seed's form login; it also stores a refresh token per call: no peer equivalent, no target.
+        label: 'POST /token (seed form, +refresh)',
+        comparedWith: 'peer.token-jwt',
+        spec: () => ({
+          url: `${svc.baseUrl}/token`,
+          method: 'POST',
+          headers: { 'content-type': FORM },
+          body: new URLSearchParams({
+            username: creds.clientId,
+            password: creds.secret,
+          }).toString(),
+        }),
+      },
+    );
+    plan.push(peerIntrospect(peer, peerBasic, opaque, active), {
+      id: 'service.oauth-introspect',
+      side: 'service',
+      label: 'POST /oauth/introspect',
+      comparedWith: 'peer.introspect',
+      check: active,
+      spec: () => ({
+        url: `${svc.baseUrl}/oauth/introspect`,
+        method: 'POST',
+        headers: { authorization: ourBasic, 'content-type': FORM },
+        body: new URLSearchParams({ token: bearer() }).toString(),
+      }),
+    });
+    plan.push({
+      id: 'service.protected',
+      side: 'service',
+      label: 'GET /protected (Bearer)',
+      comparedWith: 'peer.introspect',
+      spec: () => ({
+        url: `${svc.baseUrl}/protected`,
+        method: 'GET',
+        headers: { authorization: `Bearer ${bearer()}` },
+      }),
+    });
+  } else {
+    plan.push(peerIntrospect(peer, peerBasic, opaque, active));
+  }
+  if (process.env.BENCH_PEER_OPAQUE !== '0') {
+    // Reference only (the issue quotes it): the peer's default, opaque tokens.
+    plan.push({
+      id: 'peer.token-opaque',
+      side: 'peer',
+      label: 'peer POST /token (opaque, reference)',
+      spec: () => ({
+        ...peerJwtToken(),
+        body: 'grant_type=client_credentials&scope=read&resource=urn%3Abench%3Aopaque',
+      }),
+    });
+  }
+  return { plan, clientVia };
+}
+
+function peerIntrospect(
+  peer: Peer,
+  peerBasic: string,
+  opaque: string,
+  active: (b: string) => boolean,
+): Planned {
+  return {
+    id: 'peer.introspect',
+    side: 'peer',
+    label: 'peer POST /token/introspection',
+    check: active,
+    spec: () => ({
+      url: `${peer.baseUrl}/token/introspection`,
+      method: 'POST',
+      headers: { authorization: peerBasic, 'content-type': FORM },
+      body: new URLSearchParams({ token: opaque }).toString(),
+    }),
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
