@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { ScanStats } from '../engine/collection';
+import { compileFilter } from '../engine/planner';
 import { projector, sortDocs } from '../engine/shape';
 import { keyOf, valuesAtPath } from '../engine/values';
 import { ErrorCodes, MongoCommandError } from '../errors';
@@ -23,6 +24,8 @@ function runFind(cmd: Document, ctx: CommandContext): FindResult {
   const coll = ctx.engine.collection(ctx.db, name);
   const unsorted = !sort || Object.keys(sort).length === 0;
   const max = unsorted && limit > 0 ? skip + limit : Infinity;
+  // Compiling validates operators, so a bad filter fails even on a missing collection, as in mongod.
+  if (!coll) compileFilter(filter);
   let docs = coll ? coll.find(filter, stats, max) : [];
   docs = sortDocs(docs, sort);
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
