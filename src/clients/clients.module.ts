@@ -1,4 +1,35 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { ClientAuthService } from './client-auth.service';
+import { ClientCache } from './client-cache.service';
+import { ClientSecretsService } from './client-secrets.service';
+import { ClientsController } from './clients.controller';
+import { ClientsRepository } from './clients.repository';
+import { ClientsService } from './clients.service';
+import { ClientAssertionJti, ClientAssertionJtiSchema } from './schemas/client-assertion-jti.schema';
+import { Client, ClientSchema } from './schemas/client.schema';
+import { SecretHasher } from './secret-hasher.service';
 
-@Module({})
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: Client.name, schema: ClientSchema },
+      { name: ClientAssertionJti.name, schema: ClientAssertionJtiSchema },
+    ]),
+  ],
+  controllers: [ClientsController],
+  providers: [
+    ClientsRepository,
+    ClientAssertionJtisRepository,
+    ClientCache,
+    SecretHasher,
+    ClientAssertionVerifier,
+    ClientsService,
+    ClientSecretsService,
+    ClientAuthService,
+  ],
+  exports: [ClientsService, ClientSecretsService, ClientAuthService],
+})
 export class ClientsModule {}

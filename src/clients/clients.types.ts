@@ -42,4 +42,73 @@ export interface RequestMeta {
   ip?: string;
   requestId?: string;
   endpoint?: string;
+  /** Who made an admin change: the admin client's id, or `cli`. Goes into audit reasons. */
+  actor?: string;
+}
+
+/** A secret's metadata as the admin API and CLI show it. The hash never leaves the module. */
+export interface ClientSecretView {
+  id: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  lastUsedAt?: Date;
+  active: boolean;
+}
+
+/** A registered JSON Web Key Set (public keys only), for private_key_jwt. */
+export interface ClientJwks {
+  keys: Record<string, unknown>[];
+}
+
+/** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
+export interface ClientView extends OAuthClient {
+  secrets: ClientSecretView[];
+  /** A seed-era plaintext `client_secret` still waits to be migrated at its first use. */
+  hasLegacySecret: boolean;
+  jwks?: ClientJwks;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+/** A secret shown once, right after it was generated (or imported). */
+export interface IssuedSecret {
+  id: string;
+  value: string;
+  expiresAt?: Date;
+}
+
+export interface CreateClientInput {
+  clientId?: string;
+  name?: string;
+  scopes: string[];
+  role: string;
+  audiences?: string[];
+  grantTypes?: GrantType[];
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  refreshTokens?: boolean;
+  accessTokenTtlSeconds?: number;
+  jwks?: ClientJwks;
+  /** Import an existing secret (CLI only); otherwise one is generated. */
+  secret?: string;
+}
+
+export interface UpdateClientInput {
+  name?: string;
+  scopes?: string[];
+  role?: string;
+  audiences?: string[];
+  grantTypes?: GrantType[];
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  refreshTokens?: boolean;
+  /** null: back to the runtime default. */
+  accessTokenTtlSeconds?: number | null;
+  /** null: remove the registered key set. */
+  jwks?: ClientJwks | null;
+  disabled?: boolean;
+}
+
+export interface ClientPage {
+  items: ClientView[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
 }

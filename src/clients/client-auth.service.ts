@@ -1,0 +1,172 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InvalidClientError } from '../common/errors/oauth-errors';
+import { EventBus } from '../common/events';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { ClientAuthFailure } from './client-auth-failure';
+import { ClientCache } from './client-cache.service';
+import { generateSecretId, isValidClientId, MAX_SECRET_LENGTH } from './client-credentials';
+import { isSecretActive, type ClientRecord } from './client.mapper';
+import type { ClientCredentials, OAuthClient, RequestMeta } from './clients.types';
+import { ClientsRepository } from './clients.repository';
+import { SecretHasher } from './secret-hasher.service';
+
+/** last_used_at is for operators deciding which secret to retire; minute precision is enough. */
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const MAX_TOUCH_ENTRIES = 50_000;
+
+export const GENERIC_FAILURE = 'client authentication failed';
+
+/**
+ * Who is calling the token endpoint. Secret methods: client_secret_basic and client_secret_post
+ * are interchangeable for a client registered with either (RFC 6749 §2.3.1 makes Basic mandatory
+ * for servers, and the seed's `/token` form sends the secret in the body; seed clients must keep
+ * working whatever the registered preference says). A private_key_jwt client accepts only
+ * assertions: allowing a secret would be a downgrade.
+ */
+@Injectable()
+export class ClientAuthService {
+  private readonly logger = new Logger(ClientAuthService.name);
+  /** clientId + secretId → when this instance last wrote last_used_at. */
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly cache: ClientCache,
+    private readonly repository: ClientsRepository,
+    private readonly hasher: SecretHasher,
+    private readonly assertions: ClientAssertionVerifier,
+    private readonly events: EventBus,
+  ) {}
+
+  async authenticate(credentials: ClientCredentials, meta: RequestMeta): Promise<OAuthClient> {
+    try {
+      const client =
+        credentials.method === 'private_key_jwt'
+          ? await this.withAssertion(credentials)
+          : await this.withSecret(credentials);
+      this.events.emit('client.authenticated', {
+        clientId: client.clientId,
+        ip: meta.ip,
+        requestId: meta.requestId,
+        reason: `authenticated with ${credentials.method}`,
+      });
+      return client;
+    } catch (err) {
+      if (!(err instanceof ClientAuthFailure)) throw err;
+      this.events.emit('client.authentication_failed', {
+        ...(err.clientId !== undefined && { clientId: err.clientId }),
+        ip: meta.ip,
+        requestId: meta.requestId,
+        endpoint: meta.endpoint,
+        code: 'invalid_client',
+        reason: err.reason,
+      });
+      const error = new InvalidClientError(GENERIC_FAILURE);
+      // RFC 6749 §5.2: a failed Basic attempt gets a challenge.
+      if (credentials.method === 'client_secret_basic') {
+        error.withHeader('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
+      }
+      throw error;
+    }
+  }
+
+  private async withSecret(credentials: {
+    method: 'client_secret_basic' | 'client_secret_post';
+    clientId: string;
+    clientSecret: string;
+  }): Promise<OAuthClient> {
+    const { clientId, clientSecret } = credentials;
+    // Type-checked here too: the HTTP layer may hand over whatever a form or header contained.
+    if (!isValidClientId(clientId)) throw new ClientAuthFailure('client_id missing or malformed');
+    if (typeof clientSecret !== 'string' || clientSecret.length === 0 || clientSecret.length > MAX_SECRET_LENGTH) {
+      throw new ClientAuthFailure('client_secret missing or too long', clientId);
+    }
+    const record = await this.usableRecord(clientId);
+    if (record.client.tokenEndpointAuthMethod === 'private_key_jwt') {
+      throw new ClientAuthFailure(`${credentials.method} not allowed: client is registered for private_key_jwt`, clientId);
+    }
+
+    const digest = this.hasher.digest(clientSecret);
+    const now = Date.now();
+    // Every active secret is compared (no early exit), each comparison in constant time.
+    let matched: string | undefined;
+    let matchedExpired = false;
+    for (const secret of record.secrets) {
+      if (this.hasher.matches(digest, secret.hash)) {
+        if (isSecretActive(secret, now)) matched ??= secret.id;
+        else matchedExpired = true;
+      }
+    }
+    if (matched !== undefined) {
+      this.touch(record, matched, now);
+      return record.client;
+    }
+    if (record.legacySecret !== undefined && this.hasher.matchesPlaintext(digest, record.legacySecret)) {
+      await this.migrate(record, record.legacySecret);
+      return record.client;
+    }
+    throw new ClientAuthFailure(matchedExpired ? 'client_secret expired' : 'client_secret does not match', clientId);
+  }
+
+  private async withAssertion(credentials: {
+    clientId?: string;
+    assertion: string;
+    expectedAudiences: string[];
+  }): Promise<OAuthClient> {
+    const { clientId } = this.assertions.peek(credentials.assertion, credentials.clientId);
+    const record = await this.usableRecord(clientId);
+    if (record.client.tokenEndpointAuthMethod !== 'private_key_jwt') {
+      throw new ClientAuthFailure('private_key_jwt not allowed: client is registered for a client secret', clientId);
+    }
+    await this.assertions.verify(credentials.assertion, record, credentials.expectedAudiences);
+    return record.client;
+  }
+
+  private async usableRecord(clientId: string): Promise<ClientRecord> {
+    const record = await this.cache.get(clientId);
+    if (!record) throw new ClientAuthFailure('unknown client', clientId);
+    if (record.client.disabled) throw new ClientAuthFailure('client is disabled', clientId);
+    return record;
+  }
+
+  /**
+   * The seed stored secrets in plaintext. The first successful use replaces it with its hash;
+   * the update is conditional on the plaintext still being there, so of concurrent first uses
+   * exactly one migrates (and emits). A failed write does not fail the caller: the secret was
+   * right, and the next use tries again.
+   */
+  private async migrate(record: ClientRecord, plaintext: string): Promise<void> {
+    const clientId = record.client.clientId;
+    const secretId = generateSecretId();
+    try {
+      const migrated = await this.repository.migrateLegacySecret(clientId, plaintext, {
+        id: secretId,
+        hash: this.hasher.hash(plaintext),
+        created_at: new Date(),
+        last_used_at: new Date(),
+      });
+      this.cache.invalidate(clientId);
+      if (migrated) {
+        this.events.emit('client.secret_migrated', {
+          clientId,
+          secretId,
+          reason: 'seed plaintext client_secret replaced by its hash at first use',
+        });
+      }
+    } catch (err) {
+      this.logger.error(`migrating the plaintext secret of ${clientId} failed: ${String(err)}`);
+    }
+  }
+
+  /** Off the hot path: throttled per secret, not awaited, failures only logged. */
+  private touch(record: ClientRecord, secretId: string, now: number): void {
+    const key = `${record.client.clientId}\u0000${secretId}`;
+    const stored = record.secrets.find((s) => s.id === secretId)?.last_used_at?.getTime() ?? 0;
+    const last = Math.max(this.touched.get(key) ?? 0, stored);
+    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
+    if (this.touched.size >= MAX_TOUCH_ENTRIES) this.touched.clear();
+    this.touched.set(key, now);
+    this.repository.touchSecret(record.client.clientId, secretId, new Date(now)).catch((err: unknown) => {
+      this.logger.warn(`recording last use of a secret of ${record.client.clientId} failed: ${String(err)}`);
+    });
+  }
+}

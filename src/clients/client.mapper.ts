@@ -1,0 +1,84 @@
+import {
+  GRANT_TYPES,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type ClientJwks,
+  type ClientSecretView,
+  type ClientView,
+  type GrantType,
+  type OAuthClient,
+  type TokenEndpointAuthMethod,
+} from './clients.types';
+import type { Client, ClientSecret } from './schemas/client.schema';
+
+/** What a seed document (no grant_types) may do: everything the seed could, plus the standard grant. */
+export const DEFAULT_GRANT_TYPES: GrantType[] = ['client_credentials', 'refresh_token', 'password'];
+export const DEFAULT_AUTH_METHOD: TokenEndpointAuthMethod = 'client_secret_basic';
+export const DEFAULT_ROLE = 'user';
+
+/** Everything the module needs about one client; cached by ClientCache. Holds hashes: never leaves the module. */
+export interface ClientRecord {
+  client: OAuthClient;
+  secrets: ClientSecret[];
+  /** The seed's plaintext `client_secret`, until its first successful use migrates it. */
+  legacySecret?: string;
+  jwks?: ClientJwks;
+  revision?: number;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+/** Documents written by hand (the seed's README) may hold anything: read them defensively. */
+export function toClientRecord(doc: Client): ClientRecord {
+  const grantTypes = strings(doc.grant_types).filter((g): g is GrantType =>
+    (GRANT_TYPES as readonly string[]).includes(g),
+  );
+  const method = TOKEN_ENDPOINT_AUTH_METHODS.find((m) => m === doc.token_endpoint_auth_method);
+  const ttl = doc.access_token_ttl_seconds;
+  return {
+    client: {
+      clientId: doc.client_id,
+      ...(typeof doc.name === 'string' && { name: doc.name }),
+      scopes: strings(doc.scopes),
+      role: typeof doc.role === 'string' && doc.role !== '' ? doc.role : DEFAULT_ROLE,
+      audiences: strings(doc.audiences),
+      grantTypes: Array.isArray(doc.grant_types) ? grantTypes : [...DEFAULT_GRANT_TYPES],
+      tokenEndpointAuthMethod: method ?? DEFAULT_AUTH_METHOD,
+      refreshTokens: doc.refresh_tokens === true,
+      ...(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 && { accessTokenTtlSeconds: ttl }),
+      disabled: doc.disabled === true,
+    },
+    secrets: Array.isArray(doc.secrets) ? doc.secrets.filter((s) => typeof s?.id === 'string') : [],
+    ...(typeof doc.client_secret === 'string' && doc.client_secret !== '' && { legacySecret: doc.client_secret }),
+    ...(doc.jwks && Array.isArray(doc.jwks.keys) && { jwks: { keys: doc.jwks.keys } }),
+    ...(typeof doc.revision === 'number' && { revision: doc.revision }),
+    ...(doc.created_at instanceof Date && { createdAt: doc.created_at }),
+    ...(doc.updated_at instanceof Date && { updatedAt: doc.updated_at }),
+  };
+}
+
+export const isSecretActive = (secret: ClientSecret, now: number): boolean =>
+  !(secret.expires_at instanceof Date) || secret.expires_at.getTime() > now;
+
+export function toSecretView(secret: ClientSecret, now: number): ClientSecretView {
+  return {
+    id: secret.id,
+    createdAt: secret.created_at,
+    ...(secret.expires_at instanceof Date && { expiresAt: secret.expires_at }),
+    ...(secret.last_used_at instanceof Date && { lastUsedAt: secret.last_used_at }),
+    active: isSecretActive(secret, now),
+  };
+}
+
+export function toClientView(record: ClientRecord, now = Date.now()): ClientView {
+  return {
+    ...record.client,
+    secrets: record.secrets.map((s) => toSecretView(s, now)),
+    hasLegacySecret: record.legacySecret !== undefined,
+    ...(record.jwks && { jwks: record.jwks }),
+    ...(record.createdAt && { createdAt: record.createdAt }),
+    ...(record.updatedAt && { updatedAt: record.updatedAt }),
+  };
+}
