@@ -66,6 +66,9 @@ export class AppConfig {
   get auditRetentionDays(): number {
     return this.get('AUDIT_RETENTION_DAYS');
   }
+  get auditFlushIntervalMs(): number {
+    return this.get('AUDIT_FLUSH_INTERVAL_MS');
+  }
   /** Parsed into what Fastify's `trustProxy` option accepts. */
   get trustProxy(): boolean | number | string[] {
     const raw = this.get('TRUST_PROXY').trim();

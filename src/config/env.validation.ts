@@ -77,6 +77,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(3650)
   AUDIT_RETENTION_DAYS = 90;
 
+  /** Audit entries are written in batches at most this often (ms): the durability window. */
+  @IsInt() @Min(1) @Max(10_000)
+  AUDIT_FLUSH_INTERVAL_MS = 50;
+
   /** false, true, a hop count, or a comma-separated list of trusted proxy addresses/CIDRs. */
   @IsString()
   TRUST_PROXY = 'false';

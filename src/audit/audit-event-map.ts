@@ -1,0 +1,79 @@
+import type { DomainEventName, DomainEvents } from '../common/events';
+import type { AuditLog } from './schemas/audit-log.schema';
+import { redactString, redactValue } from './redaction';
+
+/**
+ * Domain event → the `event_type` stored in `audit_logs`. The seed's seven names are kept
+ * exactly; the rest are the event name in snake_case. A Record over every event name, so a new
+ * event that nobody maps fails to compile instead of going unaudited.
+ */
+export const AUDIT_EVENT_TYPES: Record<DomainEventName, string> = {
+  'client.authenticated': 'login_success',
+  'client.authentication_failed': 'login_failure',
+  'token.revoked': 'token_revoked',
+  'refresh_token.reused': 'refresh_token_reuse',
+  'refresh_token.invalid': 'refresh_token_invalid',
+  'rate_limit.exceeded': 'rate_limit_exceeded',
+  'token.invalid': 'token_invalid',
+  'token.issued': 'token_issued',
+  'token.denied': 'token_denied',
+  'access.denied': 'access_denied',
+  'client.created': 'client_created',
+  'client.updated': 'client_updated',
+  'client.deleted': 'client_deleted',
+  'client.secret_added': 'client_secret_added',
+  'client.secret_expired': 'client_secret_expired',
+  'client.secret_migrated': 'client_secret_migrated',
+  'signing_key.created': 'signing_key_created',
+  'signing_key.activated': 'signing_key_activated',
+  'signing_key.retired': 'signing_key_retired',
+  'config.updated': 'config_updated',
+};
+
+/** The seed's event types, which must stay queryable under these exact names. */
+export const SEED_EVENT_TYPES = [
+  'login_success',
+  'login_failure',
+  'token_revoked',
+  'refresh_token_reuse',
+  'refresh_token_invalid',
+  'rate_limit_exceeded',
+  'token_invalid',
+] as const;
+
+export const ALL_EVENT_TYPES: string[] = [...new Set(Object.values(AUDIT_EVENT_TYPES))].sort();
+
+export type AuditEntry = Omit<AuditLog, '_id'>;
+
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const bounded = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? redactString(value) : undefined;
+
+/** Builds the stored entry: the seed's top-level fields, everything else redacted in `details`. */
+export function toAuditEntry<K extends DomainEventName>(
+  name: K,
+  payload: DomainEvents[K],
+  now: Date,
+  retentionMs: number,
+): AuditEntry {
+  const { clientId, ip, requestId, reason, ...rest } = payload as DomainEvents[K] &
+    Record<string, unknown>;
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) details[snake(key)] = value;
+  const cleaned = redactValue(details) as Record<string, unknown>;
+  const entry: AuditEntry = {
+    event_type: AUDIT_EVENT_TYPES[name],
+    client_id: bounded(clientId),
+    ip: bounded(ip),
+    reason: bounded(reason) ?? '',
+    timestamp: now,
+    request_id: bounded(requestId),
+    details: Object.keys(cleaned).length > 0 ? cleaned : undefined,
+    expires_at: new Date(now.getTime() + retentionMs),
+  };
+  // Absent stays absent: undefined must not be stored as null.
+  for (const key of Object.keys(entry) as (keyof AuditEntry)[]) {
+    if (entry[key] === undefined) delete entry[key];
+  }
+  return entry;
+}
