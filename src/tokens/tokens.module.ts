@@ -1,4 +1,50 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AccessTokenService } from './access-token.service';
+import { ClientTokensController } from './client-tokens.controller';
+import { IntrospectionService } from './introspection.service';
+import { SigningKeyRepository } from './signing-key.repository';
+import { SigningKeyService } from './signing-key.service';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { RefreshTokenService } from './refresh-token.service';
+import { RevocationRepository } from './revocation.repository';
+import { RevocationService } from './revocation.service';
+import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
+import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema';
+import { SigningKey, SigningKeySchema } from './schemas/signing-key.schema';
+import { UsedRefreshToken, UsedRefreshTokenSchema } from './schemas/used-refresh-token.schema';
+import { SigningKeysController } from './signing-keys.controller';
+import { TokensClock } from './tokens.clock';
+import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
 
-@Module({})
+@Module({
+  imports: [
+    MongooseModule.forFeature([
+      { name: SigningKey.name, schema: SigningKeySchema },
+      { name: RefreshToken.name, schema: RefreshTokenSchema },
+      { name: UsedRefreshToken.name, schema: UsedRefreshTokenSchema },
+      { name: RevokedToken.name, schema: RevokedTokenSchema },
+    ]),
+  ],
+  controllers: [SigningKeysController, ClientTokensController],
+  providers: [
+    TokensClock,
+    SigningKeyRepository,
+    RefreshTokenRepository,
+    UsedRefreshTokenRepository,
+    RevocationRepository,
+    SigningKeyService,
+    RevocationService,
+    AccessTokenService,
+    RefreshTokenService,
+    IntrospectionService,
+  ],
+  exports: [
+    AccessTokenService,
+    RefreshTokenService,
+    RevocationService,
+    SigningKeyService,
+    IntrospectionService,
+  ],
+})
 export class TokensModule {}

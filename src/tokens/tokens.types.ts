@@ -70,3 +70,21 @@ export interface IntrospectionResult {
 export interface PublicJwks {
   keys: Record<string, unknown>[];
 }
+
+/** Request context for audit events (structurally the same as clients' RequestMeta). */
+export interface TokenRequestMeta {
+  ip?: string;
+  requestId?: string;
+  endpoint?: string;
+}
+
+/** Options for AccessTokenService.verify. */
+export interface VerifyAccessTokenOptions {
+  /** When set, `aud` must contain it (the app's own routes pass the issuer). Unset: any audience. */
+  audience?: string;
+  /**
+   * Accept a token past its exp (signature, issuer and revocation still checked): for denylisting
+   * a token by jti. Never for authorizing a request.
+   */
+  allowExpired?: boolean;
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidTokenError } from '../common/errors/oauth-errors';
+import { AccessTokenService } from './access-token.service';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { sha256Hex } from './revocation.service';
+import { TokensClock } from './tokens.clock';
+import type { IntrospectionResult } from './tokens.types';
+
+/** What the caller may see beyond its own tokens (the HTTP layer knows the client record). */
+export interface IntrospectionRequester {
+  scopes?: string[];
+  role?: string;
+}
+
+const INACTIVE: IntrospectionResult = Object.freeze({ active: false });
+
+/** Scope that lets a client (e.g. a resource server) introspect tokens issued to other clients. */
+export const INTROSPECT_ANY_SCOPE = 'introspect';
+
+/**
+ * RFC 7662. Following §2.2's privacy guidance, a client learns about its own tokens only, unless
+ * it holds the `introspect` scope or the `admin` role (resource servers and operators): anything
+ * else is `{active: false}`, indistinguishable from an unknown token.
+ */
+@Injectable()
+export class IntrospectionService {
+  constructor(
+    private readonly accessTokens: AccessTokenService,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly clock: TokensClock,
+  ) {}
+
+  async introspect(
+    token: string,
+    hint: string | undefined,
+    requestingClientId: string,
+    requester: IntrospectionRequester = {},
+  ): Promise<IntrospectionResult> {
+    if (typeof token !== 'string' || token.length === 0) return INACTIVE;
+    const privileged =
+      requester.role === 'admin' || (requester.scopes ?? []).includes(INTROSPECT_ANY_SCOPE);
+    // The hint only orders the lookups (RFC 7662 §2.1); both kinds are always tried.
+    const lookups =
+      hint === 'refresh_token'
+        ? [() => this.refresh(token), () => this.access(token)]
+        : [() => this.access(token), () => this.refresh(token)];
+    for (const lookup of lookups) {
+      const result = await lookup();
+      if (!result) continue;
+      const visible = result.client_id === requestingClientId || privileged;
+      return result.active && visible ? result : INACTIVE;
+    }
+    return INACTIVE;
+  }
+
+  private async access(token: string): Promise<IntrospectionResult | undefined> {
+    // Anything that does not look like a compact JWS cannot be an access token.
+    if (token.split('.').length !== 3) return undefined;
+    try {
+      const c = await this.accessTokens.verify(token);
+      return {
+        active: true,
+        scope: c.scope,
+        client_id: c.client_id,
+        sub: c.sub,
+        aud: c.aud,
+        iss: c.iss,
+        exp: c.exp,
+        iat: c.iat,
+        jti: c.jti,
+        token_type: 'Bearer',
+        role: c.role,
+      };
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return INACTIVE;
+      throw err;
+    }
+  }
+
+  private async refresh(token: string): Promise<IntrospectionResult | undefined> {
+    if (token.length > 512) return undefined;
+    const doc = await this.refreshTokens.findByHash(sha256Hex(token));
+    if (!doc) return undefined;
+    const live =
+      !doc.used_at && !doc.revoked_at && (doc.expires_at?.getTime() ?? 0) > this.clock.now();
+    if (!live) return INACTIVE;
+    return {
+      active: true,
+      scope: (doc.scopes ?? []).join(' '),
+      client_id: doc.client_id,
+      sub: doc.client_id,
+      aud: doc.audience,
+      exp: Math.floor((doc.expires_at as Date).getTime() / 1000),
+      iat: Math.floor(doc.created_at.getTime() / 1000),
+      token_type: 'refresh_token',
+      role: doc.role,
+    };
+  }
+}

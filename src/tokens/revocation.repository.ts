@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { RevokedToken } from './schemas/revoked-token.schema';
+
+export type RevocationEntry = Pick<
+  RevokedToken,
+  'jti' | 'client_id' | 'revoked_at' | 'expires_at' | 'revoke_before' | 'token'
+>;
+
+const ENTRY_FIELDS = {
+  jti: 1,
+  client_id: 1,
+  revoked_at: 1,
+  expires_at: 1,
+  revoke_before: 1,
+  token: 1,
+};
+
+@Injectable()
+export class RevocationRepository {
+  constructor(@InjectModel(RevokedToken.name) private readonly model: Model<RevokedToken>) {}
+
+  /** Idempotent: revoking a jti twice keeps the first entry. */
+  async revokeJti(entry: {
+    jti: string;
+    client_id: string;
+    revoked_at: Date;
+    expires_at: Date;
+    reason: string;
+  }): Promise<void> {
+    await this.model
+      .updateOne({ jti: entry.jti }, { $setOnInsert: entry }, { upsert: true })
+      .exec();
+  }
+
+  async addClientCutoff(entry: {
+    client_id: string;
+    revoke_before: number;
+    revoked_at: Date;
+    expires_at: Date;
+    reason: string;
+  }): Promise<void> {
+    await this.model.create(entry);
+  }
+
+  /** Everything still stored (the TTL keeps it to unexpired entries), read once at start. */
+  findAll(): Promise<RevocationEntry[]> {
+    return this.model.find({}, ENTRY_FIELDS).lean<RevocationEntry[]>().exec();
+  }
+
+  /** Entries recorded at or after `since`: the incremental poll. */
+  findRecordedSince(since: Date): Promise<RevocationEntry[]> {
+    return this.model
+      .find({ revoked_at: { $gte: since } }, ENTRY_FIELDS)
+      .lean<RevocationEntry[]>()
+      .exec();
+  }
+
+  /** Seed-era entries carry no expires_at; give them one so the TTL index eventually removes them. */
+  async setMissingExpiry(expiresAt: Date): Promise<number> {
+    const res = await this.model
+      .updateMany({ expires_at: null }, { $set: { expires_at: expiresAt } })
+      .exec();
+    return res.modifiedCount;
+  }
+}

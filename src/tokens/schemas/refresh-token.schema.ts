@@ -1,0 +1,52 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+/**
+ * The seed's `tokens` collection (client_id, refresh_token, created_at). `refresh_token` now holds
+ * the SHA-256 of the token (hex); seed-era documents still hold the plaintext and no family_id.
+ * A consumed token stays (used_at set) until it expires, so reuse is detected atomically.
+ */
+@Schema({ collection: 'tokens', versionKey: false, strict: false })
+export class RefreshToken {
+  @Prop({ type: String, required: true, unique: true })
+  refresh_token: string;
+
+  @Prop({ type: String, required: true, index: true })
+  client_id: string;
+
+  @Prop({ type: Date, required: true })
+  created_at: Date;
+
+  @Prop({ type: String, index: true })
+  family_id?: string;
+
+  @Prop({ type: [String] })
+  scopes?: string[];
+
+  @Prop({ type: String })
+  role?: string;
+
+  @Prop({ type: [String] })
+  audience?: string[];
+
+  @Prop({ type: Date })
+  expires_at?: Date;
+
+  @Prop({ type: Date, default: null })
+  used_at?: Date | null;
+
+  @Prop({ type: Date, default: null })
+  revoked_at?: Date | null;
+
+  @Prop({ type: String })
+  access_jti?: string;
+
+  /** Seconds since the epoch. */
+  @Prop({ type: Number })
+  access_exp?: number;
+}
+
+export type RefreshTokenDocument = HydratedDocument<RefreshToken>;
+export const RefreshTokenSchema = SchemaFactory.createForClass(RefreshToken);
+// TTL: the database removes the document once this date has passed.
+RefreshTokenSchema.index({ expires_at: 1 }, { expireAfterSeconds: 0 });

@@ -1,0 +1,21 @@
+/**
+ * Upper bound on any access token's lifetime, whatever a client or jwt_config asks for. Retired
+ * signing keys and client-wide revocation cutoffs are kept this long (+ leeway), which is what
+ * makes "kept until every token it signed has expired" hold without tracking each token.
+ */
+export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
+
+/** Tolerated clock difference between this server and token consumers (exp/nbf/iat checks). */
+export const CLOCK_LEEWAY_SECONDS = 30;
+
+/** Any compact JWS longer than this is rejected before it is parsed. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** Other instances see key changes (rotation, removal) within this interval, or at once on an unknown kid. */
+export const KEY_REFRESH_INTERVAL_MS = 5_000;
+
+/** Other instances enforce a revocation within this interval plus one database round trip. */
+export const REVOCATION_POLL_INTERVAL_MS = 500;
+
+/** Verified access tokens kept in memory to skip signature checks on repeated calls. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 5_000;
