@@ -102,7 +102,9 @@ export class ClientAssertionVerifier {
 
 /** jose's error codes are precise and never contain key material or the token. */
 function describe(err: unknown): string {
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `${err.claim}: ${err.message}`;
-  if (err instanceof joseErrors.JOSEError) return err.code;
+  if (err instanceof joseErrors.JOSEError) {
+    const claim = (err as { claim?: unknown }).claim;
+    return typeof claim === 'string' ? `${err.code} (${claim})` : err.code;
+  }
   return 'verification failed';
 }

@@ -62,7 +62,7 @@ export class ClientSecretsService {
       const cutoff = new Date(now + overlap * 1000);
       const kept = record.secrets
         .filter((s) => isSecretActive(s, now))
-        .map((s) => (s.expires_at instanceof Date && s.expires_at <= cutoff ? s : { ...s, expires_at: cutoff }));
+        .map((s) => (s.expires_at !== undefined && s.expires_at !== null && s.expires_at <= cutoff ? s : { ...s, expires_at: cutoff }));
       if (record.legacySecret !== undefined) {
         const id = generateSecretId();
         kept.push({ id, hash: this.hasher.hash(record.legacySecret), created_at: new Date(now), expires_at: cutoff });

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import {
   GRANT_TYPES,
   TOKEN_ENDPOINT_AUTH_METHODS,
@@ -27,6 +28,9 @@ export interface ClientRecord {
   updatedAt?: Date;
 }
 
+/** Realm-independent (documents may come from a structured clone or another vm context). */
+const isDate = (value: unknown): value is Date => types.isDate(value);
+
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
@@ -54,20 +58,20 @@ export function toClientRecord(doc: Client): ClientRecord {
     ...(typeof doc.client_secret === 'string' && doc.client_secret !== '' && { legacySecret: doc.client_secret }),
     ...(doc.jwks && Array.isArray(doc.jwks.keys) && { jwks: { keys: doc.jwks.keys } }),
     ...(typeof doc.revision === 'number' && { revision: doc.revision }),
-    ...(doc.created_at instanceof Date && { createdAt: doc.created_at }),
-    ...(doc.updated_at instanceof Date && { updatedAt: doc.updated_at }),
+    ...(isDate(doc.created_at) && { createdAt: doc.created_at }),
+    ...(isDate(doc.updated_at) && { updatedAt: doc.updated_at }),
   };
 }
 
 export const isSecretActive = (secret: ClientSecret, now: number): boolean =>
-  !(secret.expires_at instanceof Date) || secret.expires_at.getTime() > now;
+  !(isDate(secret.expires_at)) || secret.expires_at.getTime() > now;
 
 export function toSecretView(secret: ClientSecret, now: number): ClientSecretView {
   return {
     id: secret.id,
     createdAt: secret.created_at,
-    ...(secret.expires_at instanceof Date && { expiresAt: secret.expires_at }),
-    ...(secret.last_used_at instanceof Date && { lastUsedAt: secret.last_used_at }),
+    ...(isDate(secret.expires_at) && { expiresAt: secret.expires_at }),
+    ...(isDate(secret.last_used_at) && { lastUsedAt: secret.last_used_at }),
     active: isSecretActive(secret, now),
   };
 }

@@ -83,13 +83,17 @@ export function signAssertion(
   lifetimeSeconds = 60,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ jti: randomUUID(), ...claims })
+  // Claims given by the caller win, so tests can build wrong assertions (sub, exp, jti…).
+  return new SignJWT({
+    iss: clientId,
+    sub: clientId,
+    aud: audience,
+    jti: randomUUID(),
+    iat: now,
+    exp: now + lifetimeSeconds,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'ES256', kid })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + lifetimeSeconds)
     .sign(privateKey);
 }
 
