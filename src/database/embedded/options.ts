@@ -17,7 +17,7 @@ export interface EmbeddedMongoOptions {
   inWorker?: boolean;
   /** `false` silences the server; default writes to the console. */
   logger?: EmbeddedLogger | false;
-  /** Compact the journal after this many records (default 200,000). */
+  /** Compact the journal after this many records (default 1,000,000; the journal also asks by size). */
   compactAfterRecords?: number;
 }
 

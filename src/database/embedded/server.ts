@@ -154,9 +154,8 @@ export class MongoServer {
   }
 
   private maybeCompact(): void {
-    const { persistence, compactAfterRecords = 200_000 } = this.config;
-    const due = persistence?.shouldCompact ? persistence.shouldCompact() : this.sinceCompaction >= compactAfterRecords;
-    if (due) this.requestCompaction();
+    const { persistence, compactAfterRecords = 1_000_000 } = this.config;
+    if (this.sinceCompaction >= compactAfterRecords || persistence?.shouldCompact?.() === true) this.requestCompaction();
   }
 
   /** Hands the journal a snapshot taken in one synchronous step, so it matches what was appended so far. */
