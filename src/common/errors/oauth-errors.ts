@@ -10,6 +10,7 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
+  | 'invalid_target'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'access_denied'
@@ -65,6 +66,12 @@ export class UnsupportedGrantTypeError extends OAuthError {
 
 export class InvalidScopeError extends OAuthError {
   readonly error = 'invalid_scope';
+  readonly status = 400;
+}
+
+/** RFC 8707 §2: a `resource` the client may not obtain a token for, or not an absolute URI. */
+export class InvalidTargetError extends OAuthError {
+  readonly error = 'invalid_target';
   readonly status = 400;
 }
 

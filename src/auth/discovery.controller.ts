@@ -1,0 +1,40 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../common/decorators';
+import { AuthorizationServerMetadataDto, JwksDto } from './dto/discovery.dto';
+import { DiscoveryService } from './discovery.service';
+
+@ApiTags('discovery')
+@Public()
+@Controller('.well-known')
+export class DiscoveryController {
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  @Get('oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
+  @ApiOkResponse({ type: AuthorizationServerMetadataDto })
+  authorizationServer(): AuthorizationServerMetadataDto {
+    return this.discovery.metadata();
+  }
+
+  @Get('openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({
+    summary:
+      'The same metadata at the OpenID Connect discovery path, for libraries that look there',
+  })
+  @ApiOkResponse({ type: AuthorizationServerMetadataDto })
+  openidConfiguration(): AuthorizationServerMetadataDto {
+    return this.discovery.metadata();
+  }
+
+  @Get('jwks.json')
+  // Short: a rotation publishes the next key ahead of use, and verifiers re-fetch on an unknown kid.
+  @Header('Cache-Control', 'public, max-age=60')
+  @ApiOperation({ summary: 'Public signing keys (JWKS) for verifying access tokens' })
+  @ApiOkResponse({ type: JwksDto })
+  jwks(): JwksDto {
+    return this.discovery.jwks();
+  }
+}

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ClientAuthFieldsDto } from './client-auth-fields.dto';
+
+/** RFC 6749 §4.4.2 / §6 token request, form-encoded. */
+export class TokenRequestDto extends ClientAuthFieldsDto {
+  @ApiProperty({ enum: ['client_credentials', 'refresh_token'] })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  grant_type?: string;
+
+  @ApiPropertyOptional({
+    description: "Space-separated; must be within the client's scopes. Empty: all of them.",
+    example: 'read',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  scope?: string;
+
+  @ApiPropertyOptional({
+    description: "RFC 8707 resource indicator (may repeat); one of the client's allowed audiences.",
+    type: [String],
+  })
+  @IsOptional()
+  @IsString({ each: true })
+  @ArrayMaxSize(16)
+  @MaxLength(2048, { each: true })
+  resource?: string | string[];
+
+  @ApiPropertyOptional({ description: 'grant_type=refresh_token only.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  refresh_token?: string;
+}

@@ -1,0 +1,33 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** RFC 6749 §5.1 successful token response. */
+export class TokenResponseDto {
+  @ApiProperty({ description: 'RFC 9068 JWT access token (typ at+jwt).' })
+  access_token: string;
+
+  @ApiProperty({ example: 'Bearer' })
+  token_type: 'Bearer';
+
+  @ApiProperty({ example: 900, description: 'Lifetime in seconds.' })
+  expires_in: number;
+
+  @ApiProperty({ example: 'read write' })
+  scope: string;
+
+  @ApiPropertyOptional({
+    description: 'Only for clients configured for refresh tokens, and on every rotation.',
+  })
+  refresh_token?: string;
+}
+
+/** The seed's `/token` and `/refresh` response, field for field. */
+export class LegacyTokenResponseDto {
+  @ApiProperty({ example: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...' })
+  access_token: string;
+
+  @ApiProperty({ example: 'abc123...' })
+  refresh_token: string;
+
+  @ApiProperty({ example: 'bearer' })
+  token_type: 'bearer';
+}

@@ -1,0 +1,25 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { InvalidRequestError } from '../../common/errors/oauth-errors';
+import { assertNoDuplicateParameters } from '../scope';
+
+/** RFC 8707 lets `resource` repeat; every other OAuth parameter must appear at most once. */
+const REPEATABLE = ['resource'];
+
+/**
+ * RFC 6749 §3.2 / RFC 7009 §2.1 / RFC 7662 §2.1: these endpoints take form-encoded bodies only,
+ * and a repeated parameter is an invalid_request (checked here because validation would only
+ * say "must be a string").
+ */
+@Injectable()
+export class FormRequestGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (contentType !== 'application/x-www-form-urlencoded') {
+      throw new InvalidRequestError('the request body must be application/x-www-form-urlencoded');
+    }
+    assertNoDuplicateParameters(req.body, REPEATABLE);
+    return true;
+  }
+}

@@ -1,0 +1,93 @@
+import { Body, Controller, Header, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { RequestMeta } from '../clients/clients.types';
+import { Public } from '../common/decorators';
+import {
+  LegacyRefreshRequestDto,
+  LegacyRevokeRequestDto,
+  LegacyRevokeResponseDto,
+  LegacyTokenRequestDto,
+} from './dto/legacy-requests.dto';
+import { OAuthErrorDto } from './dto/oauth-error.dto';
+import { LegacyTokenResponseDto } from './dto/token-response.dto';
+import { FormRequestGuard } from './http/form-request.guard';
+import { Meta } from './http/request-meta.decorator';
+import { TokenEndpointFilter } from './http/token-endpoint.filter';
+import {
+  legacyRefreshRequest,
+  legacyTokenRequest,
+  toLegacyTokenResponse,
+  withSeedRefreshStatus,
+} from './token-endpoint.adapters';
+import { TokenEndpointService } from './token-endpoint.service';
+import { TokenOperationsService } from './token-operations.service';
+
+/** The seed service's endpoints, same paths and shapes, on the same pipeline as /oauth/token. */
+@ApiTags('seed-compatible')
+@Public()
+@UseFilters(TokenEndpointFilter)
+@ApiBadRequestResponse({ type: OAuthErrorDto })
+@ApiUnauthorizedResponse({ type: OAuthErrorDto })
+@Controller()
+export class LegacyController {
+  constructor(
+    private readonly tokenEndpoint: TokenEndpointService,
+    private readonly operations: TokenOperationsService,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @UseGuards(FormRequestGuard)
+  @ApiOperation({
+    summary: "The seed's token endpoint: username = client_id, password = client_secret",
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: LegacyTokenRequestDto })
+  @ApiOkResponse({ type: LegacyTokenResponseDto })
+  async token(
+    @Body() dto: LegacyTokenRequestDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<LegacyTokenResponseDto> {
+    return toLegacyTokenResponse(await this.tokenEndpoint.handle(legacyTokenRequest(dto, meta)));
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  @ApiOperation({
+    summary: 'Rotate a refresh token (the old one is invalidated; reuse revokes the family)',
+  })
+  @ApiBody({ type: LegacyRefreshRequestDto })
+  @ApiOkResponse({ type: LegacyTokenResponseDto })
+  async refresh(
+    @Body() dto: LegacyRefreshRequestDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<LegacyTokenResponseDto> {
+    return toLegacyTokenResponse(
+      await withSeedRefreshStatus(this.tokenEndpoint.handle(legacyRefreshRequest(dto, meta))),
+    );
+  }
+
+  @Post('revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an access token of this server (by its jti, until it expires)' })
+  @ApiBody({ type: LegacyRevokeRequestDto })
+  @ApiOkResponse({ type: LegacyRevokeResponseDto })
+  revoke(
+    @Body() dto: LegacyRevokeRequestDto,
+    @Meta() meta: RequestMeta,
+  ): Promise<LegacyRevokeResponseDto> {
+    return this.operations.revokeLegacy(dto.access_token, meta);
+  }
+}

@@ -1,0 +1,91 @@
+import type { RequestMeta } from '../clients/clients.types';
+import { InvalidGrantError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
+import type { TokenRequestDto } from './dto/token-request.dto';
+import type { LegacyRefreshRequestDto, LegacyTokenRequestDto } from './dto/legacy-requests.dto';
+import type { LegacyTokenResponseDto, TokenResponseDto } from './dto/token-response.dto';
+import type { TokenIssue, TokenRequest } from './token-endpoint.service';
+
+/** Translations between each endpoint's wire format and the one token pipeline. */
+
+export function oauthTokenRequest(
+  dto: TokenRequestDto,
+  authorization: string | undefined,
+  meta: RequestMeta,
+): TokenRequest {
+  return {
+    grantType: dto.grant_type,
+    offeredGrants: ['client_credentials', 'refresh_token'],
+    scope: dto.scope,
+    resource: dto.resource,
+    refreshToken: dto.refresh_token,
+    clientAuth: { kind: 'request', authorization, params: dto },
+    meta,
+  };
+}
+
+export function toTokenResponse(issue: TokenIssue): TokenResponseDto {
+  return {
+    access_token: issue.accessToken.token,
+    token_type: 'Bearer',
+    expires_in: issue.accessToken.expiresIn,
+    scope: issue.scopes.join(' '),
+    ...(issue.refreshToken !== undefined && { refresh_token: issue.refreshToken }),
+  };
+}
+
+/** FastAPI's OAuth2PasswordRequestForm accepts grant_type absent or "password"; OAuth clients send client_credentials. */
+const SEED_TOKEN_GRANTS = new Set(['password', 'client_credentials']);
+
+export function legacyTokenRequest(dto: LegacyTokenRequestDto, meta: RequestMeta): TokenRequest {
+  const grantType =
+    dto.grant_type === undefined || dto.grant_type === '' ? 'password' : dto.grant_type;
+  if (!SEED_TOKEN_GRANTS.has(grantType)) {
+    throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported here`);
+  }
+  return {
+    grantType: 'password',
+    offeredGrants: ['password'],
+    scope: dto.scope,
+    clientAuth: {
+      kind: 'credentials',
+      credentials: {
+        method: 'client_secret_post',
+        clientId: dto.username,
+        clientSecret: dto.password,
+      },
+    },
+    meta,
+  };
+}
+
+export function legacyRefreshRequest(
+  dto: LegacyRefreshRequestDto,
+  meta: RequestMeta,
+): TokenRequest {
+  return {
+    grantType: 'refresh_token',
+    offeredGrants: ['refresh_token'],
+    refreshToken: dto.refresh_token,
+    clientAuth: { kind: 'none' },
+    meta,
+  };
+}
+
+export function toLegacyTokenResponse(issue: TokenIssue): LegacyTokenResponseDto {
+  // The seed's /token and /refresh always return a refresh token; the password and refresh grants always issue one.
+  return {
+    access_token: issue.accessToken.token,
+    refresh_token: issue.refreshToken ?? '',
+    token_type: 'bearer',
+  };
+}
+
+/** The seed answered an unknown, expired or reused refresh token with 401, not RFC 6749's 400. */
+export async function withSeedRefreshStatus<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof InvalidGrantError) throw Object.assign(err, { status: 401 });
+    throw err;
+  }
+}

@@ -1,0 +1,200 @@
+import type { OAuthClient } from '../clients/clients.types';
+import type { ClientsService } from '../clients/clients.service';
+import type { EventBus } from '../common/events';
+import {
+  InvalidGrantError,
+  InvalidRequestError,
+  InvalidScopeError,
+  InvalidTargetError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../common/errors/oauth-errors';
+import type { AccessTokenService } from '../tokens/access-token.service';
+import type { RefreshTokenService } from '../tokens/refresh-token.service';
+import type { ClientAuthenticator } from './client-authenticator.service';
+import { ClientCredentialsGrant } from './grants/client-credentials.grant';
+import { PasswordGrant } from './grants/password.grant';
+import { RefreshTokenGrant } from './grants/refresh-token.grant';
+import { TokenEndpointService, type TokenRequest } from './token-endpoint.service';
+
+const client = (over: Partial<OAuthClient> = {}): OAuthClient => ({
+  clientId: 'c1',
+  scopes: ['read', 'write'],
+  role: 'user',
+  audiences: ['https://api.example.com'],
+  grantTypes: ['client_credentials', 'refresh_token', 'password'],
+  tokenEndpointAuthMethod: 'client_secret_basic',
+  refreshTokens: false,
+  disabled: false,
+  ...over,
+});
+
+describe('TokenEndpointService', () => {
+  const authenticate = jest.fn();
+  const verify = jest.fn();
+  const issueAccess = jest.fn();
+  const issueRefresh = jest.fn();
+  const consume = jest.fn();
+  const findActive = jest.fn();
+  const emit = jest.fn();
+  const refreshTokens = { issue: issueRefresh, consume } as unknown as RefreshTokenService;
+  const service = new TokenEndpointService(
+    { authenticate, verify } as unknown as ClientAuthenticator,
+    { issue: issueAccess } as unknown as AccessTokenService,
+    refreshTokens,
+    { emit } as unknown as EventBus,
+    new ClientCredentialsGrant(),
+    new RefreshTokenGrant(refreshTokens, { findActive } as unknown as ClientsService),
+    new PasswordGrant(),
+  );
+  const meta = { ip: '10.0.0.1', requestId: 'r1' };
+  const request = (over: Partial<TokenRequest> = {}): TokenRequest => ({
+    grantType: 'client_credentials',
+    offeredGrants: ['client_credentials', 'refresh_token'],
+    clientAuth: { kind: 'request', authorization: 'Basic x', params: {} },
+    meta,
+    ...over,
+  });
+
+  beforeEach(() => {
+    jest.resetAllMocks();
+    authenticate.mockResolvedValue(client());
+    verify.mockResolvedValue(client());
+    issueAccess.mockResolvedValue({ token: 'at', jti: 'j1', expiresIn: 900, exp: 2_000_000_000 });
+    issueRefresh.mockResolvedValue('rt');
+  });
+
+  it("issues a client_credentials token with all the client's scopes and emits token.issued", async () => {
+    const issued = await service.handle(request());
+    expect(issueAccess).toHaveBeenCalledWith({
+      clientId: 'c1',
+      scopes: ['read', 'write'],
+      role: 'user',
+      audience: [],
+      ttlSeconds: undefined,
+    });
+    expect(issueRefresh).not.toHaveBeenCalled();
+    expect(issued).toMatchObject({
+      scopes: ['read', 'write'],
+      refreshToken: undefined,
+      grantType: 'client_credentials',
+    });
+    expect(emit).toHaveBeenCalledWith('token.issued', {
+      clientId: 'c1',
+      ip: '10.0.0.1',
+      requestId: 'r1',
+      reason: 'client_credentials grant',
+      grantType: 'client_credentials',
+      jti: 'j1',
+      scope: ['read', 'write'],
+      audience: [],
+      refreshTokenIssued: false,
+    });
+  });
+
+  it('narrows by scope and selects the audience by resource', async () => {
+    const issued = await service.handle(
+      request({ scope: 'read', resource: 'https://api.example.com' }),
+    );
+    expect(issued.scopes).toEqual(['read']);
+    expect(issued.audience).toEqual(['https://api.example.com']);
+  });
+
+  it('issues a refresh token on client_credentials only to clients configured for it', async () => {
+    authenticate.mockResolvedValue(client({ refreshTokens: true }));
+    const issued = await service.handle(request());
+    expect(issued.refreshToken).toBe('rt');
+    expect(issueRefresh).toHaveBeenCalledWith(
+      expect.objectContaining({ familyId: undefined, accessJti: 'j1' }),
+    );
+  });
+
+  it.each<[Partial<TokenRequest>, Error]>([
+    [{ grantType: undefined }, new InvalidRequestError('grant_type is required')],
+    [
+      { grantType: 'authorization_code' },
+      new UnsupportedGrantTypeError('grant_type authorization_code is not supported'),
+    ],
+    [
+      { grantType: 'password' },
+      new UnsupportedGrantTypeError('grant_type password is not supported'),
+    ],
+    [{ scope: 'admin' }, new InvalidScopeError('scope not allowed for this client: admin')],
+    [
+      { resource: 'https://other.example.com' },
+      new InvalidTargetError('resource not allowed for this client: https://other.example.com'),
+    ],
+  ])('refuses %p', async (over, expected) => {
+    await expect(service.handle(request(over))).rejects.toThrow(expected);
+    expect(issueAccess).not.toHaveBeenCalled();
+  });
+
+  it('refuses a grant the client is not registered for with unauthorized_client', async () => {
+    authenticate.mockResolvedValue(client({ grantTypes: ['refresh_token'] }));
+    await expect(service.handle(request())).rejects.toThrow(UnauthorizedClientError);
+  });
+
+  it('rotates a refresh token: current scopes ∩ grant, same family, scope may narrow the access token only', async () => {
+    consume.mockResolvedValue({
+      clientId: 'c1',
+      scopes: ['read', 'write', 'admin'],
+      audience: ['urn:a'],
+      familyId: 'f1',
+    });
+    findActive.mockResolvedValue(client({ scopes: ['read', 'write'] }));
+    const issued = await service.handle(
+      request({ grantType: 'refresh_token', refreshToken: 'old', scope: 'read' }),
+    );
+    expect(consume).toHaveBeenCalledWith('old', { clientId: 'c1' }, meta);
+    expect(issued.scopes).toEqual(['read']);
+    expect(issued.audience).toEqual(['urn:a']);
+    expect(issueRefresh).toHaveBeenCalledWith({
+      clientId: 'c1',
+      scopes: ['read', 'write'],
+      role: 'user',
+      audience: ['urn:a'],
+      familyId: 'f1',
+      accessJti: 'j1',
+      accessExp: 2_000_000_000,
+    });
+  });
+
+  it("does not consume the refresh token when the requested scope is beyond the client's", async () => {
+    await expect(
+      service.handle(request({ grantType: 'refresh_token', refreshToken: 'old', scope: 'admin' })),
+    ).rejects.toThrow(InvalidScopeError);
+    expect(consume).not.toHaveBeenCalled();
+  });
+
+  it("serves the seed's /refresh without client authentication, and refuses a disabled client", async () => {
+    consume.mockResolvedValue({ clientId: 'c1', scopes: ['read'], audience: [], familyId: 'f1' });
+    findActive.mockResolvedValue(client());
+    const seedRefresh = request({
+      grantType: 'refresh_token',
+      offeredGrants: ['refresh_token'],
+      refreshToken: 'old',
+      clientAuth: { kind: 'none' },
+    });
+    const issued = await service.handle(seedRefresh);
+    expect(authenticate).not.toHaveBeenCalled();
+    expect(consume).toHaveBeenCalledWith('old', { clientId: undefined }, meta);
+    expect(issued.refreshToken).toBe('rt');
+    findActive.mockResolvedValue(null);
+    await expect(service.handle(seedRefresh)).rejects.toThrow(InvalidGrantError);
+  });
+
+  it("the seed's /token (password grant) always issues a refresh token", async () => {
+    const issued = await service.handle(
+      request({
+        grantType: 'password',
+        offeredGrants: ['password'],
+        clientAuth: {
+          kind: 'credentials',
+          credentials: { method: 'client_secret_post', clientId: 'c1', clientSecret: 's' },
+        },
+      }),
+    );
+    expect(verify).toHaveBeenCalled();
+    expect(issued.refreshToken).toBe('rt');
+  });
+});
