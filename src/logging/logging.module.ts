@@ -1,4 +1,18 @@
 import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config.service';
+import { loggerParams } from './logger-params';
 
-@Module({})
+/**
+ * Structured JSON logs through nestjs-pino. main.ts routes Nest's own logger here with
+ * `app.useLogger(app.get(Logger))`; the level comes from LOG_LEVEL (tests use `silent`).
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => loggerParams(config.logLevel),
+    }),
+  ],
+})
 export class LoggingModule {}
