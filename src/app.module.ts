@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
+import { AuthGuardsModule } from './auth/guards/auth-guards.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientsModule } from './clients/clients.module';
 import { OAuthExceptionFilter } from './common/errors/oauth-exception.filter';
@@ -29,6 +30,7 @@ import { TokensModule } from './tokens/tokens.module';
     MetricsModule,
     AuditModule,
     RateLimitingModule,
+    AuthGuardsModule,
     ClientsModule,
     TokensModule,
     AuthModule,

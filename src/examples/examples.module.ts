@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ExamplesController } from './examples.controller';
+import { ExamplesService } from './examples.service';
 
-@Module({})
+@Module({
+  controllers: [ExamplesController],
+  providers: [ExamplesService],
+})
 export class ExamplesModule {}

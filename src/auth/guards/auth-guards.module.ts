@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TokensModule } from '../../tokens/tokens.module';
+import { JwtStrategy } from '../strategies/jwt.strategy';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { RolesGuard } from './roles.guard';
+import { ScopesGuard } from './scopes.guard';
+
+/**
+ * Resource-server side of the app: the passport-jwt strategy and the global guards, in order
+ * (authentication, then scopes, then roles). Imported by AppModule right after rate limiting.
+ */
+@Module({
+  imports: [PassportModule.register({ session: false }), TokensModule],
+  providers: [
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+})
+export class AuthGuardsModule {}

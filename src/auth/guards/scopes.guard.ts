@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedClient } from '../../common/auth/authenticated-client';
+import { RequiredScopes } from '../../common/decorators';
+import { InsufficientScopeError } from '../../common/errors/oauth-errors';
+import { EventBus } from '../../common/events';
+import { requestContext } from '../../common/http/request-info';
+import { bearerChallenge } from './bearer-challenge';
+
+/** @Scopes(...): the token must carry every listed scope (RFC 6750 §3.1 insufficient_scope). */
+@Injectable()
+export class ScopesGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly events: EventBus,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride(RequiredScopes, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!required?.length) return true;
+    const req = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
+    const granted = req.user?.scopes ?? [];
+    const missing = required.filter((scope) => !granted.includes(scope));
+    if (missing.length === 0) return true;
+    const reason = `token lacks scope: ${missing.join(' ')}`;
+    this.events.emit('access.denied', {
+      ...requestContext(req),
+      clientId: req.user?.clientId,
+      endpoint: req.routeOptions?.url ?? req.url,
+      code: 'insufficient_scope',
+      reason,
+    });
+    throw new InsufficientScopeError(reason).withHeader(
+      'WWW-Authenticate',
+      bearerChallenge({
+        error: 'insufficient_scope',
+        error_description: reason,
+        scope: required.join(' '),
+      }),
+    );
+  }
+}
