@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AdminConfigController } from './admin-config.controller';
+import { AdminConfigService } from './admin-config.service';
 import { RuntimeConfigRepository } from './runtime-config.repository';
 import { RuntimeConfigService } from './runtime-config.service';
 import { JwtConfig, JwtConfigSchema } from './schemas/jwt-config.schema';
@@ -7,7 +9,8 @@ import { JwtConfig, JwtConfigSchema } from './schemas/jwt-config.schema';
 @Global()
 @Module({
   imports: [MongooseModule.forFeature([{ name: JwtConfig.name, schema: JwtConfigSchema }])],
-  providers: [RuntimeConfigRepository, RuntimeConfigService],
+  controllers: [AdminConfigController],
+  providers: [RuntimeConfigRepository, RuntimeConfigService, AdminConfigService],
   exports: [RuntimeConfigService],
 })
 export class RuntimeConfigModule {}
