@@ -3,7 +3,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { renderError, toOAuthError } from '../common/errors/error-response';
 import type { EnvironmentVariables } from '../config/env.validation';
 
 /** Options that must exist before Nest does: proxy trust, body limit, request ids. */
@@ -26,11 +25,7 @@ export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions 
 export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
 
-  // Body-parser and routing errors happen before Nest's filter can see them: same format here.
-  fastify.setErrorHandler((err, _req, reply) => {
-    const { status, headers, body } = renderError(toOAuthError(err).error);
-    void reply.status(status).headers(headers).send(body);
-  });
+  // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.header('X-Request-Id', String(req.id));
     done(null, payload);
