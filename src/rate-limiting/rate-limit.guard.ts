@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -21,7 +21,9 @@ import { QuotaReservationStorage } from './quota-reservation.storage';
 export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    storage: QuotaReservationStorage,
+    // Explicit: the parent's @InjectThrottlerStorage() metadata is inherited and would otherwise
+    // win, silently swapping in @nestjs/throttler's per-process in-memory storage.
+    @Inject(QuotaReservationStorage) storage: QuotaReservationStorage,
     reflector: Reflector,
     private readonly events: EventBus,
   ) {
