@@ -13,7 +13,11 @@ import mongoose, { Schema } from 'mongoose';
 
 // Loaded by path, not imported, so that bench/tsconfig.json (rootDir: bench) still compiles.
 interface EmbeddedApi {
-  startEmbeddedMongo(o: { dataDir?: string; inWorker?: boolean; logger?: false }): Promise<{ uri: string; stop(): Promise<void> }>;
+  startEmbeddedMongo(o: {
+    dataDir?: string;
+    inWorker?: boolean;
+    logger?: false;
+  }): Promise<{ uri: string; stop(): Promise<void> }>;
 }
 const ROOT = path.resolve(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,10 +54,15 @@ async function measure(total: number, op: (i: number) => Promise<unknown>): Prom
 async function runMode(mode: 'memory' | 'journal'): Promise<Row[]> {
   const dir = mode === 'journal' ? mkdtempSync(path.join(os.tmpdir(), 'db-bench-')) : undefined;
   const server = await startEmbeddedMongo({ dataDir: dir, inWorker: IN_WORKER, logger: false });
-  const conn = await mongoose.createConnection(server.uri, { dbName: 'bench', maxPoolSize: CONCURRENCY }).asPromise();
+  const conn = await mongoose
+    .createConnection(server.uri, { dbName: 'bench', maxPoolSize: CONCURRENCY })
+    .asPromise();
   const rows: Row[] = [];
   try {
-    const Item = conn.model('Item', new Schema({ key: { type: String, unique: true }, payload: String, n: Number }));
+    const Item = conn.model(
+      'Item',
+      new Schema({ key: { type: String, unique: true }, payload: String, n: Number }),
+    );
     await Item.init();
     const payload = 'x'.repeat(200);
     // Warm-up (JIT, connection pool) on another collection, not measured.
@@ -85,7 +94,10 @@ async function runMode(mode: 'memory' | 'journal'): Promise<Row[]> {
     await findRow(SMALL);
     // Grow to BIG - MEASURED_INSERTS with bulk inserts, then measure inserts reaching BIG.
     for (let i = count; i < BIG - MEASURED_INSERTS; i += 1000) {
-      await Item.insertMany(Array.from({ length: Math.min(1000, BIG - MEASURED_INSERTS - i) }, (_, j) => doc(i + j)), { lean: true });
+      await Item.insertMany(
+        Array.from({ length: Math.min(1000, BIG - MEASURED_INSERTS - i) }, (_, j) => doc(i + j)),
+        { lean: true },
+      );
     }
     count = BIG - MEASURED_INSERTS;
     await insertRow(BIG);
@@ -99,17 +111,26 @@ async function runMode(mode: 'memory' | 'journal'): Promise<Row[]> {
 }
 
 async function main(): Promise<void> {
-  console.log(`db bench: concurrency ${CONCURRENCY}, server ${IN_WORKER ? 'in a worker thread' : 'in process'}, ${os.cpus().length} CPUs`);
+  console.log(
+    `db bench: concurrency ${CONCURRENCY}, server ${IN_WORKER ? 'in a worker thread' : 'in process'}, ${os.cpus().length} CPUs`,
+  );
   const rows = [...(await runMode('memory')), ...(await runMode('journal'))];
-  console.table(rows.map((r) => ({ mode: r.mode, op: r.op, docs: r.size, 'ops/s': Math.round(r.opsPerSec) })));
-  const pick = (mode: string, op: string, size: number): number => rows.find((r) => r.mode === mode && r.op === op && r.size === size)?.opsPerSec ?? NaN;
+  console.table(
+    rows.map((r) => ({ mode: r.mode, op: r.op, docs: r.size, 'ops/s': Math.round(r.opsPerSec) })),
+  );
+  const pick = (mode: string, op: string, size: number): number =>
+    rows.find((r) => r.mode === mode && r.op === op && r.size === size)?.opsPerSec ?? NaN;
   for (const mode of ['memory', 'journal']) {
     const ratio = pick(mode, 'findOne', BIG) / pick(mode, 'findOne', SMALL);
-    console.log(`${mode}: findOne@${BIG / 1000}k / findOne@${SMALL / 1000}k = ${(ratio * 100).toFixed(0)}% (target >= 70%)`);
+    console.log(
+      `${mode}: findOne@${BIG / 1000}k / findOne@${SMALL / 1000}k = ${(ratio * 100).toFixed(0)}% (target >= 70%)`,
+    );
   }
   const memInsert = Math.min(pick('memory', 'insertOne', SMALL), pick('memory', 'insertOne', BIG));
   const jInsert = Math.min(pick('journal', 'insertOne', SMALL), pick('journal', 'insertOne', BIG));
-  console.log(`in-memory inserts: ${Math.round(memInsert)}/s (target >= 3000); journaled inserts: ${Math.round(jInsert)}/s (target >= 1500)`);
+  console.log(
+    `in-memory inserts: ${Math.round(memInsert)}/s (target >= 3000); journaled inserts: ${Math.round(jInsert)}/s (target >= 1500)`,
+  );
 }
 
 main().catch((err: unknown) => {

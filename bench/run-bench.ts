@@ -7,7 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { measure, probeOk, type LoadSettings } from './lib/load';
 import { planRows } from './lib/plan';
-import { RssSampler, stopServer, treeCpuSeconds, type ServerProcess } from './lib/processes';
+import { RssSampler, spawned, stopServer, treeCpuSeconds } from './lib/processes';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
 import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
 import { startOurService, startPeer } from './lib/servers';
@@ -27,14 +27,16 @@ const settings: LoadSettings = {
 const rateLimit = int('BENCH_RATE_LIMIT', 100_000_000);
 const profiling = process.env.BENCH_PROFILE === '1';
 const withService = process.env.BENCH_SERVICE !== '0';
+// A private build (inside the repo, so node_modules resolve) lets the bench run while others use dist/.
+const distDir = process.env.BENCH_DIST_DIR ?? 'dist';
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
 async function main(): Promise<number> {
-  if (withService && !existsSync(join(repoRoot, 'dist/main.js'))) {
+  if (withService && !existsSync(join(repoRoot, distDir, 'main.js'))) {
     throw new Error(
-      'dist/main.js missing: run `npm run bench` (its prebench step builds), or `nest build`',
+      `${distDir}/main.js missing: run \`npm run bench\` (its prebench step builds) or \`nest build\``,
     );
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -45,10 +47,9 @@ async function main(): Promise<number> {
     mkdirSync(profileDir, { recursive: true });
     writeFileSync(control, '');
   }
-  const servers: ServerProcess[] = [];
   const onSignal = (): void => {
     log('interrupted: stopping servers');
-    void Promise.all(servers.map((s) => stopServer(s, 2000))).finally(() => process.exit(130));
+    void Promise.all(spawned.map((s) => stopServer(s, 2000))).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -57,11 +58,13 @@ async function main(): Promise<number> {
     log(
       `starting node-oidc-provider${withService ? ' and the service (embedded DB + journal in ' + work + ')' : ''}`,
     );
-    const [peer, svc] = await Promise.all([
-      startPeer(repoRoot).then((p) => (servers.push(p.server), p)),
+    // allSettled: a failing start must not leave the other one starting behind our back.
+    const [peerStart, svcStart] = await Promise.allSettled([
+      startPeer(repoRoot),
       withService
         ? startOurService({
             repoRoot,
+            distDir,
             dataDir: join(work, 'db'),
             rateLimit,
             extraEnv: profiling
@@ -71,9 +74,12 @@ async function main(): Promise<number> {
                   BENCH_PROFILE_DIR: profileDir,
                 }
               : {},
-          }).then((s) => (servers.push(s.server), s))
+          })
         : Promise.resolve(undefined),
     ]);
+    if (peerStart.status === 'rejected') throw peerStart.reason;
+    if (svcStart.status === 'rejected') throw svcStart.reason;
+    const [peer, svc] = [peerStart.value, svcStart.value];
     const samplers: Record<Side, RssSampler | undefined> = {
       peer: new RssSampler(peer.server.pid),
       service: svc && new RssSampler(svc.server.pid),
@@ -136,9 +142,8 @@ async function main(): Promise<number> {
       peer: samplers.peer!.processCount,
     };
     const shutdown = await Promise.all(
-      servers.map(async (s) => `${s.name}: ${await stopServer(s)}`),
+      spawned.map(async (s) => `${s.name}: ${await stopServer(s)}`),
     );
-    servers.length = 0;
 
     const targets = withService ? evaluateTargets(rows, peakRss) : [];
     const profiles: ProfileSummary[] = profiling
@@ -153,7 +158,7 @@ async function main(): Promise<number> {
       '',
       `Bench ${stamp}: ${settings.connections} connections, ${settings.warmupSec}s warm-up + ${settings.durationSec}s per row, node ${process.version}`,
       `Load generator: ${loadGenerator}.`,
-      `Service: node dist/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
+      `Service: node ${distDir}/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
       `Peer: node-oidc-provider (single process, in-memory adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
       '',
       formatTable(rows),
@@ -208,7 +213,7 @@ async function main(): Promise<number> {
     }
     return process.env.BENCH_STRICT === '1' && targets.some((t) => !t.pass) ? 2 : 0;
   } finally {
-    await Promise.all(servers.map((s) => stopServer(s)));
+    await Promise.all(spawned.map((s) => stopServer(s)));
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,9 @@ export interface ServerProcess {
 
 const OUTPUT_LIMIT = 64 * 1024;
 
+/** Every server ever spawned, registered before any await: cleanup must not depend on start-up success. */
+export const spawned: ServerProcess[] = [];
+
 /** Asks the kernel for a free loopback port; tiny race window, acceptable for a local bench. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,7 +59,7 @@ export function startServer(
   });
   child.stderr.setEncoding('utf8').on('data', keep);
 
-  return {
+  const server: ServerProcess = {
     name,
     child,
     pid: child.pid,
@@ -82,6 +85,8 @@ export function startServer(
         });
       }),
   };
+  spawned.push(server);
+  return server;
 }
 
 /** Polls until `url` answers with any HTTP status: the server is listening. */

@@ -16,6 +16,8 @@ export interface OurService {
 
 export interface OurServiceOptions {
   repoRoot: string;
+  /** Build to run, relative to repoRoot: `dist` (what prebench builds) or a private build. */
+  distDir: string;
   dataDir: string;
   rateLimit: number;
   /** NODE_OPTIONS and the profiling hook's variables when profiling. */
@@ -40,7 +42,7 @@ function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
 }
 
 /**
- * `node dist/main.js` as in production: embedded database with its journal in a temp dir, audit and
+ * `node <dist>/main.js` as in production: embedded database with its journal in a temp dir, audit and
  * rate limiting on (their defaults), first-run admin printed on stdout.
  */
 export async function startOurService(opts: OurServiceOptions): Promise<OurService> {
@@ -49,7 +51,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   const server = startServer(
     'service',
     process.execPath,
-    ['dist/main.js'],
+    [join(opts.distDir, 'main.js')],
     childEnv({
       // production: no dev-only niceties on the hot path; it refuses placeholder secrets, so random ones.
       NODE_ENV: 'production',
