@@ -5,11 +5,13 @@ import { requestContext } from '../common/http/request-info';
 import type { RequestMeta } from './clients.types';
 
 /** The audit context of an admin call: where it came from and which admin client made it. */
-export const AdminRequestMeta = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestMeta => {
-  const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
-  return {
-    ...requestContext(req),
-    endpoint: req.routeOptions?.url,
-    ...(req.user?.clientId && { actor: `admin ${req.user.clientId}` }),
-  };
-});
+export const AdminRequestMeta = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): RequestMeta => {
+    const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
+    return {
+      ...requestContext(req),
+      endpoint: req.routeOptions?.url,
+      ...(req.user?.clientId && { actor: `admin ${req.user.clientId}` }),
+    };
+  },
+);

@@ -6,7 +6,9 @@ import { ClientAssertionJti } from './schemas/client-assertion-jti.schema';
 
 @Injectable()
 export class ClientAssertionJtisRepository {
-  constructor(@InjectModel(ClientAssertionJti.name) private readonly model: Model<ClientAssertionJti>) {}
+  constructor(
+    @InjectModel(ClientAssertionJti.name) private readonly model: Model<ClientAssertionJti>,
+  ) {}
 
   /** true the first time a (client, jti) pair is seen; false on a replay. Atomic via the unique index. */
   async recordOnce(clientId: string, jti: string, expiresAt: Date): Promise<boolean> {

@@ -35,7 +35,12 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
 
   const authenticate = (assertion: string, clientId?: string) =>
     h.auth.authenticate(
-      { method: 'private_key_jwt', assertion, expectedAudiences: [AUD, ISSUER], ...(clientId && { clientId }) },
+      {
+        method: 'private_key_jwt',
+        assertion,
+        expectedAudiences: [AUD, ISSUER],
+        ...(clientId && { clientId }),
+      },
       meta,
     );
 
@@ -47,26 +52,38 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   it('accepts a valid assertion once and rejects its replay', async () => {
     await registerClient();
     const assertion = await signAssertion(privateKey, kid, 'jwt-client', AUD);
-    await expect(authenticate(assertion, 'jwt-client')).resolves.toMatchObject({ clientId: 'jwt-client' });
-    expect(h.events.named('client.authenticated').at(-1)?.reason).toBe('authenticated with private_key_jwt');
+    await expect(authenticate(assertion, 'jwt-client')).resolves.toMatchObject({
+      clientId: 'jwt-client',
+    });
+    expect(h.events.named('client.authenticated').at(-1)?.reason).toBe(
+      'authenticated with private_key_jwt',
+    );
     await expectReason(authenticate(assertion), /replay/);
   });
 
   it('accepts the issuer as audience too', async () => {
     await registerClient();
-    await expect(authenticate(await signAssertion(privateKey, kid, 'jwt-client', ISSUER))).resolves.toMatchObject({
+    await expect(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', ISSUER)),
+    ).resolves.toMatchObject({
       clientId: 'jwt-client',
     });
   });
 
   it('rejects a foreign audience', async () => {
     await registerClient();
-    await expectReason(authenticate(await signAssertion(privateKey, kid, 'jwt-client', 'https://evil.example')), /aud/);
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', 'https://evil.example')),
+      /aud/,
+    );
   });
 
   it('rejects an expired assertion and one whose exp is too far ahead', async () => {
     await registerClient();
-    await expectReason(authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, {}, -120)), /exp/);
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, {}, -120)),
+      /exp/,
+    );
     await expectReason(
       authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, {}, 3600)),
       /more than 300s ahead/,
@@ -95,7 +112,9 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   it('requires sub = iss and a matching client_id form field', async () => {
     await registerClient();
     await expectReason(
-      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, { sub: 'someone-else' })),
+      authenticate(
+        await signAssertion(privateKey, kid, 'jwt-client', AUD, { sub: 'someone-else' }),
+      ),
       /sub/,
     );
     await expectReason(
@@ -107,7 +126,10 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   it('rejects a signature by a key that is not registered', async () => {
     await registerClient();
     const { privateKey: stranger } = await generateKeyPair('ES256');
-    await expectReason(authenticate(await signAssertion(stranger, kid, 'jwt-client', AUD)), /signature|ERR_JWS/);
+    await expectReason(
+      authenticate(await signAssertion(stranger, kid, 'jwt-client', AUD)),
+      /signature|ERR_JWS/,
+    );
   });
 
   it('rejects HS256 and alg none', async () => {
@@ -127,7 +149,10 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
 
   it('rejects garbage, unknown and secret-registered clients', async () => {
     await expectReason(authenticate('not.a.jwt'), /not a JWT/);
-    await expectReason(authenticate(await signAssertion(privateKey, kid, 'ghost', AUD)), /unknown client/);
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'ghost', AUD)),
+      /unknown client/,
+    );
     await h.clients.create({ clientId: 'secret-client', scopes: [], role: 'user' });
     await expectReason(
       authenticate(await signAssertion(privateKey, kid, 'secret-client', AUD)),
@@ -138,7 +163,10 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   it('rejects an assertion of a disabled client', async () => {
     await registerClient();
     await h.clients.disable('jwt-client');
-    await expectReason(authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD)), /disabled/);
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD)),
+      /disabled/,
+    );
   });
 });
 

@@ -35,7 +35,11 @@ export class ClientAssertionVerifier {
 
   /** Cheap structural checks before anything is looked up: who does the assertion claim to be? */
   peek(assertion: unknown, formClientId: unknown): UnverifiedAssertion {
-    if (typeof assertion !== 'string' || assertion.length === 0 || assertion.length > MAX_ASSERTION_LENGTH) {
+    if (
+      typeof assertion !== 'string' ||
+      assertion.length === 0 ||
+      assertion.length > MAX_ASSERTION_LENGTH
+    ) {
       throw new ClientAuthFailure('client_assertion missing or too long');
     }
     let payload: JWTPayload;
@@ -47,18 +51,26 @@ export class ClientAssertionVerifier {
       throw new ClientAuthFailure('client_assertion is not a JWT');
     }
     const clientId = payload.iss;
-    if (!isValidClientId(clientId)) throw new ClientAuthFailure('client_assertion iss is missing or invalid');
+    if (!isValidClientId(clientId))
+      throw new ClientAuthFailure('client_assertion iss is missing or invalid');
     if (formClientId !== undefined && formClientId !== clientId) {
       throw new ClientAuthFailure('client_id does not match the client_assertion issuer', clientId);
     }
     if (typeof alg !== 'string' || !ASSERTION_ALGORITHMS.includes(alg)) {
-      throw new ClientAuthFailure(`client_assertion alg ${String(alg).slice(0, 16)} is not allowed`, clientId);
+      throw new ClientAuthFailure(
+        `client_assertion alg ${String(alg).slice(0, 16)} is not allowed`,
+        clientId,
+      );
     }
     return { clientId };
   }
 
   /** Signature, iss = sub = client_id, aud, bounded exp, then the jti is spent (replay check last). */
-  async verify(assertion: string, record: ClientRecord, expectedAudiences: string[]): Promise<void> {
+  async verify(
+    assertion: string,
+    record: ClientRecord,
+    expectedAudiences: string[],
+  ): Promise<void> {
     const clientId = record.client.clientId;
     if (!record.jwks) throw new ClientAuthFailure('client has no registered jwks', clientId);
     let payload: JWTPayload;
@@ -77,7 +89,10 @@ export class ClientAssertionVerifier {
     const now = Math.floor(Date.now() / 1000);
     const exp = payload.exp as number;
     if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
-      throw new ClientAuthFailure(`client_assertion exp is more than ${MAX_ASSERTION_LIFETIME_SECONDS}s ahead`, clientId);
+      throw new ClientAuthFailure(
+        `client_assertion exp is more than ${MAX_ASSERTION_LIFETIME_SECONDS}s ahead`,
+        clientId,
+      );
     }
     const jti = payload.jti;
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
@@ -93,7 +108,7 @@ export class ClientAssertionVerifier {
   private keySet(record: ClientRecord): KeySet {
     let keySet = this.keySets.get(record);
     if (!keySet) {
-      keySet = createLocalJWKSet({ keys: record.jwks?.keys ?? [] } as Parameters<typeof createLocalJWKSet>[0]);
+      keySet = createLocalJWKSet({ keys: record.jwks?.keys ?? [] });
       this.keySets.set(record, keySet);
     }
     return keySet;

@@ -14,11 +14,18 @@ describe('ClientAuthService with client secrets', () => {
   afterEach(() => jest.restoreAllMocks());
 
   const basic = (clientId: string, clientSecret: unknown) =>
-    h.auth.authenticate({ method: 'client_secret_basic', clientId, clientSecret: clientSecret as string }, meta);
+    h.auth.authenticate(
+      { method: 'client_secret_basic', clientId, clientSecret: clientSecret as string },
+      meta,
+    );
   const post = (clientId: string, clientSecret: string) =>
     h.auth.authenticate({ method: 'client_secret_post', clientId, clientSecret }, meta);
 
-  async function expectFailure(attempt: Promise<unknown>, reason: string, clientId?: string): Promise<void> {
+  async function expectFailure(
+    attempt: Promise<unknown>,
+    reason: string,
+    clientId?: string,
+  ): Promise<void> {
     const err: unknown = await attempt.then(
       () => 'no error',
       (e: unknown) => e,
@@ -37,14 +44,31 @@ describe('ClientAuthService with client secrets', () => {
   }
 
   it('accepts a generated secret with Basic and with post, and emits client.authenticated', async () => {
-    const { client, secret } = await h.clients.create({ clientId: 'svc', scopes: ['read'], role: 'user' });
-    await expect(basic('svc', secret?.value)).resolves.toMatchObject({ clientId: 'svc', scopes: ['read'] });
+    const { client, secret } = await h.clients.create({
+      clientId: 'svc',
+      scopes: ['read'],
+      role: 'user',
+    });
+    await expect(basic('svc', secret?.value)).resolves.toMatchObject({
+      clientId: 'svc',
+      scopes: ['read'],
+    });
     await expect(post('svc', secret?.value ?? '')).resolves.toEqual(
       expect.objectContaining({ clientId: client.clientId, role: 'user' }),
     );
     expect(h.events.named('client.authenticated')).toEqual([
-      { clientId: 'svc', ip: meta.ip, requestId: meta.requestId, reason: 'authenticated with client_secret_basic' },
-      { clientId: 'svc', ip: meta.ip, requestId: meta.requestId, reason: 'authenticated with client_secret_post' },
+      {
+        clientId: 'svc',
+        ip: meta.ip,
+        requestId: meta.requestId,
+        reason: 'authenticated with client_secret_basic',
+      },
+      {
+        clientId: 'svc',
+        ip: meta.ip,
+        requestId: meta.requestId,
+        reason: 'authenticated with client_secret_post',
+      },
     ]);
   });
 
@@ -74,7 +98,11 @@ describe('ClientAuthService with client secrets', () => {
   });
 
   it('rotation with overlap: old and new secret both work until the old one expires, then only the new one', async () => {
-    const { secret: old } = await h.clients.create({ clientId: 'svc', scopes: ['read'], role: 'user' });
+    const { secret: old } = await h.clients.create({
+      clientId: 'svc',
+      scopes: ['read'],
+      role: 'user',
+    });
     const rotated = await h.secrets.rotate('svc', { overlapSeconds: 3600 });
     expect(rotated.expiring).toEqual([expect.objectContaining({ id: old?.id, active: true })]);
     await expect(basic('svc', old?.value)).resolves.toMatchObject({ clientId: 'svc' });
@@ -143,7 +171,12 @@ describe('ClientAuthService with client secrets', () => {
 
 describe('ClientAuthService with a seed (plaintext) client', () => {
   let h: ReturnType<typeof createClientsHarness>;
-  const seedDoc = { client_id: 'test_client', client_secret: 'test_secret', scopes: ['read', 'write'], role: 'user' };
+  const seedDoc = {
+    client_id: 'test_client',
+    client_secret: 'test_secret',
+    scopes: ['read', 'write'],
+    role: 'user',
+  };
 
   beforeEach(() => {
     h = createClientsHarness();
@@ -151,7 +184,10 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
   });
 
   const login = (secret: string) =>
-    h.auth.authenticate({ method: 'client_secret_post', clientId: 'test_client', clientSecret: secret }, meta);
+    h.auth.authenticate(
+      { method: 'client_secret_post', clientId: 'test_client', clientSecret: secret },
+      meta,
+    );
 
   it('works unchanged with seed defaults', async () => {
     await expect(login('test_secret')).resolves.toEqual({
@@ -171,7 +207,10 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
     const stored = h.repository.docs.get('test_client');
     expect(stored?.client_secret).toBeUndefined();
     expect(stored?.secrets).toEqual([
-      expect.objectContaining({ id: expect.stringMatching(/^sec_/), hash: h.hasher.hash('test_secret') }),
+      expect.objectContaining({
+        id: expect.stringMatching(/^sec_/),
+        hash: h.hasher.hash('test_secret'),
+      }),
     ]);
     expect(JSON.stringify(stored)).not.toContain('test_secret');
     expect(h.events.named('client.secret_migrated')).toEqual([

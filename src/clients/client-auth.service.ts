@@ -77,12 +77,19 @@ export class ClientAuthService {
     const { clientId, clientSecret } = credentials;
     // Type-checked here too: the HTTP layer may hand over whatever a form or header contained.
     if (!isValidClientId(clientId)) throw new ClientAuthFailure('client_id missing or malformed');
-    if (typeof clientSecret !== 'string' || clientSecret.length === 0 || clientSecret.length > MAX_SECRET_LENGTH) {
+    if (
+      typeof clientSecret !== 'string' ||
+      clientSecret.length === 0 ||
+      clientSecret.length > MAX_SECRET_LENGTH
+    ) {
       throw new ClientAuthFailure('client_secret missing or too long', clientId);
     }
     const record = await this.usableRecord(clientId);
     if (record.client.tokenEndpointAuthMethod === 'private_key_jwt') {
-      throw new ClientAuthFailure(`${credentials.method} not allowed: client is registered for private_key_jwt`, clientId);
+      throw new ClientAuthFailure(
+        `${credentials.method} not allowed: client is registered for private_key_jwt`,
+        clientId,
+      );
     }
 
     const digest = this.hasher.digest(clientSecret);
@@ -100,11 +107,17 @@ export class ClientAuthService {
       this.touch(record, matched, now);
       return record.client;
     }
-    if (record.legacySecret !== undefined && this.hasher.matchesPlaintext(digest, record.legacySecret)) {
+    if (
+      record.legacySecret !== undefined &&
+      this.hasher.matchesPlaintext(digest, record.legacySecret)
+    ) {
       await this.migrate(record, record.legacySecret);
       return record.client;
     }
-    throw new ClientAuthFailure(matchedExpired ? 'client_secret expired' : 'client_secret does not match', clientId);
+    throw new ClientAuthFailure(
+      matchedExpired ? 'client_secret expired' : 'client_secret does not match',
+      clientId,
+    );
   }
 
   private async withAssertion(credentials: {
@@ -115,7 +128,10 @@ export class ClientAuthService {
     const { clientId } = this.assertions.peek(credentials.assertion, credentials.clientId);
     const record = await this.usableRecord(clientId);
     if (record.client.tokenEndpointAuthMethod !== 'private_key_jwt') {
-      throw new ClientAuthFailure('private_key_jwt not allowed: client is registered for a client secret', clientId);
+      throw new ClientAuthFailure(
+        'private_key_jwt not allowed: client is registered for a client secret',
+        clientId,
+      );
     }
     await this.assertions.verify(credentials.assertion, record, credentials.expectedAudiences);
     return record.client;
@@ -165,8 +181,12 @@ export class ClientAuthService {
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     if (this.touched.size >= MAX_TOUCH_ENTRIES) this.touched.clear();
     this.touched.set(key, now);
-    this.repository.touchSecret(record.client.clientId, secretId, new Date(now)).catch((err: unknown) => {
-      this.logger.warn(`recording last use of a secret of ${record.client.clientId} failed: ${String(err)}`);
-    });
+    this.repository
+      .touchSecret(record.client.clientId, secretId, new Date(now))
+      .catch((err: unknown) => {
+        this.logger.warn(
+          `recording last use of a secret of ${record.client.clientId} failed: ${String(err)}`,
+        );
+      });
   }
 }

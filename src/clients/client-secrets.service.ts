@@ -38,11 +38,17 @@ export class ClientSecretsService {
     private readonly events: EventBus,
   ) {}
 
-  async add(clientId: string, opts: { expiresInSeconds?: number }, meta?: RequestMeta): Promise<IssuedSecret> {
+  async add(
+    clientId: string,
+    opts: { expiresInSeconds?: number },
+    meta?: RequestMeta,
+  ): Promise<IssuedSecret> {
     const issued = await this.change(clientId, (record, now) => {
       const active = record.secrets.filter((s) => isSecretActive(s, now));
       if (active.length >= MAX_ACTIVE_SECRETS) {
-        throw new ConflictError(`client already has ${MAX_ACTIVE_SECRETS} active secrets; expire one first`);
+        throw new ConflictError(
+          `client already has ${MAX_ACTIVE_SECRETS} active secrets; expire one first`,
+        );
       }
       const { stored, issued } = this.newSecret(now, opts.expiresInSeconds);
       return { secrets: [...record.secrets, stored], result: issued };
@@ -56,16 +62,29 @@ export class ClientSecretsService {
    * overlap, so deployed callers keep working until they have picked up the new secret.
    * Secrets that had already expired are dropped, which keeps the array bounded.
    */
-  async rotate(clientId: string, opts: { overlapSeconds?: number }, meta?: RequestMeta): Promise<RotationResult> {
+  async rotate(
+    clientId: string,
+    opts: { overlapSeconds?: number },
+    meta?: RequestMeta,
+  ): Promise<RotationResult> {
     const overlap = opts.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
     const result = await this.change(clientId, (record, now) => {
       const cutoff = new Date(now + overlap * 1000);
       const kept = record.secrets
         .filter((s) => isSecretActive(s, now))
-        .map((s) => (s.expires_at !== undefined && s.expires_at !== null && s.expires_at <= cutoff ? s : { ...s, expires_at: cutoff }));
+        .map((s) =>
+          s.expires_at !== undefined && s.expires_at !== null && s.expires_at <= cutoff
+            ? s
+            : { ...s, expires_at: cutoff },
+        );
       if (record.legacySecret !== undefined) {
         const id = generateSecretId();
-        kept.push({ id, hash: this.hasher.hash(record.legacySecret), created_at: new Date(now), expires_at: cutoff });
+        kept.push({
+          id,
+          hash: this.hasher.hash(record.legacySecret),
+          created_at: new Date(now),
+          expires_at: cutoff,
+        });
       }
       const { stored, issued } = this.newSecret(now);
       return {
@@ -74,9 +93,21 @@ export class ClientSecretsService {
         result: { secret: issued, expiring: kept.map((s) => toSecretView(s, now)) },
       };
     });
-    this.emit('client.secret_added', clientId, result.secret.id, `secret rotated (overlap ${overlap}s)`, meta);
+    this.emit(
+      'client.secret_added',
+      clientId,
+      result.secret.id,
+      `secret rotated (overlap ${overlap}s)`,
+      meta,
+    );
     for (const old of result.expiring) {
-      this.emit('client.secret_expired', clientId, old.id, `secret expires at ${old.expiresAt?.toISOString()} (rotation)`, meta);
+      this.emit(
+        'client.secret_expired',
+        clientId,
+        old.id,
+        `secret expires at ${old.expiresAt?.toISOString()} (rotation)`,
+        meta,
+      );
     }
     return result;
   }
@@ -86,9 +117,15 @@ export class ClientSecretsService {
     if (typeof secretId !== 'string') throw new NotFoundError('secret not found');
     const { view, changed } = await this.change(clientId, (record, now) => {
       const target = record.secrets.find((s) => s.id === secretId);
-      if (!target) throw new NotFoundError(`secret "${/^[\w-]{1,64}$/.test(secretId) ? secretId : '?'}" not found`);
+      if (!target)
+        throw new NotFoundError(
+          `secret "${/^[\w-]{1,64}$/.test(secretId) ? secretId : '?'}" not found`,
+        );
       if (!isSecretActive(target, now)) {
-        return { secrets: record.secrets, result: { view: toSecretView(target, now), changed: false } };
+        return {
+          secrets: record.secrets,
+          result: { view: toSecretView(target, now), changed: false },
+        };
       }
       const expired = { ...target, expires_at: new Date(now) };
       return {
@@ -100,28 +137,45 @@ export class ClientSecretsService {
     return view;
   }
 
-  private newSecret(now: number, expiresInSeconds?: number): { stored: ClientSecret; issued: IssuedSecret } {
-    if (expiresInSeconds !== undefined && !(Number.isInteger(expiresInSeconds) && expiresInSeconds > 0)) {
+  private newSecret(
+    now: number,
+    expiresInSeconds?: number,
+  ): { stored: ClientSecret; issued: IssuedSecret } {
+    if (
+      expiresInSeconds !== undefined &&
+      !(Number.isInteger(expiresInSeconds) && expiresInSeconds > 0)
+    ) {
       throw new InvalidRequestError('expires_in must be a positive integer');
     }
     const id = generateSecretId();
     const value = generateSecretValue();
-    const expiresAt = expiresInSeconds === undefined ? undefined : new Date(now + expiresInSeconds * 1000);
+    const expiresAt =
+      expiresInSeconds === undefined ? undefined : new Date(now + expiresInSeconds * 1000);
     return {
-      stored: { id, hash: this.hasher.hash(value), created_at: new Date(now), ...(expiresAt && { expires_at: expiresAt }) },
+      stored: {
+        id,
+        hash: this.hasher.hash(value),
+        created_at: new Date(now),
+        ...(expiresAt && { expires_at: expiresAt }),
+      },
       issued: { id, value, ...(expiresAt && { expiresAt }) },
     };
   }
 
   /** Read, compute, write if unchanged (optimistic concurrency on `revision`), retry on a race. */
-  private async change<R>(clientId: string, compute: (record: ClientRecord, now: number) => SecretsChange<R>): Promise<R> {
+  private async change<R>(
+    clientId: string,
+    compute: (record: ClientRecord, now: number) => SecretsChange<R>,
+  ): Promise<R> {
     if (!isValidClientId(clientId)) throw notFound(clientId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const doc = await this.repository.findByClientId(clientId);
       if (!doc) throw notFound(clientId);
       const record = toClientRecord(doc);
       if (record.client.tokenEndpointAuthMethod === 'private_key_jwt') {
-        throw new InvalidRequestError('this client authenticates with private_key_jwt and has no secrets');
+        throw new InvalidRequestError(
+          'this client authenticates with private_key_jwt and has no secrets',
+        );
       }
       const change = compute(record, Date.now());
       if (change.secrets === record.secrets && !change.dropLegacySecret) return change.result;

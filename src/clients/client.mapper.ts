@@ -51,11 +51,14 @@ export function toClientRecord(doc: Client): ClientRecord {
       grantTypes: Array.isArray(doc.grant_types) ? grantTypes : [...DEFAULT_GRANT_TYPES],
       tokenEndpointAuthMethod: method ?? DEFAULT_AUTH_METHOD,
       refreshTokens: doc.refresh_tokens === true,
-      ...(typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 && { accessTokenTtlSeconds: ttl }),
+      ...(typeof ttl === 'number' &&
+        Number.isFinite(ttl) &&
+        ttl > 0 && { accessTokenTtlSeconds: ttl }),
       disabled: doc.disabled === true,
     },
     secrets: Array.isArray(doc.secrets) ? doc.secrets.filter((s) => typeof s?.id === 'string') : [],
-    ...(typeof doc.client_secret === 'string' && doc.client_secret !== '' && { legacySecret: doc.client_secret }),
+    ...(typeof doc.client_secret === 'string' &&
+      doc.client_secret !== '' && { legacySecret: doc.client_secret }),
     ...(doc.jwks && Array.isArray(doc.jwks.keys) && { jwks: { keys: doc.jwks.keys } }),
     ...(typeof doc.revision === 'number' && { revision: doc.revision }),
     ...(isDate(doc.created_at) && { createdAt: doc.created_at }),
@@ -64,7 +67,7 @@ export function toClientRecord(doc: Client): ClientRecord {
 }
 
 export const isSecretActive = (secret: ClientSecret, now: number): boolean =>
-  !(isDate(secret.expires_at)) || secret.expires_at.getTime() > now;
+  !isDate(secret.expires_at) || secret.expires_at.getTime() > now;
 
 export function toSecretView(secret: ClientSecret, now: number): ClientSecretView {
   return {

@@ -39,17 +39,26 @@ export class ClientsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a client; the response carries its secret, shown only this once' })
+  @ApiOperation({
+    summary: 'Register a client; the response carries its secret, shown only this once',
+  })
   @ApiCreatedResponse({ type: CreatedClientResponseDto })
-  async create(@Body() dto: CreateClientDto, @AdminRequestMeta() meta: RequestMeta): Promise<CreatedClientResponseDto> {
-    return CreatedClientResponseDto.fromCreated(await this.clients.create(toCreateClientInput(dto), meta));
+  async create(
+    @Body() dto: CreateClientDto,
+    @AdminRequestMeta() meta: RequestMeta,
+  ): Promise<CreatedClientResponseDto> {
+    return CreatedClientResponseDto.fromCreated(
+      await this.clients.create(toCreateClientInput(dto), meta),
+    );
   }
 
   @Get()
   @ApiOperation({ summary: 'List clients in client_id order (cursor pagination)' })
   @ApiOkResponse({ type: ClientListResponseDto })
   async list(@Query() query: ListClientsQueryDto): Promise<ClientListResponseDto> {
-    return ClientListResponseDto.from(await this.clients.list({ limit: query.limit, cursor: query.cursor }));
+    return ClientListResponseDto.from(
+      await this.clients.list({ limit: query.limit, cursor: query.cursor }),
+    );
   }
 
   @Get(':clientId')
@@ -66,14 +75,21 @@ export class ClientsController {
     @Body() dto: UpdateClientDto,
     @AdminRequestMeta() meta: RequestMeta,
   ): Promise<ClientResponseDto> {
-    return ClientResponseDto.from(await this.clients.update(params.clientId, toUpdateClientInput(dto), meta));
+    return ClientResponseDto.from(
+      await this.clients.update(params.clientId, toUpdateClientInput(dto), meta),
+    );
   }
 
   @Delete(':clientId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a client (its issued tokens stay valid until revoked or expired)' })
+  @ApiOperation({
+    summary: 'Delete a client (its issued tokens stay valid until revoked or expired)',
+  })
   @ApiNoContentResponse()
-  async remove(@Param() params: ClientIdParamDto, @AdminRequestMeta() meta: RequestMeta): Promise<void> {
+  async remove(
+    @Param() params: ClientIdParamDto,
+    @AdminRequestMeta() meta: RequestMeta,
+  ): Promise<void> {
     await this.clients.delete(params.clientId, meta);
   }
 
@@ -91,7 +107,9 @@ export class ClientsController {
   }
 
   @Post(':clientId/secrets/rotate')
-  @ApiOperation({ summary: 'New secret; the current ones expire after overlap_seconds (default 24 h)' })
+  @ApiOperation({
+    summary: 'New secret; the current ones expire after overlap_seconds (default 24 h)',
+  })
   @ApiCreatedResponse({ type: RotatedSecretResponseDto })
   async rotateSecret(
     @Param() params: ClientIdParamDto,
@@ -110,6 +128,8 @@ export class ClientsController {
     @Param() params: SecretIdParamDto,
     @AdminRequestMeta() meta: RequestMeta,
   ): Promise<ClientSecretResponseDto> {
-    return ClientSecretResponseDto.from(await this.secrets.expire(params.clientId, params.secretId, meta));
+    return ClientSecretResponseDto.from(
+      await this.secrets.expire(params.clientId, params.secretId, meta),
+    );
   }
 }

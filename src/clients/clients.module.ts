@@ -8,7 +8,10 @@ import { ClientSecretsService } from './client-secrets.service';
 import { ClientsController } from './clients.controller';
 import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
-import { ClientAssertionJti, ClientAssertionJtiSchema } from './schemas/client-assertion-jti.schema';
+import {
+  ClientAssertionJti,
+  ClientAssertionJtiSchema,
+} from './schemas/client-assertion-jti.schema';
 import { Client, ClientSchema } from './schemas/client.schema';
 import { SecretHasher } from './secret-hasher.service';
 

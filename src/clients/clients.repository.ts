@@ -107,7 +107,11 @@ export class ClientsRepository {
    * The seed's plaintext secret becomes a hashed one, atomically and only if the plaintext is
    * still the one that was verified: of several concurrent first uses exactly one migrates.
    */
-  async migrateLegacySecret(clientId: string, plaintext: string, secret: ClientSecret): Promise<boolean> {
+  async migrateLegacySecret(
+    clientId: string,
+    plaintext: string,
+    secret: ClientSecret,
+  ): Promise<boolean> {
     const result = await this.model
       .updateOne(
         { client_id: clientId, client_secret: plaintext },

@@ -31,41 +31,62 @@ describe('ClientsService', () => {
     expect(stored).toContain(h.hasher.hash(secret?.value ?? ''));
     expect(await h.clients.isEmpty()).toBe(false);
     expect(h.events.named('client.created')).toEqual([
-      { clientId: client.clientId, secretId: secret?.id, reason: 'client created by cli', ip: '127.0.0.1', requestId: undefined },
+      {
+        clientId: client.clientId,
+        secretId: secret?.id,
+        reason: 'client created by cli',
+        ip: '127.0.0.1',
+        requestId: undefined,
+      },
     ]);
   });
 
   it('imports a given secret (CLI) and refuses a too short one', async () => {
-    const { secret } = await h.clients.create({ clientId: 'imp', scopes: [], role: 'user', secret: 'imported-secret' });
+    const { secret } = await h.clients.create({
+      clientId: 'imp',
+      scopes: [],
+      role: 'user',
+      secret: 'imported-secret',
+    });
     expect(secret?.value).toBe('imported-secret');
-    await expect(h.clients.create({ scopes: [], role: 'user', secret: 'short' })).rejects.toBeInstanceOf(
-      InvalidRequestError,
-    );
+    await expect(
+      h.clients.create({ scopes: [], role: 'user', secret: 'short' }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
   });
 
   it('validates a given client id and refuses a duplicate', async () => {
-    await expect(h.clients.create({ clientId: 'bad id', scopes: [], role: 'user' })).rejects.toBeInstanceOf(
-      InvalidRequestError,
-    );
+    await expect(
+      h.clients.create({ clientId: 'bad id', scopes: [], role: 'user' }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
     await h.clients.create({ clientId: 'dup', scopes: [], role: 'user' });
-    await expect(h.clients.create({ clientId: 'dup', scopes: [], role: 'user' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      h.clients.create({ clientId: 'dup', scopes: [], role: 'user' }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('private_key_jwt needs public keys and gets no secret', async () => {
-    const base = { clientId: 'j', scopes: [], role: 'user', tokenEndpointAuthMethod: 'private_key_jwt' as const };
+    const base = {
+      clientId: 'j',
+      scopes: [],
+      role: 'user',
+      tokenEndpointAuthMethod: 'private_key_jwt' as const,
+    };
     await expect(h.clients.create(base)).rejects.toThrow('requires jwks');
     await expect(
       h.clients.create({ ...base, jwks: { keys: [{ kty: 'oct', k: 'AAAA' }] } }),
     ).rejects.toThrow('kty must be EC, RSA or OKP');
     const privateJwk = { kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' };
-    await expect(h.clients.create({ ...base, jwks: { keys: [privateJwk] } })).rejects.toThrow('private key members');
+    await expect(h.clients.create({ ...base, jwks: { keys: [privateJwk] } })).rejects.toThrow(
+      'private key members',
+    );
     await expect(
       h.clients.create({ ...base, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b' }] } }),
     ).rejects.toThrow('not a valid public key');
   });
 
   it('lists with cursor pagination in client_id order', async () => {
-    for (const id of ['c', 'a', 'e', 'b', 'd']) await h.clients.create({ clientId: id, scopes: [], role: 'user' });
+    for (const id of ['c', 'a', 'e', 'b', 'd'])
+      await h.clients.create({ clientId: id, scopes: [], role: 'user' });
     const first = await h.clients.list({ limit: 2 });
     expect(first.items.map((c) => c.clientId)).toEqual(['a', 'b']);
     const second = await h.clients.list({ limit: 2, cursor: first.nextCursor });
@@ -77,9 +98,18 @@ describe('ClientsService', () => {
   });
 
   it('updates only the given fields, can reset the ttl, and emits client.updated', async () => {
-    await h.clients.create({ clientId: 'u', scopes: ['read'], role: 'user', accessTokenTtlSeconds: 600 });
+    await h.clients.create({
+      clientId: 'u',
+      scopes: ['read'],
+      role: 'user',
+      accessTokenTtlSeconds: 600,
+    });
     const updated = await h.clients.update('u', { scopes: ['read', 'admin'], role: 'admin' });
-    expect(updated).toMatchObject({ scopes: ['read', 'admin'], role: 'admin', accessTokenTtlSeconds: 600 });
+    expect(updated).toMatchObject({
+      scopes: ['read', 'admin'],
+      role: 'admin',
+      accessTokenTtlSeconds: 600,
+    });
     const reset = await h.clients.update('u', { accessTokenTtlSeconds: null });
     expect(reset.accessTokenTtlSeconds).toBeUndefined();
     expect(h.events.named('client.updated').map((e) => e.reason)).toEqual([
@@ -116,7 +146,12 @@ describe('ClientsService', () => {
     await h.clients.create({ clientId: 'd', scopes: [], role: 'user' });
     await h.clients.delete('d', { actor: 'admin root' });
     expect(h.events.named('client.deleted')).toEqual([
-      { clientId: 'd', reason: 'client deleted by admin root', ip: undefined, requestId: undefined },
+      {
+        clientId: 'd',
+        reason: 'client deleted by admin root',
+        ip: undefined,
+        requestId: undefined,
+      },
     ]);
     await expect(h.clients.get('d')).rejects.toBeInstanceOf(NotFoundError);
     await expect(h.clients.delete('d')).rejects.toBeInstanceOf(NotFoundError);
@@ -174,7 +209,10 @@ describe('ClientSecretsService', () => {
 
   it('expire is idempotent and reports an unknown secret', async () => {
     const added = await h.secrets.add('s', {});
-    await expect(h.secrets.expire('s', added.id)).resolves.toMatchObject({ id: added.id, active: false });
+    await expect(h.secrets.expire('s', added.id)).resolves.toMatchObject({
+      id: added.id,
+      active: false,
+    });
     await expect(h.secrets.expire('s', added.id)).resolves.toMatchObject({ active: false });
     expect(h.events.named('client.secret_expired')).toHaveLength(1);
     await expect(h.secrets.expire('s', 'sec_nope')).rejects.toBeInstanceOf(NotFoundError);

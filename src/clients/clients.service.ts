@@ -9,7 +9,12 @@ import {
   isValidClientId,
   MAX_SECRET_LENGTH,
 } from './client-credentials';
-import { DEFAULT_AUTH_METHOD, DEFAULT_GRANT_TYPES, toClientRecord, toClientView } from './client.mapper';
+import {
+  DEFAULT_AUTH_METHOD,
+  DEFAULT_GRANT_TYPES,
+  toClientRecord,
+  toClientView,
+} from './client.mapper';
 import type {
   ClientJwks,
   ClientPage,
@@ -72,8 +77,13 @@ export class ClientsService {
     if (method === 'private_key_jwt' && input.secret !== undefined) {
       throw new InvalidRequestError('a private_key_jwt client has no secret');
     }
-    if (input.secret !== undefined && (input.secret.length < 8 || input.secret.length > MAX_SECRET_LENGTH)) {
-      throw new InvalidRequestError(`an imported secret must be 8 to ${MAX_SECRET_LENGTH} characters`);
+    if (
+      input.secret !== undefined &&
+      (input.secret.length < 8 || input.secret.length > MAX_SECRET_LENGTH)
+    ) {
+      throw new InvalidRequestError(
+        `an imported secret must be 8 to ${MAX_SECRET_LENGTH} characters`,
+      );
     }
     const now = new Date();
     const secret: IssuedSecret | undefined =
@@ -90,9 +100,13 @@ export class ClientsService {
       token_endpoint_auth_method: method,
       ...(jwks && { jwks }),
       refresh_tokens: input.refreshTokens ?? false,
-      ...(input.accessTokenTtlSeconds !== undefined && { access_token_ttl_seconds: input.accessTokenTtlSeconds }),
+      ...(input.accessTokenTtlSeconds !== undefined && {
+        access_token_ttl_seconds: input.accessTokenTtlSeconds,
+      }),
       disabled: false,
-      secrets: secret ? [{ id: secret.id, hash: this.hasher.hash(secret.value), created_at: now }] : [],
+      secrets: secret
+        ? [{ id: secret.id, hash: this.hasher.hash(secret.value), created_at: now }]
+        : [],
       revision: 0,
       created_at: now,
       updated_at: now,
@@ -124,10 +138,17 @@ export class ClientsService {
     const now = Date.now();
     const items = docs.slice(0, limit).map((d) => toClientView(toClientRecord(d), now));
     const last = items.at(-1);
-    return { items, ...(docs.length > limit && last && { nextCursor: encodeCursor(last.clientId) }) };
+    return {
+      items,
+      ...(docs.length > limit && last && { nextCursor: encodeCursor(last.clientId) }),
+    };
   }
 
-  async update(clientId: string, patch: UpdateClientInput, meta?: RequestMeta): Promise<ClientView> {
+  async update(
+    clientId: string,
+    patch: UpdateClientInput,
+    meta?: RequestMeta,
+  ): Promise<ClientView> {
     const current = toClientRecord(await this.requireDoc(clientId));
     const method = patch.tokenEndpointAuthMethod ?? current.client.tokenEndpointAuthMethod;
     const jwks = patch.jwks === undefined ? current.jwks : (patch.jwks ?? undefined);
@@ -140,11 +161,13 @@ export class ClientsService {
     if (patch.role !== undefined) set.role = patch.role;
     if (patch.audiences !== undefined) set.audiences = unique(patch.audiences);
     if (patch.grantTypes !== undefined) set.grant_types = unique(patch.grantTypes);
-    if (patch.tokenEndpointAuthMethod !== undefined) set.token_endpoint_auth_method = patch.tokenEndpointAuthMethod;
+    if (patch.tokenEndpointAuthMethod !== undefined)
+      set.token_endpoint_auth_method = patch.tokenEndpointAuthMethod;
     if (patch.refreshTokens !== undefined) set.refresh_tokens = patch.refreshTokens;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.accessTokenTtlSeconds === null) unset.push('access_token_ttl_seconds');
-    else if (patch.accessTokenTtlSeconds !== undefined) set.access_token_ttl_seconds = patch.accessTokenTtlSeconds;
+    else if (patch.accessTokenTtlSeconds !== undefined)
+      set.access_token_ttl_seconds = patch.accessTokenTtlSeconds;
     if (patch.jwks === null) unset.push('jwks');
     else if (patch.jwks !== undefined && checkedJwks) set.jwks = checkedJwks;
 
@@ -152,10 +175,21 @@ export class ClientsService {
     const doc = await this.repository.updateSettings(clientId, set, unset);
     if (!doc) throw notFound(clientId);
     this.cache.invalidate(clientId);
-    const verb = patch.disabled === true ? 'client disabled' : patch.disabled === false ? 'client enabled' : 'client updated';
+    const verb =
+      patch.disabled === true
+        ? 'client disabled'
+        : patch.disabled === false
+          ? 'client enabled'
+          : 'client updated';
+    const fields = changed.filter((f) => f !== 'disabled');
     this.events.emit('client.updated', {
       clientId,
-      reason: auditReason(`${verb} (${changed.join(', ') || 'no fields'})`, meta),
+      reason: auditReason(
+        fields.length > 0 || patch.disabled === undefined
+          ? `${verb} (${fields.join(', ') || 'no fields'})`
+          : verb,
+        meta,
+      ),
       ip: meta?.ip,
       requestId: meta?.requestId,
     });
@@ -190,7 +224,10 @@ export class ClientsService {
   }
 
   /** private_key_jwt needs keys to verify with; a registered key set must be public keys only. */
-  private checkKeys(method: TokenEndpointAuthMethod, jwks: ClientJwks | undefined): ClientJwks | undefined {
+  private checkKeys(
+    method: TokenEndpointAuthMethod,
+    jwks: ClientJwks | undefined,
+  ): ClientJwks | undefined {
     if (method === 'private_key_jwt' && !jwks) {
       throw new InvalidRequestError('token_endpoint_auth_method private_key_jwt requires jwks');
     }
@@ -202,10 +239,12 @@ export const notFound = (clientId: string): NotFoundError =>
   new NotFoundError(`client "${isValidClientId(clientId) ? clientId : '?'}" not found`);
 
 /** Opaque to callers; it is the last client_id of the page (keyset pagination). */
-const encodeCursor = (clientId: string): string => Buffer.from(clientId, 'utf8').toString('base64url');
+const encodeCursor = (clientId: string): string =>
+  Buffer.from(clientId, 'utf8').toString('base64url');
 
 function decodeCursor(cursor: string): string {
-  const clientId = typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const clientId =
+    typeof cursor === 'string' ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   if (!isValidClientId(clientId)) throw new InvalidRequestError('cursor is not valid');
   return clientId;
 }

@@ -52,7 +52,10 @@ describe('generated credentials', () => {
     expect(isValidClientId(id)).toBe(true);
   });
 
-  it.each([['a b'], ['x'.repeat(129)], [''], ['$ne'], [{ $ne: null }], [null]])('rejects client id %p', (value) => {
-    expect(isValidClientId(value)).toBe(false);
-  });
+  it.each([['a b'], ['x'.repeat(129)], [''], ['$ne'], [{ $ne: null }], [null]])(
+    'rejects client id %p',
+    (value) => {
+      expect(isValidClientId(value)).toBe(false);
+    },
+  );
 });

@@ -14,7 +14,8 @@ export interface TestClient {
   client: ClientView;
 }
 
-export const uniqueClientId = (prefix = 'test'): string => `${prefix}-${randomBytes(6).toString('hex')}`;
+export const uniqueClientId = (prefix = 'test'): string =>
+  `${prefix}-${randomBytes(6).toString('hex')}`;
 
 /** A secret client through the real ClientsService (so hashing, defaults and events are the real ones). */
 export async function createClient(
@@ -27,7 +28,10 @@ export async function createClient(
     role: 'user',
     ...overrides,
   });
-  if (!secret) throw new Error('createClient: the client got no secret (private_key_jwt? use createJwtClient)');
+  if (!secret)
+    throw new Error(
+      'createClient: the client got no secret (private_key_jwt? use createJwtClient)',
+    );
   return { clientId: client.clientId, secret: secret.value, secretId: secret.id, client };
 }
 
@@ -45,7 +49,11 @@ export interface TestJwtClient {
   kid: string;
   privateKey: CryptoKey;
   /** A fresh RFC 7523 client assertion; override any claim (or header alg/kid) to build bad ones. */
-  assertion(audience: string | string[], claims?: Record<string, unknown>, lifetimeSeconds?: number): Promise<string>;
+  assertion(
+    audience: string | string[],
+    claims?: Record<string, unknown>,
+    lifetimeSeconds?: number,
+  ): Promise<string>;
 }
 
 /** A private_key_jwt client with a freshly generated ES256 key pair. */

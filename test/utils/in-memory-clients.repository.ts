@@ -37,7 +37,11 @@ export class InMemoryClientsRepository {
     return Promise.resolve(ids.slice(0, limit).map((id) => clone(this.docs.get(id) as Client)));
   }
 
-  updateSettings(clientId: string, set: ClientSettings, unset: (keyof ClientSettings)[] = []): Promise<Client | null> {
+  updateSettings(
+    clientId: string,
+    set: ClientSettings,
+    unset: (keyof ClientSettings)[] = [],
+  ): Promise<Client | null> {
     const doc = this.docs.get(clientId);
     if (!doc) return Promise.resolve(null);
     Object.assign(doc, clone(set), { updated_at: new Date() });

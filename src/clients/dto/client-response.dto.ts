@@ -38,13 +38,16 @@ export class ClientResponseDto {
   @ApiProperty() role: string;
   @ApiProperty({ type: [String] }) audiences: string[];
   @ApiProperty({ enum: GRANT_TYPES, isArray: true }) grant_types: GrantType[];
-  @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS }) token_endpoint_auth_method: TokenEndpointAuthMethod;
+  @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
   @ApiProperty() refresh_tokens: boolean;
   @ApiPropertyOptional() access_token_ttl_seconds?: number;
   @ApiProperty() disabled: boolean;
   @ApiProperty({ type: [ClientSecretResponseDto] }) secrets: ClientSecretResponseDto[];
-  @ApiProperty({ description: 'A seed-era plaintext secret is still waiting to be migrated at its first use' })
+  @ApiProperty({
+    description: 'A seed-era plaintext secret is still waiting to be migrated at its first use',
+  })
   legacy_plaintext_secret: boolean;
   @ApiPropertyOptional() created_at?: Date;
   @ApiPropertyOptional() updated_at?: Date;
@@ -60,7 +63,9 @@ export class ClientResponseDto {
       token_endpoint_auth_method: view.tokenEndpointAuthMethod,
       ...(view.jwks && { jwks: view.jwks }),
       refresh_tokens: view.refreshTokens,
-      ...(view.accessTokenTtlSeconds !== undefined && { access_token_ttl_seconds: view.accessTokenTtlSeconds }),
+      ...(view.accessTokenTtlSeconds !== undefined && {
+        access_token_ttl_seconds: view.accessTokenTtlSeconds,
+      }),
       disabled: view.disabled,
       secrets: view.secrets.map((s) => ClientSecretResponseDto.from(s)),
       legacy_plaintext_secret: view.hasLegacySecret,
@@ -87,19 +92,29 @@ export class IssuedSecretResponseDto {
 
 /** RFC 7591-style: the client plus its secret, shown once. */
 export class CreatedClientResponseDto extends ClientResponseDto {
-  @ApiPropertyOptional({ description: 'Shown once; absent for private_key_jwt clients' }) client_secret?: string;
+  @ApiPropertyOptional({ description: 'Shown once; absent for private_key_jwt clients' })
+  client_secret?: string;
   @ApiPropertyOptional() client_secret_id?: string;
 
-  static fromCreated(created: { client: ClientView; secret?: IssuedSecret }): CreatedClientResponseDto {
+  static fromCreated(created: {
+    client: ClientView;
+    secret?: IssuedSecret;
+  }): CreatedClientResponseDto {
     return Object.assign(new CreatedClientResponseDto(), ClientResponseDto.from(created.client), {
-      ...(created.secret && { client_secret: created.secret.value, client_secret_id: created.secret.id }),
+      ...(created.secret && {
+        client_secret: created.secret.value,
+        client_secret_id: created.secret.id,
+      }),
     });
   }
 }
 
 export class RotatedSecretResponseDto {
   @ApiProperty({ type: IssuedSecretResponseDto }) secret: IssuedSecretResponseDto;
-  @ApiProperty({ type: [ClientSecretResponseDto], description: 'Previous secrets, valid until their expires_at' })
+  @ApiProperty({
+    type: [ClientSecretResponseDto],
+    description: 'Previous secrets, valid until their expires_at',
+  })
   expiring: ClientSecretResponseDto[];
 
   static from(result: RotationResult): RotatedSecretResponseDto {
@@ -112,7 +127,9 @@ export class RotatedSecretResponseDto {
 
 export class ClientListResponseDto {
   @ApiProperty({ type: [ClientResponseDto] }) items: ClientResponseDto[];
-  @ApiPropertyOptional({ description: 'Pass as ?cursor= for the next page; absent on the last page' })
+  @ApiPropertyOptional({
+    description: 'Pass as ?cursor= for the next page; absent on the last page',
+  })
   next_cursor?: string;
 
   static from(page: ClientPage): ClientListResponseDto {

@@ -44,7 +44,10 @@ export class CreateClientDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
-  @Matches(SCOPE_TOKEN_PATTERN, { each: true, message: 'each scope must be a scope-token (RFC 6749 §3.3)' })
+  @Matches(SCOPE_TOKEN_PATTERN, {
+    each: true,
+    message: 'each scope must be a scope-token (RFC 6749 §3.3)',
+  })
   scopes: string[];
 
   @ApiProperty({ example: 'user' })
@@ -52,7 +55,10 @@ export class CreateClientDto {
   @Matches(ROLE_PATTERN, { message: 'role must match ^[A-Za-z0-9._:-]{1,64}$' })
   role: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Allowed audiences (RFC 8707 resource values)' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Allowed audiences (RFC 8707 resource values)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -76,12 +82,19 @@ export class CreateClientDto {
   @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Public JWK Set for private_key_jwt' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Public JWK Set for private_key_jwt',
+  })
   @IsOptional()
   @IsObject()
   jwks?: ClientJwks;
 
-  @ApiPropertyOptional({ description: 'client_credentials also returns a refresh token', default: false })
+  @ApiPropertyOptional({
+    description: 'client_credentials also returns a refresh token',
+    default: false,
+  })
   @IsOptional()
   @IsBoolean()
   refresh_tokens?: boolean;
@@ -101,8 +114,12 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
   role: dto.role,
   ...(dto.audiences !== undefined && { audiences: dto.audiences }),
   ...(dto.grant_types !== undefined && { grantTypes: dto.grant_types }),
-  ...(dto.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: dto.token_endpoint_auth_method }),
+  ...(dto.token_endpoint_auth_method !== undefined && {
+    tokenEndpointAuthMethod: dto.token_endpoint_auth_method,
+  }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
-  ...(dto.access_token_ttl_seconds !== undefined && { accessTokenTtlSeconds: dto.access_token_ttl_seconds }),
+  ...(dto.access_token_ttl_seconds !== undefined && {
+    accessTokenTtlSeconds: dto.access_token_ttl_seconds,
+  }),
 });

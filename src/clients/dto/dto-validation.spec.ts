@@ -6,7 +6,10 @@ import { AddSecretDto, RotateSecretDto } from './secret-requests.dto';
 import { UpdateClientDto } from './update-client.dto';
 
 async function errorsOf<T extends object>(cls: new () => T, body: unknown): Promise<string[]> {
-  const errors = await validate(plainToInstance(cls, body) as object, { whitelist: true, forbidUnknownValues: true });
+  const errors = await validate(plainToInstance(cls, body) as object, {
+    whitelist: true,
+    forbidUnknownValues: true,
+  });
   return errors.map((e) => e.property);
 }
 
@@ -47,7 +50,9 @@ describe('client DTOs', () => {
   });
 
   it('update accepts null to reset ttl and jwks, and rejects operator objects', async () => {
-    expect(await errorsOf(UpdateClientDto, { access_token_ttl_seconds: null, jwks: null })).toEqual([]);
+    expect(await errorsOf(UpdateClientDto, { access_token_ttl_seconds: null, jwks: null })).toEqual(
+      [],
+    );
     expect(await errorsOf(UpdateClientDto, { role: { $ne: null } })).toEqual(['role']);
     expect(await errorsOf(UpdateClientDto, { disabled: 'true' })).toEqual(['disabled']);
   });

@@ -5,7 +5,10 @@ const TEN_YEARS = 10 * 365 * 86_400;
 const NINETY_DAYS = 90 * 86_400;
 
 export class AddSecretDto {
-  @ApiPropertyOptional({ description: 'Seconds until the new secret expires; omitted: never', minimum: 60 })
+  @ApiPropertyOptional({
+    description: 'Seconds until the new secret expires; omitted: never',
+    minimum: 60,
+  })
   @IsOptional()
   @IsInt()
   @Min(60)

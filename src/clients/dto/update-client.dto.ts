@@ -38,7 +38,10 @@ export class UpdateClientDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
-  @Matches(SCOPE_TOKEN_PATTERN, { each: true, message: 'each scope must be a scope-token (RFC 6749 §3.3)' })
+  @Matches(SCOPE_TOKEN_PATTERN, {
+    each: true,
+    message: 'each scope must be a scope-token (RFC 6749 §3.3)',
+  })
   scopes?: string[];
 
   @ApiPropertyOptional()
@@ -66,7 +69,12 @@ export class UpdateClientDto {
   @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'null removes it' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'null removes it',
+  })
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsObject()
   jwks?: ClientJwks | null;
@@ -76,7 +84,12 @@ export class UpdateClientDto {
   @IsBoolean()
   refresh_tokens?: boolean;
 
-  @ApiPropertyOptional({ minimum: MIN_TTL_SECONDS, maximum: MAX_TTL_SECONDS, nullable: true, description: 'null: runtime default' })
+  @ApiPropertyOptional({
+    minimum: MIN_TTL_SECONDS,
+    maximum: MAX_TTL_SECONDS,
+    nullable: true,
+    description: 'null: runtime default',
+  })
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsInt()
   @Min(MIN_TTL_SECONDS)
@@ -95,9 +108,13 @@ export const toUpdateClientInput = (dto: UpdateClientDto): UpdateClientInput => 
   ...(dto.role !== undefined && { role: dto.role }),
   ...(dto.audiences !== undefined && { audiences: dto.audiences }),
   ...(dto.grant_types !== undefined && { grantTypes: dto.grant_types }),
-  ...(dto.token_endpoint_auth_method !== undefined && { tokenEndpointAuthMethod: dto.token_endpoint_auth_method }),
+  ...(dto.token_endpoint_auth_method !== undefined && {
+    tokenEndpointAuthMethod: dto.token_endpoint_auth_method,
+  }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
-  ...(dto.access_token_ttl_seconds !== undefined && { accessTokenTtlSeconds: dto.access_token_ttl_seconds }),
+  ...(dto.access_token_ttl_seconds !== undefined && {
+    accessTokenTtlSeconds: dto.access_token_ttl_seconds,
+  }),
   ...(dto.disabled !== undefined && { disabled: dto.disabled }),
 });

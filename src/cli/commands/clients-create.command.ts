@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { Option, SubCommand } from 'nest-commander';
+import { ClientsService } from '../../clients/clients.service';
+import { CreatedClientResponseDto } from '../../clients/dto/client-response.dto';
+import { CreateClientDto, toCreateClientInput } from '../../clients/dto/create-client.dto';
+import { CliError, EXIT } from '../cli-errors';
+import { CliOutput, integer, list } from '../cli-output';
+import { describeClient } from './client-format';
+import { OutputCommand, type OutputOptions } from './json-option';
+
+interface CreateOptions extends OutputOptions {
+  scopes?: string[];
+  role?: string;
+  id?: string;
+  name?: string;
+  secret?: string;
+  secretStdin?: boolean;
+  audiences?: string[];
+  grantTypes?: string[];
+  authMethod?: string;
+  jwksFile?: string;
+  refreshTokens?: boolean;
+  ttl?: number;
+}
+
+@SubCommand({
+  name: 'create',
+  description: 'register a client; its secret is printed once',
+})
+export class ClientsCreateCommand extends OutputCommand {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly out: CliOutput,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], options: CreateOptions): Promise<void> {
+    if (options.secret !== undefined) {
+      this.out.warn(
+        '--secret is visible in the process list and shell history; prefer --secret-stdin',
+      );
+    }
+    const secret = options.secretStdin ? readSecretFromStdin() : options.secret;
+    const dto = await this.out.validated(CreateClientDto, {
+      scopes: options.scopes,
+      role: options.role ?? 'user',
+      ...(options.id !== undefined && { client_id: options.id }),
+      ...(options.name !== undefined && { name: options.name }),
+      ...(options.audiences !== undefined && { audiences: options.audiences }),
+      ...(options.grantTypes !== undefined && { grant_types: options.grantTypes }),
+      ...(options.authMethod !== undefined && { token_endpoint_auth_method: options.authMethod }),
+      ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
+      ...(options.refreshTokens && { refresh_tokens: true }),
+      ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
+    });
+    const created = await this.clients.create(
+      { ...toCreateClientInput(dto), ...(secret !== undefined && { secret }) },
+      { actor: 'cli' },
+    );
+    if (options.json) return this.out.json(CreatedClientResponseDto.fromCreated(created));
+    this.out.lines(`Created client ${created.client.clientId}`, ...describeClient(created.client));
+    if (created.secret) {
+      this.out.lines(
+        `  client_secret: ${created.secret.value}`,
+        `  (secret id ${created.secret.id}; shown only this once, store it now)`,
+      );
+    }
+  }
+
+  @Option({
+    flags: '--scopes <list>',
+    description: 'comma-separated allowed scopes, e.g. read,write',
+    required: true,
+  })
+  parseScopes(value: string): string[] {
+    return list(value);
+  }
+
+  @Option({ flags: '--role <role>', description: 'role claim of its tokens (default: user)' })
+  parseRole(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--id <clientId>', description: 'client id (default: generated cl_…)' })
+  parseId(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--name <name>', description: 'human-readable name' })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--secret <secret>',
+    description: 'import an existing secret instead of generating one',
+  })
+  parseSecret(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--secret-stdin',
+    description: 'read the secret to import from stdin (first line)',
+  })
+  parseSecretStdin(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--audiences <list>', description: 'comma-separated allowed audiences' })
+  parseAudiences(value: string): string[] {
+    return list(value);
+  }
+
+  @Option({
+    flags: '--grant-types <list>',
+    description: 'client_credentials,refresh_token,password (default: all)',
+  })
+  parseGrantTypes(value: string): string[] {
+    return list(value);
+  }
+
+  @Option({
+    flags: '--auth-method <method>',
+    description: 'client_secret_basic | client_secret_post | private_key_jwt',
+  })
+  parseAuthMethod(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--jwks-file <path>',
+    description: 'JSON file with the public JWK Set (private_key_jwt)',
+  })
+  parseJwksFile(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--refresh-tokens',
+    description: 'client_credentials also returns a refresh token',
+  })
+  parseRefreshTokens(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--ttl <seconds>', description: 'access-token lifetime for this client' })
+  parseTtl(value: string): number {
+    return integer('--ttl')(value);
+  }
+}
+
+function readSecretFromStdin(): string {
+  const first = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
+  if (first === '') throw new CliError('--secret-stdin: nothing on stdin', EXIT.usage);
+  return first;
+}
+
+function readJson(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new CliError(
+      `cannot read ${path} as JSON: ${err instanceof Error ? err.message : String(err)}`,
+      EXIT.usage,
+    );
+  }
+}
