@@ -236,7 +236,7 @@ describe('protected routes (guards, revocation, key rotation)', () => {
     expect(kidOf(after)).toBe(expectedNext);
     expect(kidOf(before)).not.toBe(expectedNext);
 
-    const jwks = createLocalJWKSet(keys.jwks() as never);
+    const jwks = createLocalJWKSet(keys.jwks());
     const issuer = t.issuer;
     for (const token of [before, after]) {
       await expect(

@@ -131,8 +131,8 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     const docs = await this.repository.findAll();
     const maxGeneration = docs.reduce((max, d) => Math.max(max, d.generation), 0);
     const next = docs.find((d) => d.status === 'next');
-    // Claiming the next generation first makes two concurrent rotations collide instead of both
-    // promoting: the loser gets a ConflictError-free no-op and sees the winner's state.
+    // Claiming the next generation first makes concurrent rotations collide on the unique index:
+    // only the instance that created the new next key promotes; the others just reload.
     const created = await this.createKey('next', maxGeneration + 1);
     if (created) {
       const toActivate = next ?? created;

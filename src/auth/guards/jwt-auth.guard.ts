@@ -32,7 +32,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (err) throw err;
+    if (err) throw err instanceof Error ? err : new Error('bearer authentication failed');
     if (user) return user;
     const failure = toFailure(info);
     const req = context.switchToHttp().getRequest<FastifyRequest>();

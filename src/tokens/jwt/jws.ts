@@ -56,8 +56,8 @@ export function signJws(alg: JwsAlg, signingInput: string, key: KeyObject | stri
   if (alg === 'HS256') signature = createHmac('sha256', key).update(data).digest();
   else if (alg === 'ES256')
     signature = sign('sha256', data, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
-  else if (alg === 'RS256') signature = sign('sha256', data, key as KeyObject);
-  else signature = sign(null, data, key as KeyObject);
+  else if (alg === 'RS256') signature = sign('sha256', data, key);
+  else signature = sign(null, data, key);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
@@ -74,8 +74,8 @@ export function verifyJws(alg: JwsAlg, jws: DecodedJws, key: KeyObject | string)
         verify('sha256', data, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' }, jws.signature)
       );
     }
-    if (alg === 'RS256') return verify('sha256', data, key as KeyObject, jws.signature);
-    return verify(null, data, key as KeyObject, jws.signature);
+    if (alg === 'RS256') return verify('sha256', data, key, jws.signature);
+    return verify(null, data, key, jws.signature);
   } catch {
     // A key of the wrong type or a malformed signature is a failed verification, not a crash.
     return false;

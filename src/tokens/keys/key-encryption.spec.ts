@@ -1,6 +1,11 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { KeyEncryption } from './key-encryption';
-import { exportPrivateKey, generateSigningKey, importPrivateKey, importPublicJwk } from './key-material';
+import {
+  exportPrivateKey,
+  generateSigningKey,
+  importPrivateKey,
+  importPublicJwk,
+} from './key-material';
 
 describe('KeyEncryption (AES-256-GCM, HKDF-derived key)', () => {
   const wrap = new KeyEncryption('a long passphrase from the environment');
@@ -33,10 +38,14 @@ describe('KeyEncryption (AES-256-GCM, HKDF-derived key)', () => {
       const key = await generateSigningKey(alg);
       expect(key.publicJwk).toMatchObject({ kid: key.kid, alg, use: 'sig' });
       expect(key.publicJwk).not.toHaveProperty('d');
-      const restored = importPrivateKey(wrap.decrypt(wrap.encrypt(exportPrivateKey(key.privateKey), key.kid), key.kid));
+      const restored = importPrivateKey(
+        wrap.decrypt(wrap.encrypt(exportPrivateKey(key.privateKey), key.kid), key.kid),
+      );
       const digest = alg === 'EdDSA' ? null : 'sha256';
       const signature = sign(digest, Buffer.from('x'), restored);
-      expect(verify(digest, Buffer.from('x'), importPublicJwk(key.publicJwk), signature)).toBe(true);
+      expect(verify(digest, Buffer.from('x'), importPublicJwk(key.publicJwk), signature)).toBe(
+        true,
+      );
     },
   );
 });
