@@ -9,6 +9,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -26,8 +27,12 @@ export interface ProfileSummary {
   label: string;
   files: string[];
   totalMs: number;
+  /** Busy time per profiled thread (`pid.threadId`): does the work spread over both cores? */
+  threads: SelfTimeEntry[];
   /** Self time per package / app folder / node core area: "which module dominates". */
   byModule: SelfTimeEntry[];
+  /** Time with the module anywhere on the (synchronous) stack: the cost of calling into it. */
+  inclusiveByModule: SelfTimeEntry[];
   byFunction: SelfTimeEntry[];
 }
 
@@ -73,17 +78,41 @@ export function summarise(dir: string, label: string, topN = 15): ProfileSummary
   );
   const byModule = new Map<string, number>();
   const byFunction = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const threads = new Map<string, number>();
   let totalUs = 0;
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const stackModules = new Map<number, Set<string> | null>();
+    /** Modules on a node's stack; null when the profiler hook itself is on it (its cost is ours). */
+    const modulesOf = (id: number): Set<string> | null => {
+      let known = stackModules.get(id);
+      if (known !== undefined) return known;
+      const frame = frames.get(id)!;
+      const up = parent.has(id) ? modulesOf(parent.get(id)!) : new Set<string>();
+      known =
+        up === null || frame.url.endsWith('profile-hook.js')
+          ? null
+          : new Set(up).add(moduleOf(frame));
+      stackModules.set(id, known);
+      return known;
+    };
+    const thread = file.slice(label.length + 1, -'.cpuprofile'.length);
     profile.samples.forEach((id, i) => {
       const frame = frames.get(id);
       const us = profile.timeDeltas[i] ?? 0;
       if (!frame || us <= 0) return;
       // Idle time is the absence of work, not a cost: leaving it in would dilute every percentage.
       if (frame.functionName === '(idle)') return;
+      const onStack = modulesOf(id);
+      // Stopping the profiler serialises the profile inside the sampled thread: not the app's time.
+      if (onStack === null) return;
       totalUs += us;
+      threads.set(thread, (threads.get(thread) ?? 0) + us);
+      for (const m of onStack) inclusive.set(m, (inclusive.get(m) ?? 0) + us);
       const mod = moduleOf(frame);
       byModule.set(mod, (byModule.get(mod) ?? 0) + us);
       const fn = frame.url
@@ -96,22 +125,30 @@ export function summarise(dir: string, label: string, topN = 15): ProfileSummary
     label,
     files,
     totalMs: totalUs / 1000,
+    threads: top(threads, totalUs, 10),
     byModule: top(byModule, totalUs, topN),
+    // Wide on purpose: node core and pseudo-frames are filtered out when printed.
+    inclusiveByModule: top(inclusive, totalUs, 60),
     byFunction: top(byFunction, totalUs, topN),
   };
 }
 
 export function formatSummary(s: ProfileSummary): string {
+  const entry = (e: SelfTimeEntry): string =>
+    `      ${e.pct.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`;
   const lines = [
     `  ${s.label}: ${s.files.length} profile(s), ${(s.totalMs / 1000).toFixed(1)} s busy CPU (idle excluded)`,
+    '    busy time per thread (pid.threadId; thread 0 = main):',
+    ...s.threads.map(entry),
     '    by module (self time):',
-    ...s.byModule.map(
-      (e) => `      ${e.pct.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`,
-    ),
+    ...s.byModule.map(entry),
+    '    by module (inclusive, synchronous stacks only):',
+    ...s.inclusiveByModule
+      .filter((e) => !e.name.startsWith('(') && !e.name.startsWith('node:'))
+      .slice(0, 12)
+      .map(entry),
     '    by function (self time):',
-    ...s.byFunction.map(
-      (e) => `      ${e.pct.toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.name}`,
-    ),
+    ...s.byFunction.map(entry),
   ];
   return lines.join('\n');
 }
