@@ -27,13 +27,15 @@ describe('MetricsService and MetricsListener', () => {
       audience: [],
       refreshTokenIssued: false,
     });
+    events.emit('client.authenticated', { ...ctx, clientId: 'svc' });
     events.emit('token.denied', { ...ctx, clientId: 'svc', code: 'invalid_scope' });
-    events.emit('access.denied', { ...ctx, clientId: 'svc', code: 'insufficient_scope' });
+    events.emit('token.denied', { ...ctx, clientId: 'made-up-by-caller', code: 'invalid_client' });
     events.emit('client.authentication_failed', {
       ...ctx,
       clientId: 'made-up-by-caller',
       code: 'invalid_client',
     });
+    events.emit('access.denied', { ...ctx, clientId: 'svc', code: 'insufficient_scope' });
     events.emit('token.invalid', { ...ctx, clientId: 'claimed', code: 'invalid_token' });
     events.emit('rate_limit.exceeded', ctx);
     events.emit('rate_limit.exceeded', ctx);
@@ -46,13 +48,16 @@ describe('MetricsService and MetricsListener', () => {
     expect(text).toContain(
       'oauth_tokens_denied_total{client_id="svc",reason="insufficient_scope"} 1',
     );
+    // Counted once per refused request, under "unknown" when the client never authenticated.
     expect(text).toContain(
       'oauth_tokens_denied_total{client_id="unknown",reason="invalid_client"} 1',
     );
     expect(text).toContain(
       'oauth_tokens_denied_total{client_id="unknown",reason="invalid_token"} 1',
     );
+    expect(text).toContain('oauth_client_authentication_failures_total 1');
     expect(text).not.toContain('made-up-by-caller');
+    expect(text).not.toContain('claimed');
     expect(text).toContain('rate_limit_exceeded_total 2');
     await moduleRef.close();
   });

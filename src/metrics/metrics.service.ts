@@ -48,6 +48,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly authFailures = new Counter({
+    name: 'oauth_client_authentication_failures_total',
+    help: 'Failed client authentications (wrong secret, unknown client, bad assertion)',
+    registers: [this.registry],
+  });
+
   private readonly rateLimited = new Counter({
     name: 'rate_limit_exceeded_total',
     help: 'Requests refused by the rate limiter',
@@ -79,6 +85,10 @@ export class MetricsService {
       client_id: this.clients.value(clientId),
       reason: this.reasons.value(reason),
     });
+  }
+
+  clientAuthenticationFailed(): void {
+    this.authFailures.inc();
   }
 
   rateLimitExceeded(): void {
