@@ -245,9 +245,9 @@ describe('/admin/clients', () => {
     });
     expect(rotated.statusCode).toBe(201);
     const { secret, expiring } = rotated.json<{
-      secret: { id: string; client_secret: string }>();
+      secret: { id: string; client_secret: string };
       expiring: { id: string; expires_at: string; active: boolean }[];
-    };
+    }>();
     expect(expiring).toEqual([
       {
         id: svc.secretId,
