@@ -21,7 +21,7 @@ export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache
 const messageOf = (response: unknown, fallback: string): string => {
   if (typeof response === 'string') return response;
   if (response && typeof response === 'object' && 'message' in response) {
-    const { message } = response as { message: unknown };
+    const { message } = response;
     if (Array.isArray(message)) return message.map(String).join('; ');
     if (typeof message === 'string') return message;
   }
