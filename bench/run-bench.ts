@@ -137,6 +137,14 @@ async function main(): Promise<number> {
     samplers.peer?.stop();
     samplers.service?.stop();
     const peakRss = { service: samplers.service?.peakMb ?? 0, peer: samplers.peer!.peakMb };
+    // The RSS target compares with the peer's peak on the compared rows only: the optional opaque
+    // reference row fills its in-memory token store and must not decide a target by being switched on.
+    const peerComparedPeak = Math.max(
+      0,
+      ...rows
+        .filter((r) => r.side === 'peer' && r.id !== 'peer.token-opaque')
+        .map((r) => r.rowPeakRssMb),
+    );
     const processCounts = {
       service: samplers.service?.processCount ?? 0,
       peer: samplers.peer!.processCount,
@@ -145,7 +153,9 @@ async function main(): Promise<number> {
       spawned.map(async (s) => `${s.name}: ${await stopServer(s)}`),
     );
 
-    const targets = withService ? evaluateTargets(rows, peakRss) : [];
+    const targets = withService
+      ? evaluateTargets(rows, { service: peakRss.service, peer: peerComparedPeak })
+      : [];
     const profiles: ProfileSummary[] = profiling
       ? rows.filter((r) => r.side === 'service').map((r) => summarise(profileDir, r.id))
       : [];
@@ -167,7 +177,7 @@ async function main(): Promise<number> {
         rows
           .map((r) => `${r.id} ${r.serverCpuPct.toFixed(0)}/${r.loadgenCpuPct.toFixed(0)}`)
           .join(', '),
-      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc), peer ${peakRss.peer.toFixed(0)} MB`,
+      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc), peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
       '',
       'Targets (issue #6):',
       formatTargets(targets),
@@ -196,7 +206,11 @@ async function main(): Promise<number> {
       settings: { ...settings, rateLimit, profiling },
       loadGenerator,
       service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia },
-      peer: { peakRssMb: peakRss.peer, processes: processCounts.peer },
+      peer: {
+        peakRssMb: peakRss.peer,
+        comparedRowsPeakRssMb: peerComparedPeak,
+        processes: processCounts.peer,
+      },
       rows,
       targets,
       skipped,

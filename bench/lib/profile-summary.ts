@@ -36,6 +36,9 @@ export interface ProfileSummary {
   byFunction: SelfTimeEntry[];
 }
 
+/** The app's build folder: dist/ or a private build such as tmp/bench-dist/ (BENCH_DIST_DIR). */
+const APP_BUILD = /\/[\w.-]*dist\//;
+
 /** Where a frame lives, coarse enough to assign a fix to a module owner. */
 function moduleOf(frame: CallFrame): string {
   const { url, functionName } = frame;
@@ -46,9 +49,9 @@ function moduleOf(frame: CallFrame): string {
     const parts = url.slice(nm + '/node_modules/'.length).split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
-  const dist = url.indexOf('/dist/');
-  if (dist >= 0) {
-    const parts = url.slice(dist + '/dist/'.length).split('/');
+  const dist = APP_BUILD.exec(url);
+  if (dist) {
+    const parts = url.slice(dist.index + dist[0].length).split('/');
     // database/embedded/<area> is big enough to deserve its sub-folder.
     const depth = parts[0] === 'database' && parts[1] === 'embedded' ? 3 : 1;
     return `app: ${parts.slice(0, Math.min(depth, parts.length - 1)).join('/') || parts[0]}`;
@@ -60,8 +63,8 @@ function moduleOf(frame: CallFrame): string {
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) return url.slice(nm + '/node_modules/'.length);
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? url.slice(dist + 1) : url.replace(/^file:\/\//, '');
+  const dist = APP_BUILD.exec(url);
+  return dist ? url.slice(dist.index + dist[0].length) : url.replace(/^file:\/\//, '');
 }
 
 function top(map: Map<string, number>, total: number, n: number): SelfTimeEntry[] {

@@ -58,7 +58,7 @@ export function evaluateTargets(rows: Row[], peakRss: { service: number; peer: n
   );
   addRatio('/protected >= 3x peer introspection', 'service.protected', 'peer.introspect', 3);
   targets.push({
-    name: 'peak RSS <= peer peak RSS',
+    name: 'peak RSS <= peer peak RSS (compared rows)',
     actual: peakRss.service,
     required: peakRss.peer,
     kind: 'max',
