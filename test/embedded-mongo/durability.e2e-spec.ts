@@ -19,7 +19,9 @@ interface Running {
 }
 
 function startCli(hook: string, dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, ['-r', hook, CLI, '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', hook, CLI, '--port', '0', '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
@@ -31,8 +33,8 @@ function startCli(hook: string, dataDir: string): Promise<Running> {
         resolve({ child, uri: m[1], output: () => out });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited early (${code}):\n${out}`));
@@ -40,9 +42,12 @@ function startCli(hook: string, dataDir: string): Promise<Running> {
   });
 }
 
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
 }
@@ -67,7 +72,8 @@ describeEmbedded('durability', () => {
     // Concurrent writers, so acknowledgements of group-committed batches are exercised too.
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
-        for (let i = w; i < N; i += 8) await coll.insertOne({ _id: i as never, key: `k${i}`, v: 0 });
+        for (let i = w; i < N; i += 8)
+          await coll.insertOne({ _id: i as never, key: `k${i}`, v: 0 });
       }),
     );
     await coll.updateMany({ _id: { $lt: 100 } as never }, { $set: { v: 1 } });
@@ -98,7 +104,10 @@ describeEmbedded('durability', () => {
     const data = path.join(dir, 'data');
     const first = await startCli(hook, data);
     const client = await new MongoClient(first.uri).connect();
-    await client.db('app').collection('x').insertMany(Array.from({ length: 50 }, (_, i) => ({ i })));
+    await client
+      .db('app')
+      .collection('x')
+      .insertMany(Array.from({ length: 50 }, (_, i) => ({ i })));
     await client.close();
     first.child.kill('SIGINT');
     expect(await exited(first.child)).toEqual({ code: 0, signal: null });
@@ -114,7 +123,10 @@ describeEmbedded('durability', () => {
     const data = path.join(dir, 'worker-data');
     const srv = await startEmbeddedMongo({ dataDir: data, inWorker: true, logger: false });
     const client = await new MongoClient(srv.uri).connect();
-    await client.db('w').collection('c').insertMany(Array.from({ length: 20 }, (_, i) => ({ i })));
+    await client
+      .db('w')
+      .collection('c')
+      .insertMany(Array.from({ length: 20 }, (_, i) => ({ i })));
     await client.db('w').collection('c').createIndex({ i: 1 }, { unique: true });
     await client.close();
     await srv.stop();
@@ -122,7 +134,9 @@ describeEmbedded('durability', () => {
     const c2 = await new MongoClient(again.uri).connect();
     try {
       expect(await c2.db('w').collection('c').countDocuments()).toBe(20);
-      await expect(c2.db('w').collection('c').insertOne({ i: 3 })).rejects.toMatchObject({ code: 11000 });
+      await expect(c2.db('w').collection('c').insertOne({ i: 3 })).rejects.toMatchObject({
+        code: 11000,
+      });
     } finally {
       await c2.close();
       await again.stop();
@@ -131,10 +145,15 @@ describeEmbedded('durability', () => {
 
   it('compacts the journal and reloads from the snapshot', async () => {
     const data = path.join(dir, 'compact-data');
-    const srv = await startEmbeddedMongo({ dataDir: data, logger: false, compactAfterRecords: 100 });
+    const srv = await startEmbeddedMongo({
+      dataDir: data,
+      logger: false,
+      compactAfterRecords: 100,
+    });
     const client = await new MongoClient(srv.uri).connect();
     const c = client.db('k').collection('c');
-    for (let i = 0; i < 30; i++) await c.insertMany(Array.from({ length: 10 }, (_, j) => ({ i, j })));
+    for (let i = 0; i < 30; i++)
+      await c.insertMany(Array.from({ length: 10 }, (_, j) => ({ i, j })));
     await c.deleteMany({ i: { $lt: 10 } });
     await client.close();
     await srv.stop();

@@ -75,7 +75,9 @@ describe('handshake and admin commands', () => {
     const extra = t.client.db(`${t.dbName}_x`);
     await extra.collection('a').insertOne({ x: 1 });
     const r = await t.client.db('admin').command({ listDatabases: 1 });
-    expect(r.databases.map((d: { name: string }) => d.name)).toEqual(expect.arrayContaining([t.dbName, `${t.dbName}_x`]));
+    expect(r.databases.map((d: { name: string }) => d.name)).toEqual(
+      expect.arrayContaining([t.dbName, `${t.dbName}_x`]),
+    );
     expect(typeof r.totalSize).toBe('number');
     await extra.dropDatabase();
     const after = await t.client.db('admin').command({ listDatabases: 1, nameOnly: true });
@@ -87,12 +89,17 @@ describe('handshake and admin commands', () => {
       .command({ find: 'c2', filter: {}, txnNumber: 1, startTransaction: true, autocommit: false })
       .catch((e: unknown) => e);
     expect(raw).toMatchObject({ code: 20, codeName: 'IllegalOperation' });
-    expect((raw as Error).message).toContain('Transaction numbers are only allowed on a replica set member or mongos');
+    expect((raw as Error).message).toContain(
+      'Transaction numbers are only allowed on a replica set member or mongos',
+    );
 
     const session = t.client.startSession();
     try {
       session.startTransaction();
-      const err = await t.db.collection('c2').insertOne({ inTxn: true }, { session }).catch((e: unknown) => e);
+      const err = await t.db
+        .collection('c2')
+        .insertOne({ inTxn: true }, { session })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       await session.abortTransaction().catch(() => undefined);
     } finally {

@@ -10,15 +10,22 @@ interface Client {
   expiresAt?: Date;
 }
 
+interface Token {
+  jti: string;
+  exp: Date;
+}
+
 describe('Mongoose against the server', () => {
   let t: Target;
   let conn: Connection;
   let Clients: mongoose.Model<Client>;
-  let Tokens: mongoose.Model<{ jti: string; exp: Date }>;
+  let Tokens: mongoose.Model<Token>;
 
   beforeAll(async () => {
     t = await openTarget('mongoose');
-    conn = await mongoose.createConnection(t.uri, { dbName: t.dbName, autoIndex: true, autoCreate: true }).asPromise();
+    conn = await mongoose
+      .createConnection(t.uri, { dbName: t.dbName, autoIndex: true, autoCreate: true })
+      .asPromise();
     Clients = conn.model<Client>(
       'Client',
       new Schema<Client>(
@@ -31,9 +38,9 @@ describe('Mongoose against the server', () => {
         { timestamps: true },
       ),
     );
-    const tokenSchema = new Schema({ jti: { type: String, unique: true }, exp: Date });
+    const tokenSchema = new Schema<Token>({ jti: { type: String, unique: true }, exp: Date });
     tokenSchema.index({ exp: 1 }, { expireAfterSeconds: 0 });
-    Tokens = conn.model('Token', tokenSchema);
+    Tokens = conn.model<Token>('Token', tokenSchema);
     await Promise.all([Clients.init(), Tokens.init()]);
   });
   afterAll(async () => {
@@ -61,7 +68,11 @@ describe('Mongoose against the server', () => {
     await found!.save();
     expect((await Clients.findById(doc._id).lean())?.scopes).toEqual(['read', 'write']);
     await Clients.updateOne({ clientId: 'c1' }, { $inc: { hits: 2 } });
-    const after = await Clients.findOneAndUpdate({ clientId: 'c1' }, { $inc: { hits: 1 } }, { returnDocument: 'after' }).lean();
+    const after = await Clients.findOneAndUpdate(
+      { clientId: 'c1' },
+      { $inc: { hits: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
     expect(after?.hits).toBe(3);
     expect(after?.name).toBe('renamed');
     await Clients.deleteOne({ clientId: 'c1' });
@@ -82,8 +93,19 @@ describe('Mongoose against the server', () => {
 
   it('insertMany, find chains with sort/skip/limit/select, countDocuments, estimatedDocumentCount, distinct, cursor', async () => {
     await Clients.deleteMany({});
-    await Clients.insertMany(Array.from({ length: 150 }, (_, i) => ({ clientId: `m${String(i).padStart(3, '0')}`, name: i % 2 ? 'odd' : 'even', hits: i })));
-    const page = await Clients.find({ name: 'odd' }).sort({ hits: -1 }).skip(2).limit(3).select('clientId -_id').lean();
+    await Clients.insertMany(
+      Array.from({ length: 150 }, (_, i) => ({
+        clientId: `m${String(i).padStart(3, '0')}`,
+        name: i % 2 ? 'odd' : 'even',
+        hits: i,
+      })),
+    );
+    const page = await Clients.find({ name: 'odd' })
+      .sort({ hits: -1 })
+      .skip(2)
+      .limit(3)
+      .select('clientId -_id')
+      .lean();
     expect(page).toEqual([{ clientId: 'm145' }, { clientId: 'm143' }, { clientId: 'm141' }]);
     expect(await Clients.countDocuments({ name: 'even' })).toBe(75);
     expect(await Clients.estimatedDocumentCount()).toBe(150);
@@ -91,7 +113,10 @@ describe('Mongoose against the server', () => {
     let n = 0;
     for await (const _ of Clients.find().cursor()) n++;
     expect(n).toBe(150);
-    const agg = await Clients.aggregate<{ _id: string; total: number }>([{ $group: { _id: '$name', total: { $sum: '$hits' } } }, { $sort: { _id: 1 } }]);
+    const agg = await Clients.aggregate<{ _id: string; total: number }>([
+      { $group: { _id: '$name', total: { $sum: '$hits' } } },
+      { $sort: { _id: 1 } },
+    ]);
     expect(agg).toEqual([
       { _id: 'even', total: 5550 },
       { _id: 'odd', total: 5625 },
@@ -102,7 +127,12 @@ describe('Mongoose against the server', () => {
     const r = await Tokens.bulkWrite([
       { insertOne: { document: { jti: 'j1', exp: new Date(Date.now() + 60_000) } } },
       { insertOne: { document: { jti: 'j2', exp: new Date(Date.now() + 60_000) } } },
-      { updateOne: { filter: { jti: 'j1' }, update: { $set: { exp: new Date(Date.now() + 120_000) } } } },
+      {
+        updateOne: {
+          filter: { jti: 'j1' },
+          update: { $set: { exp: new Date(Date.now() + 120_000) } },
+        },
+      },
       { deleteOne: { filter: { jti: 'j2' } } },
     ]);
     expect(r.insertedCount).toBe(2);

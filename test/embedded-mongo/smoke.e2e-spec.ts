@@ -6,7 +6,10 @@ describe('embedded mongo smoke', () => {
     const srv = await startEmbeddedMongo({ logger: false });
     const conn = await mongoose.createConnection(srv.uri, { dbName: 'smoke' }).asPromise();
     try {
-      const User = conn.model('User', new Schema({ email: { type: String, unique: true }, n: Number }));
+      const User = conn.model(
+        'User',
+        new Schema({ email: { type: String, unique: true }, n: Number }),
+      );
       await User.init();
       await User.create({ email: 'a@x', n: 1 });
       await expect(User.create({ email: 'a@x', n: 2 })).rejects.toMatchObject({ code: 11000 });
@@ -14,7 +17,11 @@ describe('embedded mongo smoke', () => {
       expect(u?.n).toBe(1);
       await User.updateOne({ email: 'a@x' }, { $inc: { n: 5 } });
       expect((await User.findOne({ email: 'a@x' }))?.n).toBe(6);
-      const r = await User.findOneAndUpdate({ email: 'b@x' }, { $set: { n: 3 } }, { upsert: true, new: true });
+      const r = await User.findOneAndUpdate(
+        { email: 'b@x' },
+        { $set: { n: 3 } },
+        { upsert: true, new: true },
+      );
       expect(r?.email).toBe('b@x');
       expect(await User.countDocuments()).toBe(2);
       await User.deleteOne({ email: 'a@x' });

@@ -21,7 +21,10 @@ export const REAL_MONGO_URI = process.env.MONGODB_TEST_URI;
 /** `it` for assertions that only make sense against the embedded server (internals, wire abuse). */
 export const itEmbedded: jest.It = REAL_MONGO_URI ? it.skip : it;
 
-export async function openTarget(suite: string, options: EmbeddedMongoOptions = {}): Promise<Target> {
+export async function openTarget(
+  suite: string,
+  options: EmbeddedMongoOptions = {},
+): Promise<Target> {
   const dbName = `emb_${suite}_${randomBytes(4).toString('hex')}`.slice(0, 60);
   let uri: string;
   let stopServer: (() => Promise<void>) | undefined;

@@ -2,7 +2,11 @@ import net from 'node:net';
 import { deflateSync } from 'node:zlib';
 import { deserialize, serialize, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedLogger, type EmbeddedMongo } from '../../src/database/embedded';
+import {
+  startEmbeddedMongo,
+  type EmbeddedLogger,
+  type EmbeddedMongo,
+} from '../../src/database/embedded';
 import { REAL_MONGO_URI } from './target';
 
 /* Raw-socket protocol tests: framing, flags, compression and abuse. Embedded server only. */
@@ -21,7 +25,12 @@ function header(len: number, requestId: number, opCode: number): Buffer {
   return h;
 }
 
-function opMsg(doc: Document, requestId: number, flags = 0, extra: Buffer = Buffer.alloc(0)): Buffer {
+function opMsg(
+  doc: Document,
+  requestId: number,
+  flags = 0,
+  extra: Buffer = Buffer.alloc(0),
+): Buffer {
   const body = Buffer.from(serialize(doc));
   const f = Buffer.alloc(4);
   f.writeUInt32LE(flags, 0);
@@ -30,7 +39,13 @@ function opMsg(doc: Document, requestId: number, flags = 0, extra: Buffer = Buff
 }
 
 function opQuery(ns: string, doc: Document, requestId: number): Buffer {
-  const payload = Buffer.concat([Buffer.alloc(4), Buffer.from(ns + '\0'), Buffer.alloc(4), Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from(serialize(doc))]);
+  const payload = Buffer.concat([
+    Buffer.alloc(4),
+    Buffer.from(ns + '\0'),
+    Buffer.alloc(4),
+    Buffer.from([0xff, 0xff, 0xff, 0xff]),
+    Buffer.from(serialize(doc)),
+  ]);
   return Buffer.concat([header(16 + payload.length, requestId, OP_QUERY), payload]);
 }
 
@@ -103,7 +118,11 @@ const describeEmbedded = REAL_MONGO_URI ? describe.skip : describe;
 describeEmbedded('wire protocol', () => {
   let srv: EmbeddedMongo;
   const warnings: string[] = [];
-  const logger: EmbeddedLogger = { log: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+  const logger: EmbeddedLogger = {
+    log: () => undefined,
+    warn: (m) => warnings.push(m),
+    error: (m) => warnings.push(m),
+  };
   let client: MongoClient;
 
   beforeAll(async () => {
@@ -117,11 +136,23 @@ describeEmbedded('wire protocol', () => {
 
   it('answers the legacy OP_QUERY handshake with OP_REPLY', async () => {
     const c = await RawClient.connect(srv.port);
-    c.send(opQuery('admin.$cmd', { isMaster: 1, helloOk: true, client: { driver: { name: 'raw' } }, compression: ['zlib'] }, 7));
+    c.send(
+      opQuery(
+        'admin.$cmd',
+        { isMaster: 1, helloOk: true, client: { driver: { name: 'raw' } }, compression: ['zlib'] },
+        7,
+      ),
+    );
     const r = await c.reply();
     expect(r.opCode).toBe(OP_REPLY);
     expect(r.responseTo).toBe(7);
-    expect(r.doc).toMatchObject({ ok: 1, ismaster: true, helloOk: true, maxWireVersion: 21, minWireVersion: 0 });
+    expect(r.doc).toMatchObject({
+      ok: 1,
+      ismaster: true,
+      helloOk: true,
+      maxWireVersion: 21,
+      minWireVersion: 0,
+    });
     expect(r.doc.topologyVersion).toBeUndefined();
     expect(r.doc.compression).toBeUndefined();
     c.end();
@@ -139,7 +170,9 @@ describeEmbedded('wire protocol', () => {
 
   it('reads kind-1 document sequences', async () => {
     const c = await RawClient.connect(srv.port);
-    const docs = Buffer.concat([serialize({ _id: 1 }), serialize({ _id: 2 })].map((b) => Buffer.from(b)));
+    const docs = Buffer.concat(
+      [serialize({ _id: 1 }), serialize({ _id: 2 })].map((b) => Buffer.from(b)),
+    );
     const ident = Buffer.from('documents\0');
     const size = Buffer.alloc(4);
     size.writeInt32LE(4 + ident.length + docs.length, 0);
@@ -151,7 +184,9 @@ describeEmbedded('wire protocol', () => {
 
   it('never answers moreToCome messages, but executes them', async () => {
     const c = await RawClient.connect(srv.port);
-    c.send(opMsg({ insert: 'quiet', documents: [{ a: 1 }], writeConcern: { w: 0 }, $db: 'wire' }, 31, 2));
+    c.send(
+      opMsg({ insert: 'quiet', documents: [{ a: 1 }], writeConcern: { w: 0 }, $db: 'wire' }, 31, 2),
+    );
     c.send(opMsg({ count: 'quiet', $db: 'wire' }, 32));
     const r = await c.reply();
     expect(r.responseTo).toBe(32);
@@ -167,7 +202,9 @@ describeEmbedded('wire protocol', () => {
     meta.writeInt32LE(OP_MSG, 0);
     meta.writeInt32LE(inner.length, 4);
     meta[8] = 2;
-    c.send(Buffer.concat([header(16 + 9 + compressed.length, 41, OP_COMPRESSED), meta, compressed]));
+    c.send(
+      Buffer.concat([header(16 + 9 + compressed.length, 41, OP_COMPRESSED), meta, compressed]),
+    );
     expect(await c.reply()).toMatchObject({ responseTo: 41, doc: { ok: 1 } });
     c.end();
   });
@@ -209,8 +246,19 @@ describeEmbedded('wire protocol', () => {
         return m;
       },
     ],
-    ['an unknown section kind', () => opMsg({ ping: 1, $db: 'admin' }, 1, 0, Buffer.from([9, 1, 2, 3]))],
-    ['an unsupported compressor', () => Buffer.concat([header(16 + 9 + 4, 1, OP_COMPRESSED), Buffer.from([0xdd, 0x07, 0, 0, 4, 0, 0, 0, 1]), Buffer.alloc(4)])],
+    [
+      'an unknown section kind',
+      () => opMsg({ ping: 1, $db: 'admin' }, 1, 0, Buffer.from([9, 1, 2, 3])),
+    ],
+    [
+      'an unsupported compressor',
+      () =>
+        Buffer.concat([
+          header(16 + 9 + 4, 1, OP_COMPRESSED),
+          Buffer.from([0xdd, 0x07, 0, 0, 4, 0, 0, 0, 1]),
+          Buffer.alloc(4),
+        ]),
+    ],
   ];
 
   it.each(abuse)('closes only the connection that sent %s', async (_name, make) => {

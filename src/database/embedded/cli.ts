@@ -34,14 +34,17 @@ function parseArgs(argv: string[]): EmbeddedMongoOptions {
         opts.logger = false;
         break;
       case '--help':
-        console.log('usage: db [--port 27017] [--host 127.0.0.1] [--data DIR] [--ttl-interval-ms N] [--quiet]');
+        console.log(
+          'usage: db [--port 27017] [--host 127.0.0.1] [--data DIR] [--ttl-interval-ms N] [--quiet]',
+        );
         process.exit(0);
         break;
       default:
         throw new Error(`unknown argument: ${argv[i]}`);
     }
   }
-  if (!Number.isInteger(opts.port) || opts.port! < 0 || opts.port! > 65535) throw new Error(`invalid port: ${opts.port}`);
+  if (!Number.isInteger(opts.port) || opts.port! < 0 || opts.port! > 65535)
+    throw new Error(`invalid port: ${opts.port}`);
   return opts;
 }
 
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const db = await startEmbeddedMongo(opts);
   // Printed on stdout unconditionally: scripts and tests wait for this line.
-  console.log(`embedded MongoDB-compatible server listening at ${db.uri}${opts.dataDir ? ` (data: ${opts.dataDir})` : ' (in memory)'}`);
+  console.log(
+    `embedded MongoDB-compatible server listening at ${db.uri}${opts.dataDir ? ` (data: ${opts.dataDir})` : ' (in memory)'}`,
+  );
   let closing = false;
   const shutdown = (signal: string): void => {
     if (closing) return;

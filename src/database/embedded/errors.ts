@@ -41,7 +41,13 @@ export class MongoCommandError extends Error {
   }
 
   toReply(): Document {
-    return { ok: 0, errmsg: this.message, code: this.code, codeName: codeName(this.code), ...this.extra };
+    return {
+      ok: 0,
+      errmsg: this.message,
+      code: this.code,
+      codeName: codeName(this.code),
+      ...this.extra,
+    };
   }
 }
 

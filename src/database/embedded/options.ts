@@ -35,7 +35,11 @@ export const consoleLogger: EmbeddedLogger = {
   error: (m) => console.error(`${PREFIX} ${m}`),
 };
 
-export const silentLogger: EmbeddedLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: EmbeddedLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 export function resolveLogger(logger: EmbeddedLogger | false | undefined): EmbeddedLogger {
   if (logger === false) return silentLogger;

@@ -9,7 +9,13 @@ import { errorReply } from './errors';
 import type { EmbeddedLogger } from './options';
 import type { Persistence } from './persistence/persistence.types';
 import { Framer } from './wire/framer';
-import { WireError, decodeMessage, encodeMsgReply, encodeOpReply, type Request } from './wire/protocol';
+import {
+  WireError,
+  decodeMessage,
+  encodeMsgReply,
+  encodeOpReply,
+  type Request,
+} from './wire/protocol';
 
 export interface ServerConfig {
   port: number;
@@ -51,7 +57,10 @@ export class MongoServer {
       });
     });
     this.net.on('error', (err) => this.logger.error(`listener error: ${err.message}`));
-    this.ttlTimer = setInterval(() => this.sweepTtl(), this.config.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS);
+    this.ttlTimer = setInterval(
+      () => this.sweepTtl(),
+      this.config.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS,
+    );
     this.ttlTimer.unref();
     return port;
   }
@@ -75,7 +84,10 @@ export class MongoServer {
       socket.destroy();
       return;
     }
-    const ctxBase = { connectionId: this.nextConnectionId++, remote: `${socket.remoteAddress}:${socket.remotePort}` };
+    const ctxBase = {
+      connectionId: this.nextConnectionId++,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+    };
     const framer = new Framer();
     let chain: Promise<void> = Promise.resolve();
     this.sockets.add(socket);
@@ -93,13 +105,17 @@ export class MongoServer {
         return;
       }
       for (const m of messages) {
-        chain = chain.then(() => this.handle(socket, m, ctxBase.connectionId, ctxBase.remote)).catch((err: unknown) => {
-          drop(err instanceof Error ? err.message : String(err));
-        });
+        chain = chain
+          .then(() => this.handle(socket, m, ctxBase.connectionId, ctxBase.remote))
+          .catch((err: unknown) => {
+            drop(err instanceof Error ? err.message : String(err));
+          });
       }
       this.track(chain);
     });
-    socket.on('error', (err) => this.logger.warn(`connection ${ctxBase.connectionId} error: ${err.message}`));
+    socket.on('error', (err) =>
+      this.logger.warn(`connection ${ctxBase.connectionId} error: ${err.message}`),
+    );
     socket.on('close', () => this.sockets.delete(socket));
   }
 
@@ -108,18 +124,40 @@ export class MongoServer {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private async handle(socket: net.Socket, message: Buffer, connectionId: number, remote: string): Promise<void> {
+  private async handle(
+    socket: net.Socket,
+    message: Buffer,
+    connectionId: number,
+    remote: string,
+  ): Promise<void> {
     if (socket.destroyed) return;
     const req: Request = decodeMessage(message);
     const cmd = req.op === 'query' ? unwrapQuery(req.command) : req.command;
     const db = req.op === 'query' ? req.collection.split('.')[0] : (cmd.$db as unknown);
     let reply: Document;
     if (req.op === 'query' && !req.collection.endsWith('.$cmd')) {
-      reply = { ok: 0, errmsg: 'OP_QUERY is only supported for commands', code: 352, codeName: 'UnsupportedOpQueryCommand' };
+      reply = {
+        ok: 0,
+        errmsg: 'OP_QUERY is only supported for commands',
+        code: 352,
+        codeName: 'UnsupportedOpQueryCommand',
+      };
     } else if (typeof db !== 'string' || db.length === 0) {
-      reply = { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' };
+      reply = {
+        ok: 0,
+        errmsg: 'OP_MSG requests require a $db argument',
+        code: 40571,
+        codeName: 'Location40571',
+      };
     } else {
-      const ctx: CommandContext = { engine: this.engine, cursors: this.cursors, db, connectionId, remote, startedAt: this.startedAt };
+      const ctx: CommandContext = {
+        engine: this.engine,
+        cursors: this.cursors,
+        db,
+        connectionId,
+        remote,
+        startedAt: this.startedAt,
+      };
       reply = runCommand(cmd, ctx);
       const records = this.engine.takeRecords();
       if (records.length > 0) reply = await this.persist(records, reply, commandName(cmd));
@@ -139,14 +177,23 @@ export class MongoServer {
   }
 
   /** The reply is released only once its changes are durable. */
-  private async persist(records: Parameters<Persistence['append']>[0], reply: Document, name: string): Promise<Document> {
+  private async persist(
+    records: Parameters<Persistence['append']>[0],
+    reply: Document,
+    name: string,
+  ): Promise<Document> {
     const { persistence } = this.config;
     if (!persistence) return reply;
     try {
       await persistence.append(records);
     } catch (err) {
       this.logger.error(`journal append failed for ${name}: ${(err as Error).message}`);
-      return { ok: 0, errmsg: `journal write failed: ${(err as Error).message}`, code: 1, codeName: 'InternalError' };
+      return {
+        ok: 0,
+        errmsg: `journal write failed: ${(err as Error).message}`,
+        code: 1,
+        codeName: 'InternalError',
+      };
     }
     this.sinceCompaction += records.length;
     this.maybeCompact();
@@ -155,7 +202,8 @@ export class MongoServer {
 
   private maybeCompact(): void {
     const { persistence, compactAfterRecords = 1_000_000 } = this.config;
-    if (this.sinceCompaction >= compactAfterRecords || persistence?.shouldCompact?.() === true) this.requestCompaction();
+    if (this.sinceCompaction >= compactAfterRecords || persistence?.shouldCompact?.() === true)
+      this.requestCompaction();
   }
 
   /** Hands the journal a snapshot taken in one synchronous step, so it matches what was appended so far. */
@@ -166,7 +214,9 @@ export class MongoServer {
     const snapshot = this.engine.snapshot();
     this.compacting = persistence
       .compact(() => snapshot)
-      .catch((err: unknown) => this.logger.error(`journal compaction failed: ${(err as Error).message}`))
+      .catch((err: unknown) =>
+        this.logger.error(`journal compaction failed: ${(err as Error).message}`),
+      )
       .finally(() => {
         this.compacting = undefined;
       });

@@ -1,20 +1,26 @@
 import { JournalPersistence } from './persistence/journal-persistence';
-import { mongoUri, resolveLogger, type EmbeddedLogger, type EmbeddedMongo, type EmbeddedMongoOptions } from './options';
+import {
+  mongoUri,
+  resolveLogger,
+  type EmbeddedLogger,
+  type EmbeddedMongo,
+  type EmbeddedMongoOptions,
+} from './options';
 import { MongoServer } from './server';
 import { startInWorker } from './worker-host';
 
 /** Builds the server for the calling thread; also used by the worker entry point. */
 export function createServer(options: EmbeddedMongoOptions, logger: EmbeddedLogger): MongoServer {
-  let server: MongoServer | undefined;
+  const ref: { server?: MongoServer } = {};
   const persistence = options.dataDir
     ? new JournalPersistence(options.dataDir, {
         logger,
         // The engine holds documents as the wire decoder produces them (int64 promoted to number).
         deserializeOptions: { promoteLongs: true },
-        onCompactNeeded: () => server?.requestCompaction(),
+        onCompactNeeded: () => ref.server?.requestCompaction(),
       })
     : undefined;
-  server = new MongoServer({
+  const server = new MongoServer({
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     logger,
@@ -22,10 +28,14 @@ export function createServer(options: EmbeddedMongoOptions, logger: EmbeddedLogg
     ttlIntervalMs: options.ttlIntervalMs,
     compactAfterRecords: options.compactAfterRecords,
   });
+  ref.server = server;
   return server;
 }
 
-export async function startInProcess(options: EmbeddedMongoOptions, logger: EmbeddedLogger): Promise<EmbeddedMongo & { server: MongoServer }> {
+export async function startInProcess(
+  options: EmbeddedMongoOptions,
+  logger: EmbeddedLogger,
+): Promise<EmbeddedMongo & { server: MongoServer }> {
   const server = createServer(options, logger);
   const port = await server.start();
   const host = options.host ?? '127.0.0.1';
@@ -36,9 +46,11 @@ export async function startInProcess(options: EmbeddedMongoOptions, logger: Embe
  * Starts the embedded MongoDB-wire-compatible server. With `inWorker` it runs on its own
  * thread; `stop()` flushes the journal and ends that thread.
  */
-export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+export async function startEmbeddedMongo(
+  options: EmbeddedMongoOptions = {},
+): Promise<EmbeddedMongo> {
   const logger = resolveLogger(options.logger);
   if (options.inWorker) return startInWorker(options, logger);
-  const { uri, port, stop } = await startInProcess(options, logger);
-  return { uri, port, stop };
+  const running = await startInProcess(options, logger);
+  return { uri: running.uri, port: running.port, stop: () => running.server.stop() };
 }

@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { runningFromSources, tsEntrySource } from './dev-loader';
-import { mongoUri, type EmbeddedLogger, type EmbeddedMongo, type EmbeddedMongoOptions } from './options';
+import {
+  mongoUri,
+  type EmbeddedLogger,
+  type EmbeddedMongo,
+  type EmbeddedMongoOptions,
+} from './options';
 
 export type WorkerMessage =
   | { type: 'ready'; port: number }
@@ -20,7 +25,10 @@ function spawn(options: EmbeddedMongoOptions): Worker {
 }
 
 /** Runs the server on a worker thread; the logger stays on this thread, fed by messages. */
-export async function startInWorker(options: EmbeddedMongoOptions, logger: EmbeddedLogger): Promise<EmbeddedMongo> {
+export async function startInWorker(
+  options: EmbeddedMongoOptions,
+  logger: EmbeddedLogger,
+): Promise<EmbeddedMongo> {
   const { logger: _logger, inWorker: _inWorker, ...plain } = options;
   const worker = spawn(plain);
   let stopped: (() => void) | undefined;
@@ -35,7 +43,9 @@ export async function startInWorker(options: EmbeddedMongoOptions, logger: Embed
     };
     worker.on('message', onMessage);
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`embedded database worker exited with code ${code}`)));
+    worker.once('exit', (code) =>
+      reject(new Error(`embedded database worker exited with code ${code}`)),
+    );
   }).catch(async (err: unknown) => {
     await worker.terminate();
     throw err;

@@ -1,11 +1,18 @@
 import { Query } from 'mingo';
 import { calculateObjectSize, type Document } from 'bson';
 import { MINGO_OPTIONS } from '../engine/planner';
-import { collName, cursorReply, optionalDoc, type CommandContext, type HandlerTable } from './context';
+import {
+  collName,
+  cursorReply,
+  optionalDoc,
+  type CommandContext,
+  type HandlerTable,
+} from './context';
 
 function dbSize(ctx: CommandContext, db: string): number {
   let size = 0;
-  for (const c of ctx.engine.dbs.get(db)?.values() ?? []) for (const d of c.docs.values()) size += calculateObjectSize(d);
+  for (const c of ctx.engine.dbs.get(db)?.values() ?? [])
+    for (const d of c.docs.values()) size += calculateObjectSize(d);
   return size;
 }
 
@@ -16,9 +23,15 @@ export const adminCommands: HandlerTable = {
       return cmd.nameOnly ? { name } : { name, sizeOnDisk, empty: sizeOnDisk === 0 };
     });
     const filter = optionalDoc(cmd, 'filter');
-    if (filter) databases = new Query(filter, MINGO_OPTIONS).find(databases).all() as typeof databases;
-    const totalSize = databases.reduce((a, d) => a + ((d as { sizeOnDisk?: number }).sizeOnDisk ?? 0), 0);
-    return cmd.nameOnly ? { databases, ok: 1 } : { databases, totalSize, totalSizeMb: Math.round(totalSize / 1048576), ok: 1 };
+    if (filter)
+      databases = new Query(filter, MINGO_OPTIONS).find(databases).all() as typeof databases;
+    const totalSize = databases.reduce(
+      (a, d) => a + ((d as { sizeOnDisk?: number }).sizeOnDisk ?? 0),
+      0,
+    );
+    return cmd.nameOnly
+      ? { databases, ok: 1 }
+      : { databases, totalSize, totalSizeMb: Math.round(totalSize / 1048576), ok: 1 };
   },
 
   dropDatabase: (_cmd, ctx) => {
@@ -29,7 +42,14 @@ export const adminCommands: HandlerTable = {
   // mongod 7 answers ok when the collection already exists with the same options.
   create: (cmd, ctx) => {
     const name = collName(cmd, 'create');
-    const { create: _c, $db: _d, lsid: _l, writeConcern: _w, $readPreference: _r, ...options } = cmd;
+    const {
+      create: _c,
+      $db: _d,
+      lsid: _l,
+      writeConcern: _w,
+      $readPreference: _r,
+      ...options
+    } = cmd;
     ctx.engine.ensureCollection(ctx.db, name, options);
     return { ok: 1 };
   },
@@ -58,7 +78,12 @@ export const adminCommands: HandlerTable = {
     );
     const filter = optionalDoc(cmd, 'filter');
     if (filter) infos = new Query(filter, MINGO_OPTIONS).find(infos).all() as Document[];
-    const batch = ctx.cursors.start(`${ctx.db}.$cmd.listCollections`, infos, (cmd.cursor as Document | undefined)?.batchSize as number | undefined, false);
+    const batch = ctx.cursors.start(
+      `${ctx.db}.$cmd.listCollections`,
+      infos,
+      (cmd.cursor as Document | undefined)?.batchSize as number | undefined,
+      false,
+    );
     return cursorReply(`${ctx.db}.$cmd.listCollections`, batch.id, batch.docs, 'firstBatch');
   },
 
@@ -66,13 +91,28 @@ export const adminCommands: HandlerTable = {
     const colls = [...(ctx.engine.dbs.get(ctx.db)?.values() ?? [])];
     const objects = colls.reduce((a, c) => a + c.docs.size, 0);
     const dataSize = dbSize(ctx, ctx.db);
-    return { db: ctx.db, collections: colls.length, views: 0, objects, dataSize, storageSize: dataSize, indexes: colls.reduce((a, c) => a + c.indexes.size, 0), ok: 1 };
+    return {
+      db: ctx.db,
+      collections: colls.length,
+      views: 0,
+      objects,
+      dataSize,
+      storageSize: dataSize,
+      indexes: colls.reduce((a, c) => a + c.indexes.size, 0),
+      ok: 1,
+    };
   },
 
   collStats: (cmd, ctx) => {
     const c = ctx.engine.collection(ctx.db, collName(cmd, 'collStats'));
     const size = c ? [...c.docs.values()].reduce((a, d) => a + calculateObjectSize(d), 0) : 0;
-    return { ns: `${ctx.db}.${cmd.collStats as string}`, count: c?.docs.size ?? 0, size, storageSize: size, nindexes: c?.indexes.size ?? 0, ok: 1 };
+    return {
+      ns: `${ctx.db}.${cmd.collStats as string}`,
+      count: c?.docs.size ?? 0,
+      size,
+      storageSize: size,
+      nindexes: c?.indexes.size ?? 0,
+      ok: 1,
+    };
   },
 };
-

@@ -5,8 +5,26 @@ import { ErrorCodes, MongoCommandError } from '../errors';
 import { cursorReply, optionalDoc, type CommandContext, type HandlerTable } from './context';
 
 /** Stages that build new objects rather than editing their input, so stored documents need no copy. */
-const NON_MUTATING = new Set(['$match', '$group', '$sort', '$skip', '$limit', '$count', '$project', '$unwind', '$sortByCount']);
-const UNSUPPORTED = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$collStats', '$indexStats', '$listSessions']);
+const NON_MUTATING = new Set([
+  '$match',
+  '$group',
+  '$sort',
+  '$skip',
+  '$limit',
+  '$count',
+  '$project',
+  '$unwind',
+  '$sortByCount',
+]);
+const UNSUPPORTED = new Set([
+  '$out',
+  '$merge',
+  '$changeStream',
+  '$currentOp',
+  '$collStats',
+  '$indexStats',
+  '$listSessions',
+]);
 
 function source(ctx: CommandContext, coll: string, match: Document | undefined): Document[] {
   const c = ctx.engine.collection(ctx.db, coll);
@@ -16,18 +34,32 @@ function source(ctx: CommandContext, coll: string, match: Document | undefined):
 export const aggregateCommands: HandlerTable = {
   aggregate: (cmd, ctx) => {
     if (typeof cmd.aggregate !== 'string') {
-      throw new MongoCommandError(ErrorCodes.InvalidNamespace, 'aggregate on a database (aggregate: 1) is not supported');
+      throw new MongoCommandError(
+        ErrorCodes.InvalidNamespace,
+        'aggregate on a database (aggregate: 1) is not supported',
+      );
     }
     const pipeline = cmd.pipeline as unknown;
-    if (!Array.isArray(pipeline)) throw new MongoCommandError(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+    if (!Array.isArray(pipeline))
+      throw new MongoCommandError(
+        ErrorCodes.TypeMismatch,
+        "'pipeline' option must be specified as an array",
+      );
     const cursor = optionalDoc(cmd, 'cursor');
     if (!cursor && cmd.explain !== true) {
-      throw new MongoCommandError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        "The 'cursor' option is required, except for aggregate with the explain argument",
+      );
     }
     const stages = pipeline as Document[];
     for (const s of stages) {
       const op = Object.keys(s)[0];
-      if (UNSUPPORTED.has(op)) throw new MongoCommandError(ErrorCodes.IllegalOperation, `${op} is not supported by the embedded server`);
+      if (UNSUPPORTED.has(op))
+        throw new MongoCommandError(
+          ErrorCodes.IllegalOperation,
+          `${op} is not supported by the embedded server`,
+        );
     }
     // A leading $match goes through the planner so it can use indexes.
     const lead = stages[0]?.$match as Document | undefined;
@@ -35,11 +67,11 @@ export const aggregateCommands: HandlerTable = {
     const rest = lead ? stages.slice(1) : stages;
     const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
     const results = rest.length
-      ? (new Aggregator(rest, {
+      ? new Aggregator(rest, {
           ...MINGO_OPTIONS,
           processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
           collectionResolver: (name: string) => source(ctx, name, undefined),
-        }).run(input) as Document[])
+        }).run<Document>(input)
       : input;
     const ns = `${ctx.db}.${cmd.aggregate}`;
     const batch = ctx.cursors.start(ns, results, cursor?.batchSize as number | undefined, false);

@@ -22,9 +22,16 @@ export type HandlerTable = Record<string, Handler>;
 export function collName(cmd: Document, name: string): string {
   const v = cmd[name] as unknown;
   if (typeof v !== 'string') {
-    throw new MongoCommandError(ErrorCodes.InvalidNamespace, `collection name has invalid type ${v === null ? 'null' : typeof v}`);
+    throw new MongoCommandError(
+      ErrorCodes.InvalidNamespace,
+      `collection name has invalid type ${v === null ? 'null' : typeof v}`,
+    );
   }
-  if (v.length === 0) throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid namespace specified '${cmd.$db as string}.'`);
+  if (v.length === 0)
+    throw new MongoCommandError(
+      ErrorCodes.InvalidNamespace,
+      `Invalid namespace specified '${cmd.$db as string}.'`,
+    );
   return v;
 }
 
@@ -32,9 +39,12 @@ export function optionalDoc(cmd: Document, field: string): Document | undefined 
   const v = cmd[field] as unknown;
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new MongoCommandError(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+    throw new MongoCommandError(
+      ErrorCodes.TypeMismatch,
+      `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
   }
-  return v as Document;
+  return v;
 }
 
 export function optionalNumber(cmd: Document, field: string): number | undefined {
@@ -42,17 +52,27 @@ export function optionalNumber(cmd: Document, field: string): number | undefined
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'number' ? v : (v as { toNumber?: () => number }).toNumber?.();
   if (typeof n !== 'number' || Number.isNaN(n)) {
-    throw new MongoCommandError(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`);
+    throw new MongoCommandError(
+      ErrorCodes.TypeMismatch,
+      `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+    );
   }
   return n;
 }
 
 export function docArray(cmd: Document, field: string): Document[] {
   const v = cmd[field] as unknown;
-  if (!Array.isArray(v)) throw new MongoCommandError(ErrorCodes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'array'`);
+  if (!Array.isArray(v))
+    throw new MongoCommandError(
+      ErrorCodes.TypeMismatch,
+      `BSON field '${field}' is the wrong type, expected type 'array'`,
+    );
   for (const d of v) {
     if (typeof d !== 'object' || d === null || Array.isArray(d)) {
-      throw new MongoCommandError(ErrorCodes.TypeMismatch, `BSON field '${field}' contains an element that is not an object`);
+      throw new MongoCommandError(
+        ErrorCodes.TypeMismatch,
+        `BSON field '${field}' contains an element that is not an object`,
+      );
     }
   }
   return v as Document[];
@@ -60,11 +80,21 @@ export function docArray(cmd: Document, field: string): Document[] {
 
 /** The shape of one writeErrors entry, from a thrown command error. */
 export function writeError(index: number, err: unknown): Document {
-  if (err instanceof MongoCommandError) return { index, code: err.code, errmsg: err.message, ...err.extra };
-  return { index, code: ErrorCodes.BadValue, errmsg: err instanceof Error ? err.message : String(err) };
+  if (err instanceof MongoCommandError)
+    return { index, code: err.code, errmsg: err.message, ...err.extra };
+  return {
+    index,
+    code: ErrorCodes.BadValue,
+    errmsg: err instanceof Error ? err.message : String(err),
+  };
 }
 
-export function cursorReply(ns: string, id: unknown, batch: Document[], key: 'firstBatch' | 'nextBatch'): Document {
+export function cursorReply(
+  ns: string,
+  id: unknown,
+  batch: Document[],
+  key: 'firstBatch' | 'nextBatch',
+): Document {
   return { cursor: { [key]: batch, id, ns }, ok: 1 };
 }
 

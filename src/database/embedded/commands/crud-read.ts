@@ -4,7 +4,14 @@ import { compileFilter } from '../engine/planner';
 import { projector, sortDocs } from '../engine/shape';
 import { keyOf, valuesAtPath } from '../engine/values';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { collName, cursorReply, optionalDoc, optionalNumber, type CommandContext, type HandlerTable } from './context';
+import {
+  collName,
+  cursorReply,
+  optionalDoc,
+  optionalNumber,
+  type CommandContext,
+  type HandlerTable,
+} from './context';
 
 interface FindResult {
   ns: string;
@@ -37,14 +44,24 @@ export const readCommands: HandlerTable = {
     const { ns, docs } = runFind(cmd, ctx);
     const project = projector(optionalDoc(cmd, 'projection'), optionalDoc(cmd, 'filter'));
     const singleBatch = cmd.singleBatch === true || (optionalNumber(cmd, 'limit') ?? 0) < 0;
-    const batch = ctx.cursors.start(ns, docs, optionalNumber(cmd, 'batchSize'), singleBatch, project);
+    const batch = ctx.cursors.start(
+      ns,
+      docs,
+      optionalNumber(cmd, 'batchSize'),
+      singleBatch,
+      project,
+    );
     return cursorReply(ns, batch.id, batch.docs, 'firstBatch');
   },
 
   count: (cmd, ctx) => {
     const coll = ctx.engine.collection(ctx.db, collName(cmd, 'count'));
     const query = optionalDoc(cmd, 'query');
-    let n = coll ? (query && Object.keys(query).length ? coll.find(query).length : coll.docs.size) : 0;
+    let n = coll
+      ? query && Object.keys(query).length
+        ? coll.find(query).length
+        : coll.docs.size
+      : 0;
     const skip = optionalNumber(cmd, 'skip') ?? 0;
     const limit = Math.abs(optionalNumber(cmd, 'limit') ?? 0);
     n = Math.max(0, n - skip);
@@ -54,20 +71,37 @@ export const readCommands: HandlerTable = {
 
   distinct: (cmd, ctx) => {
     const coll = ctx.engine.collection(ctx.db, collName(cmd, 'distinct'));
-    if (typeof cmd.key !== 'string') throw new MongoCommandError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
+    if (typeof cmd.key !== 'string')
+      throw new MongoCommandError(
+        ErrorCodes.TypeMismatch,
+        "BSON field 'distinct.key' is missing or not a string",
+      );
     const seen = new Map<string, unknown>();
     for (const d of coll ? coll.find(optionalDoc(cmd, 'query')) : []) {
-      for (const v of valuesAtPath(d, cmd.key)) if (v !== undefined && !seen.has(keyOf(v))) seen.set(keyOf(v), v);
+      for (const v of valuesAtPath(d, cmd.key))
+        if (v !== undefined && !seen.has(keyOf(v))) seen.set(keyOf(v), v);
     }
-    return { values: sortDocs([...seen.values()].map((v) => ({ v })), { v: 1 }).map((x) => x.v as unknown), ok: 1 };
+    return {
+      values: sortDocs(
+        [...seen.values()].map((v) => ({ v })),
+        { v: 1 },
+      ).map((x) => x.v as unknown),
+      ok: 1,
+    };
   },
 
   // Only find is explained; enough for tools and tests to see which index was used and what was scanned.
   explain: (cmd, ctx) => {
     const inner = optionalDoc(cmd, 'explain');
-    if (!inner || Object.keys(inner)[0] !== 'find') throw new MongoCommandError(ErrorCodes.IllegalOperation, 'explain is only supported for find');
+    if (!inner || Object.keys(inner)[0] !== 'find')
+      throw new MongoCommandError(
+        ErrorCodes.IllegalOperation,
+        'explain is only supported for find',
+      );
     const { ns, docs, stats } = runFind({ ...inner, $db: ctx.db }, ctx);
-    const stage = stats.index ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: stats.index } } : { stage: 'COLLSCAN' };
+    const stage = stats.index
+      ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: stats.index } }
+      : { stage: 'COLLSCAN' };
     return {
       queryPlanner: { namespace: ns, winningPlan: stage, rejectedPlans: [] },
       executionStats: {

@@ -4,7 +4,11 @@ import { ErrorCodes, MongoCommandError } from '../errors';
 import { collName, docArray, optionalDoc, writeError, type HandlerTable } from './context';
 
 /** Runs each statement; an ordered batch stops at the first failure, an unordered one carries on. */
-function eachStatement<T>(items: T[], ordered: boolean, run: (item: T, index: number) => void): Document[] {
+function eachStatement<T>(
+  items: T[],
+  ordered: boolean,
+  run: (item: T, index: number) => void,
+): Document[] {
   const errors: Document[] = [];
   for (let i = 0; i < items.length; i++) {
     try {
@@ -47,7 +51,10 @@ export const writeCommands: HandlerTable = {
       validateUpdate(u);
       const multi = st.multi === true;
       if (multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
-        throw new MongoCommandError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
+        throw new MongoCommandError(
+          ErrorCodes.FailedToParse,
+          'multi update is not supported for replacement-style update',
+        );
       }
       const arrayFilters = st.arrayFilters as Document[] | undefined;
       const existing = ctx.engine.collection(ctx.db, name);
@@ -56,7 +63,7 @@ export const writeCommands: HandlerTable = {
         if (st.upsert !== true) return;
         const doc = buildUpsert(q, u, arrayFilters);
         ctx.engine.ensureCollection(ctx.db, name).insert(doc);
-        upserted.push({ index, _id: doc._id });
+        upserted.push({ index, _id: doc._id as unknown });
         n++;
         return;
       }
@@ -80,7 +87,11 @@ export const writeCommands: HandlerTable = {
     const errors = eachStatement(statements, cmd.ordered !== false, (st) => {
       const q = optionalDoc(st, 'q') ?? {};
       const limit = Number(st.limit ?? 0);
-      if (limit !== 0 && limit !== 1) throw new MongoCommandError(ErrorCodes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + limit);
+      if (limit !== 0 && limit !== 1)
+        throw new MongoCommandError(
+          ErrorCodes.FailedToParse,
+          'The limit field in delete objects must be 0 or 1. Got ' + limit,
+        );
       const coll = ctx.engine.collection(ctx.db, name);
       if (!coll) return;
       for (const doc of coll.find(q, undefined, limit === 1 ? 1 : Infinity)) {

@@ -17,10 +17,26 @@ export const findAndModifyCommands: HandlerTable = {
     const u = cmd.update as Document | Document[] | undefined;
     const returnNew = cmd.new === true;
     const upsert = cmd.upsert === true;
-    if (remove && u !== undefined) throw new MongoCommandError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
-    if (!remove && u === undefined) throw new MongoCommandError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
-    if (remove && upsert) throw new MongoCommandError(ErrorCodes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
-    if (remove && returnNew) throw new MongoCommandError(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+    if (remove && u !== undefined)
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        'Cannot specify both an update and remove=true',
+      );
+    if (!remove && u === undefined)
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        'Either an update or remove=true must be specified',
+      );
+    if (remove && upsert)
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        'Cannot specify both upsert=true and remove=true',
+      );
+    if (remove && returnNew)
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
+      );
     if (u !== undefined) validateUpdate(u);
     const project = projector(optionalDoc(cmd, 'fields'), query);
     const shape = (d: Document | null): Document | null => (d && project ? project(d) : d);
@@ -39,13 +55,17 @@ export const findAndModifyCommands: HandlerTable = {
     if (doc) {
       const out = applyUpdate(doc, u!, { query, arrayFilters, inserting: false });
       if (out.modified) existing!.replace(doc, out.doc);
-      return { lastErrorObject: { n: 1, updatedExisting: true }, value: shape(returnNew ? out.doc : doc), ok: 1 };
+      return {
+        lastErrorObject: { n: 1, updatedExisting: true },
+        value: shape(returnNew ? out.doc : doc),
+        ok: 1,
+      };
     }
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const inserted = buildUpsert(query, u!, arrayFilters);
     ctx.engine.ensureCollection(ctx.db, name).insert(inserted);
     return {
-      lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id },
+      lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id as unknown },
       value: returnNew ? shape(inserted) : null,
       ok: 1,
     };

@@ -31,7 +31,10 @@ function hello(legacy: boolean) {
 const ok = (): Document => ({ ok: 1 });
 
 function transactionRefusal(): Document {
-  throw new MongoCommandError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
+  throw new MongoCommandError(
+    ErrorCodes.IllegalOperation,
+    'Transaction numbers are only allowed on a replica set member or mongos',
+  );
 }
 
 export const handshakeCommands: HandlerTable = {
@@ -64,7 +67,12 @@ export const handshakeCommands: HandlerTable = {
     ok: 1,
   }),
   hostInfo: () => ({
-    system: { currentTime: new Date(), hostname: os.hostname(), numCores: os.cpus().length, memSizeMB: Math.round(os.totalmem() / 1048576) },
+    system: {
+      currentTime: new Date(),
+      hostname: os.hostname(),
+      numCores: os.cpus().length,
+      memSizeMB: Math.round(os.totalmem() / 1048576),
+    },
     os: { type: os.type(), name: os.platform(), version: os.release() },
     extra: {},
     ok: 1,
@@ -72,11 +80,15 @@ export const handshakeCommands: HandlerTable = {
   getCmdLineOpts: () => ({ argv: ['mongod'], parsed: {}, ok: 1 }),
   getParameter: (cmd) => {
     const out: Document = { ok: 1 };
-    if (cmd.featureCompatibilityVersion !== undefined || cmd.getParameter === '*') out.featureCompatibilityVersion = { version: '7.0' };
+    if (cmd.featureCompatibilityVersion !== undefined || cmd.getParameter === '*')
+      out.featureCompatibilityVersion = { version: '7.0' };
     return out;
   },
   whatsmyuri: (_cmd, ctx) => ({ you: ctx.remote, ok: 1 }),
-  connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+  connectionStatus: () => ({
+    authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] },
+    ok: 1,
+  }),
   getLastError: (_cmd, ctx) => ({ connectionId: ctx.connectionId, n: 0, err: null, ok: 1 }),
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
   getLog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),

@@ -23,7 +23,18 @@ const handlers: HandlerTable = {
 handlers.findandmodify = handlers.findAndModify;
 handlers.buildinfo = handlers.buildInfo;
 
-export const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create', 'drop', 'dropDatabase', 'createIndexes', 'dropIndexes']);
+export const WRITE_COMMANDS = new Set([
+  'insert',
+  'update',
+  'delete',
+  'findAndModify',
+  'findandmodify',
+  'create',
+  'drop',
+  'dropDatabase',
+  'createIndexes',
+  'dropIndexes',
+]);
 
 export function commandName(cmd: Document): string {
   return Object.keys(cmd)[0] ?? '';
@@ -34,11 +45,21 @@ export function runCommand(cmd: Document, ctx: CommandContext): Document {
   const name = commandName(cmd);
   try {
     // A standalone mongod refuses any transaction number; so do we, with the same error.
-    if (cmd.txnNumber !== undefined || cmd.startTransaction !== undefined || cmd.autocommit !== undefined) {
-      throw new MongoCommandError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
+    if (
+      cmd.txnNumber !== undefined ||
+      cmd.startTransaction !== undefined ||
+      cmd.autocommit !== undefined
+    ) {
+      throw new MongoCommandError(
+        ErrorCodes.IllegalOperation,
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      );
     }
-    const handler = Object.prototype.hasOwnProperty.call(handlers, name) ? handlers[name] : undefined;
-    if (!handler) throw new MongoCommandError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    const handler = Object.prototype.hasOwnProperty.call(handlers, name)
+      ? handlers[name]
+      : undefined;
+    if (!handler)
+      throw new MongoCommandError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
     return handler(cmd, ctx);
   } catch (err) {
     return errorReply(err);

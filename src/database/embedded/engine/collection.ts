@@ -50,7 +50,11 @@ export class Collection {
       if (!idx.plannable) continue;
       const f = idx.fields[0];
       const cur = this.planIndexes.get(f);
-      if (!cur || (idx.unique && !cur.unique) || (idx.fields.length < cur.fields.length && idx.unique === cur.unique)) {
+      if (
+        !cur ||
+        (idx.unique && !cur.unique) ||
+        (idx.fields.length < cur.fields.length && idx.unique === cur.unique)
+      ) {
         this.planIndexes.set(f, idx);
       }
     }

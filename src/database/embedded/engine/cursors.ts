@@ -23,7 +23,10 @@ export interface Batch {
 export function cursorKey(id: unknown): string {
   if (Long.isLong(id)) return id.toString();
   if (typeof id === 'number' || typeof id === 'bigint') return String(id);
-  throw new MongoCommandError(ErrorCodes.TypeMismatch, `Field 'getMore' must be of type long in: ${String(id)}`);
+  throw new MongoCommandError(
+    ErrorCodes.TypeMismatch,
+    `Field 'getMore' must be of type long in: ${String(id)}`,
+  );
 }
 
 export class CursorRegistry {
@@ -40,7 +43,13 @@ export class CursorRegistry {
   }
 
   /** Takes the first batch; leftovers stay open under a fresh int64 id (0 when exhausted). */
-  start(ns: string, docs: Document[], batchSize: number | undefined, singleBatch: boolean, project?: (d: Document) => Document): Batch {
+  start(
+    ns: string,
+    docs: Document[],
+    batchSize: number | undefined,
+    singleBatch: boolean,
+    project?: (d: Document) => Document,
+  ): Batch {
     const cursor: OpenCursor = { ns, docs, pos: 0, lastUsed: Date.now(), project };
     const first = this.take(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
     if (singleBatch || cursor.pos >= docs.length) return { id: Long.ZERO, docs: first };
@@ -52,9 +61,13 @@ export class CursorRegistry {
   next(idValue: unknown, ns: string, batchSize: number | undefined): Batch {
     const key = cursorKey(idValue);
     const cursor = this.open.get(key);
-    if (!cursor) throw new MongoCommandError(ErrorCodes.CursorNotFound, `cursor id ${key} not found`);
+    if (!cursor)
+      throw new MongoCommandError(ErrorCodes.CursorNotFound, `cursor id ${key} not found`);
     if (cursor.ns !== ns) {
-      throw new MongoCommandError(ErrorCodes.Unauthorized, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+      throw new MongoCommandError(
+        ErrorCodes.Unauthorized,
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
+      );
     }
     cursor.lastUsed = Date.now();
     const docs = this.take(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);

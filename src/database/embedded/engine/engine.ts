@@ -26,7 +26,7 @@ export class Engine {
   ensureCollection(db: string, name: string, options: Document = {}, journal = true): Collection {
     validateNames(db, name);
     let colls = this.dbs.get(db);
-    if (!colls) this.dbs.set(db, (colls = new Map()));
+    if (!colls) this.dbs.set(db, (colls = new Map<string, Collection>()));
     let c = colls.get(name);
     if (!c) {
       c = new Collection(db, name, options, this.record);
@@ -96,7 +96,13 @@ function validateNames(db: string, coll: string): void {
   if (!db || /[/\\. "$\0]/.test(db)) {
     throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid database name: '${db}'`);
   }
-  if (!coll || coll.includes('$') || coll.includes('\0') || coll.startsWith('.') || coll.startsWith('system.')) {
+  if (
+    !coll ||
+    coll.includes('$') ||
+    coll.includes('\0') ||
+    coll.startsWith('.') ||
+    coll.startsWith('system.')
+  ) {
     throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${coll}`);
   }
 }

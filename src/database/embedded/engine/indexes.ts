@@ -29,7 +29,8 @@ export class Index {
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
+    if (spec.partialFilterExpression)
+      this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
   }
 
   get name(): string {
@@ -42,13 +43,16 @@ export class Index {
 
   /** Whether the index covers every document, so it can answer queries on its first field. */
   get plannable(): boolean {
-    return !this.spec.sparse && !this.partial && typeof Object.values(this.spec.key)[0] === 'number';
+    return (
+      !this.spec.sparse && !this.partial && typeof Object.values(this.spec.key)[0] === 'number'
+    );
   }
 
   /** Whether this document has entries at all (sparse and partial indexes skip some). */
   covers(doc: Document): boolean {
     if (this.partial && !this.partial.test(doc)) return false;
-    if (this.spec.sparse) return this.fields.some((f) => valuesAtPath(doc, f).some((v) => v !== undefined));
+    if (this.spec.sparse)
+      return this.fields.some((f) => valuesAtPath(doc, f).some((v) => v !== undefined));
     return true;
   }
 
@@ -58,7 +62,8 @@ export class Index {
     for (const f of this.fields) {
       const parts = [...new Set(valuesAtPath(doc, f).map(keyOf))];
       const next: string[] = [];
-      for (const prefix of acc) for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
+      for (const prefix of acc)
+        for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
       acc = next;
     }
     return acc;
@@ -182,7 +187,9 @@ export class Index {
         this.inSorted.add(k);
       }
     } else {
-      const entries = [...this.first.entries()].sort((a, b) => compareValues(a[1].value, b[1].value));
+      const entries = [...this.first.entries()].sort((a, b) =>
+        compareValues(a[1].value, b[1].value),
+      );
       this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
       this.inSorted.clear();
       for (const e of this.sorted) this.inSorted.add(e.k);

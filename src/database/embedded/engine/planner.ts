@@ -30,8 +30,7 @@ export interface Plan {
 }
 
 type Condition =
-  | { kind: 'eq'; values: unknown[] }
-  | { kind: 'range'; lower?: RangeBound; upper?: RangeBound };
+  { kind: 'eq'; values: unknown[] } | { kind: 'range'; lower?: RangeBound; upper?: RangeBound };
 
 /** Values an index key can be looked up by exactly (no null/array/regex/document semantics). */
 function isScalarKey(v: unknown): boolean {
@@ -45,10 +44,13 @@ function condition(spec: unknown): Condition | undefined {
     return isScalarKey(spec) ? { kind: 'eq', values: [spec] } : undefined;
   }
   const keys = Object.keys(spec);
-  if (keys.length === 1 && keys[0] === '$eq') return isScalarKey(spec.$eq) ? { kind: 'eq', values: [spec.$eq] } : undefined;
+  if (keys.length === 1 && keys[0] === '$eq')
+    return isScalarKey(spec.$eq) ? { kind: 'eq', values: [spec.$eq] } : undefined;
   if (keys.length === 1 && keys[0] === '$in') {
     const vals = spec.$in as unknown;
-    return Array.isArray(vals) && vals.every(isScalarKey) ? { kind: 'eq', values: vals } : undefined;
+    return Array.isArray(vals) && vals.every(isScalarKey)
+      ? { kind: 'eq', values: vals }
+      : undefined;
   }
   let lower: RangeBound | undefined;
   let upper: RangeBound | undefined;
@@ -67,7 +69,8 @@ function condition(spec: unknown): Condition | undefined {
 function fieldConditions(filter: Document, out: [string, unknown][] = []): [string, unknown][] {
   for (const k of Object.keys(filter)) {
     if (k === '$and' && Array.isArray(filter.$and)) {
-      for (const clause of filter.$and as unknown[]) if (isPlainObject(clause)) fieldConditions(clause, out);
+      for (const clause of filter.$and as unknown[])
+        if (isPlainObject(clause)) fieldConditions(clause, out);
     } else if (!k.startsWith('$')) out.push([k, filter[k]]);
   }
   return out;
@@ -105,6 +108,10 @@ export function plan(filter: Document, source: PlanSource): Plan {
   }
   if (!best) return { exact: false };
   const keys = Object.keys(filter);
-  const exact = keys.length === 1 && conds.length === 1 && best.score >= 80 && condition(filter[keys[0]])?.kind === 'eq';
+  const exact =
+    keys.length === 1 &&
+    conds.length === 1 &&
+    best.score >= 80 &&
+    condition(filter[keys[0]])?.kind === 'eq';
   return { ids: best.run(), exact, index: best.index };
 }

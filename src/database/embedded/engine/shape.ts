@@ -9,7 +9,10 @@ export function sortDocs(docs: Document[], sort: Document | undefined): Document
   if (!sort || Object.keys(sort).length === 0) return docs;
   const spec = Object.entries(sort).map(([path, dir]) => {
     if (dir !== 1 && dir !== -1 && !isPlainObject(dir)) {
-      throw new MongoCommandError(ErrorCodes.BadValue, `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+      throw new MongoCommandError(
+        ErrorCodes.BadValue,
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending)`,
+      );
     }
     return { path, dir: dir === -1 ? -1 : 1 };
   });
@@ -37,7 +40,10 @@ function isSimpleProjection(p: Document): boolean {
  * Returns a function applying a find projection. Plain inclusion/exclusion is done here;
  * operators ($slice, $elemMatch, positional) fall back to mingo.
  */
-export function projector(projection: Document | undefined, filter: Document = {}): ((d: Document) => Document) | undefined {
+export function projector(
+  projection: Document | undefined,
+  filter: Document = {},
+): ((d: Document) => Document) | undefined {
   if (!projection || Object.keys(projection).length === 0) return undefined;
   if (!isSimpleProjection(projection) || Object.keys(projection).some((k) => k.includes('$'))) {
     const q = new Query(filter, MINGO_OPTIONS);
@@ -46,14 +52,17 @@ export function projector(projection: Document | undefined, filter: Document = {
   const entries = Object.entries(projection).map(([k, v]) => [k, v === 1 || v === true] as const);
   const inclusive = entries.some(([k, inc]) => inc && k !== '_id');
   if (inclusive && entries.some(([k, inc]) => !inc && k !== '_id')) {
-    throw new MongoCommandError(ErrorCodes.Location31254, 'Cannot do exclusion on field in inclusion projection');
+    throw new MongoCommandError(
+      ErrorCodes.Location31254,
+      'Cannot do exclusion on field in inclusion projection',
+    );
   }
   const idIncluded = !entries.some(([k, inc]) => k === '_id' && !inc);
   if (inclusive) {
     const paths = entries.filter(([k, inc]) => inc && k !== '_id').map(([k]) => k);
     return (d) => {
       const out: Document = {};
-      if (idIncluded && d._id !== undefined) out._id = d._id;
+      if (idIncluded && d._id !== undefined) out._id = d._id as unknown;
       for (const p of paths) include(d, out, p.split('.'));
       return out;
     };
@@ -68,7 +77,7 @@ export function projector(projection: Document | undefined, filter: Document = {
 
 function include(src: unknown, dst: Document, parts: string[]): void {
   if (!isPlainObject(src) || !(parts[0] in src)) return;
-  const v = src[parts[0]];
+  const v = src[parts[0]] as unknown;
   if (parts.length === 1) {
     dst[parts[0]] = v;
     return;
@@ -94,8 +103,9 @@ function exclude(doc: Document, parts: string[]): Document {
     delete out[parts[0]];
     return out;
   }
-  const v = out[parts[0]];
-  if (Array.isArray(v)) out[parts[0]] = v.map((el) => (isPlainObject(el) ? exclude(el, parts.slice(1)) : el));
+  const v = out[parts[0]] as unknown;
+  if (Array.isArray(v))
+    out[parts[0]] = v.map((el: unknown) => (isPlainObject(el) ? exclude(el, parts.slice(1)) : el));
   else if (isPlainObject(v)) out[parts[0]] = exclude(v, parts.slice(1));
   return out;
 }

@@ -20,7 +20,9 @@ export function sweepExpired(engine: Engine, now = Date.now()): number {
         for (const id of new Set(ids)) {
           const doc = coll.docs.get(id);
           if (!doc) continue;
-          const dates = valuesAtPath(doc, idx.fields[0]).filter((v): v is Date => v instanceof Date);
+          const dates = valuesAtPath(doc, idx.fields[0]).filter(
+            (v): v is Date => v instanceof Date,
+          );
           if (dates.length === 0 || Math.min(...dates.map((d) => d.getTime())) > cutoff) continue;
           coll.remove(doc);
           removed++;

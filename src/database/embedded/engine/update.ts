@@ -17,7 +17,14 @@ export interface UpdateOutcome {
   modified: boolean;
 }
 
-const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+const PIPELINE_STAGES = new Set([
+  '$addFields',
+  '$set',
+  '$project',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+]);
 
 export function isOperatorUpdate(u: unknown): boolean {
   return isPlainObject(u) && Object.keys(u).length > 0 && Object.keys(u)[0].startsWith('$');
@@ -28,27 +35,43 @@ export function validateUpdate(u: unknown): void {
     for (const stage of u) {
       const name = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
       if (!name || !PIPELINE_STAGES.has(name)) {
-        throw new MongoCommandError(ErrorCodes.FailedToParse, `Unrecognized pipeline stage name: '${name}'`);
+        throw new MongoCommandError(
+          ErrorCodes.FailedToParse,
+          `Unrecognized pipeline stage name: '${name}'`,
+        );
       }
     }
     return;
   }
-  if (!isPlainObject(u)) throw new MongoCommandError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new MongoCommandError(
+      ErrorCodes.FailedToParse,
+      'Update argument must be either an object or an array',
+    );
   const keys = Object.keys(u);
   const ops = keys.filter((k) => k.startsWith('$'));
   if (ops.length > 0 && ops.length !== keys.length) {
     const bad = keys.find((k) => !k.startsWith('$'));
-    throw new MongoCommandError(ErrorCodes.FailedToParse, `Unknown modifier: ${bad}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    throw new MongoCommandError(
+      ErrorCodes.FailedToParse,
+      `Unknown modifier: ${bad}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   }
   for (const op of ops) {
     if (!isPlainObject(u[op])) {
-      throw new MongoCommandError(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof u[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(u[op])}}`);
+      throw new MongoCommandError(
+        ErrorCodes.FailedToParse,
+        `Modifiers operate on fields but we found type ${typeof u[op]} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(u[op])}}`,
+      );
     }
   }
 }
 
 function immutableId(): MongoCommandError {
-  return new MongoCommandError(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+  return new MongoCommandError(
+    ErrorCodes.ImmutableField,
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
 }
 
 const FAST_OPS = new Set(['$set', '$unset']);
@@ -57,11 +80,12 @@ const FAST_OPS = new Set(['$set', '$unset']);
 function tryFastPath(doc: Document, u: Document): UpdateOutcome | undefined {
   for (const op of Object.keys(u)) {
     if (!FAST_OPS.has(op)) return undefined;
-    for (const f of Object.keys(u[op] as Document)) if (f.includes('.') || f.startsWith('$') || f === '_id') return undefined;
+    for (const f of Object.keys(u[op] as Document))
+      if (f.includes('.') || f.startsWith('$') || f === '_id') return undefined;
   }
   const out: Document = { ...doc };
   let modified = false;
-  for (const [f, v] of Object.entries((u.$set ?? {}) as Document)) {
+  for (const [f, v] of Object.entries((u.$set ?? {}) as Record<string, unknown>)) {
     if (!(f in out) || keyOf(out[f]) !== keyOf(v)) modified = true;
     out[f] = v;
   }
@@ -75,30 +99,46 @@ function tryFastPath(doc: Document, u: Document): UpdateOutcome | undefined {
 }
 
 /** Returns the post-image of `doc` under update `u`; never mutates `doc`. */
-export function applyUpdate(doc: Document, u: Document | Document[], opts: UpdateOptions): UpdateOutcome {
+export function applyUpdate(
+  doc: Document,
+  u: Document | Document[],
+  opts: UpdateOptions,
+): UpdateOutcome {
   if (Array.isArray(u)) {
-    const [out] = new Aggregator(u, MINGO_OPTIONS).run([deepClone(doc)]) as Document[];
+    const [out] = new Aggregator(u, MINGO_OPTIONS).run<Document>([deepClone(doc)]);
     if (keyOf(out._id) !== keyOf(doc._id)) throw immutableId();
     return { doc: out, modified: keyOf(out) !== keyOf(doc) };
   }
   if (!isOperatorUpdate(u)) {
-    if (u._id !== undefined && doc._id !== undefined && keyOf(u._id) !== keyOf(doc._id)) throw immutableId();
-    const out: Document = { _id: doc._id ?? u._id, ...u };
+    if (u._id !== undefined && doc._id !== undefined && keyOf(u._id) !== keyOf(doc._id))
+      throw immutableId();
+    const out: Document = { _id: (doc._id ?? u._id) as unknown, ...u };
     return { doc: out, modified: keyOf(out) !== keyOf(doc) };
   }
   const modifier: Document = { ...u };
   if (modifier.$setOnInsert !== undefined) {
-    if (opts.inserting) modifier.$set = { ...(modifier.$set as Document | undefined), ...(modifier.$setOnInsert as Document) };
+    if (opts.inserting)
+      modifier.$set = {
+        ...(modifier.$set as Document | undefined),
+        ...(modifier.$setOnInsert as Document),
+      };
     delete modifier.$setOnInsert;
   }
   if (Object.keys(modifier).length === 0) return { doc, modified: false };
   const fast = tryFastPath(doc, modifier);
   if (fast) return fast;
   const out = deepClone(doc);
-  const positional = JSON.stringify(Object.values(modifier).map((o) => Object.keys(o as Document))).includes('.$');
+  const positional = JSON.stringify(
+    Object.values(modifier).map((o) => Object.keys(o as Document)),
+  ).includes('.$');
   let changed: string[];
   try {
-    changed = mingoUpdate(out, modifier as Modifier<Document>, opts.arrayFilters, positional && !opts.inserting ? opts.query : undefined);
+    changed = mingoUpdate(
+      out,
+      modifier as Modifier<Document>,
+      opts.arrayFilters,
+      positional && !opts.inserting ? opts.query : undefined,
+    );
   } catch (err) {
     if (err instanceof Error && err.message.includes("immutable field '_id'")) throw immutableId();
     throw err;
@@ -129,15 +169,19 @@ export function upsertSeed(query: Document): Document {
 }
 
 /** Builds the document an upsert inserts: query equalities, then the update, then a generated _id. */
-export function buildUpsert(query: Document, u: Document | Document[], arrayFilters?: Document[]): Document {
+export function buildUpsert(
+  query: Document,
+  u: Document | Document[],
+  arrayFilters?: Document[],
+): Document {
   let doc: Document;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
     const seed = upsertSeed(query);
     doc = { ...u };
-    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
+    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id as unknown;
   } else {
     doc = applyUpdate(upsertSeed(query), u, { query, arrayFilters, inserting: true }).doc;
   }
   const { _id, ...rest } = doc;
-  return { _id: _id ?? new ObjectId(), ...rest };
+  return { _id: (_id as unknown) ?? new ObjectId(), ...rest };
 }

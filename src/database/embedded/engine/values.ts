@@ -72,14 +72,16 @@ export function keyOf(v: unknown): string {
       return 'o' + (v as ObjectId).toHexString();
     case 'Binary':
     case 'UUID':
-      return 'x' + (v as Binary).sub_type + ':' + Buffer.from((v as Binary).buffer).toString('base64');
+      return (
+        'x' + (v as Binary).sub_type + ':' + Buffer.from((v as Binary).buffer).toString('base64')
+      );
     case 'Long':
     case 'Int32':
     case 'Double':
     case 'Decimal128':
       return 'd' + asNumber(v);
     case 'Timestamp':
-      return 'T' + (v as Timestamp).toString();
+      return `T${(v as Timestamp).t}:${(v as Timestamp).i}`;
     case 'MinKey':
       return 'm';
     case 'MaxKey':
@@ -162,7 +164,7 @@ export function deepClone<T>(v: T): T {
   if (bsonType(v) !== undefined || v instanceof RegExp) return v;
   if (v instanceof Uint8Array) return Buffer.from(v) as T;
   const out: Document = {};
-  for (const k of Object.keys(v)) out[k] = deepClone((v as Document)[k]);
+  for (const k of Object.keys(v)) out[k] = deepClone((v as Record<string, unknown>)[k]);
   return out as T;
 }
 
@@ -192,7 +194,7 @@ function collect(v: unknown, parts: string[], i: number, out: unknown[]): void {
   if (i === parts.length) {
     if (Array.isArray(v)) {
       if (v.length === 0) out.push(undefined);
-      else out.push(...v);
+      else for (const el of v as unknown[]) out.push(el);
     } else out.push(v);
     return;
   }
@@ -247,7 +249,9 @@ export function formatValue(v: unknown): string {
       return String(asNumber(v));
     case 'Binary':
     case 'UUID':
-      return `BinData(${(v as Binary).sub_type}, ${Buffer.from((v as Binary).buffer).toString('hex').toUpperCase()})`;
+      return `BinData(${(v as Binary).sub_type}, ${Buffer.from((v as Binary).buffer)
+        .toString('hex')
+        .toUpperCase()})`;
     default:
       break;
   }
@@ -255,7 +259,7 @@ export function formatValue(v: unknown): string {
     const parts = Object.keys(v).map((k) => `${k}: ${formatValue(v[k])}`);
     return parts.length ? `{ ${parts.join(', ')} }` : '{}';
   }
-  return String(v);
+  return JSON.stringify(v) ?? 'undefined';
 }
 
 export { Long, ObjectId };

@@ -12,7 +12,8 @@ export class Framer {
     while (this.buffered >= 4) {
       const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.flatten();
       const length = head.readInt32LE(0);
-      if (length < HEADER_BYTES || length > MAX_MESSAGE_BYTES) throw new WireError(`invalid message length ${length}`);
+      if (length < HEADER_BYTES || length > MAX_MESSAGE_BYTES)
+        throw new WireError(`invalid message length ${length}`);
       if (this.buffered < length) break;
       const all = this.flatten();
       out.push(all.subarray(0, length));

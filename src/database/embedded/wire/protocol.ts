@@ -104,7 +104,8 @@ function decompress(buf: Buffer): Buffer {
   const originalOpcode = buf.readInt32LE(HEADER_BYTES);
   const size = buf.readInt32LE(HEADER_BYTES + 4);
   const compressor = buf[HEADER_BYTES + 8];
-  if (size < 0 || size > MAX_MESSAGE_BYTES) throw new WireError(`invalid uncompressed size ${size}`);
+  if (size < 0 || size > MAX_MESSAGE_BYTES)
+    throw new WireError(`invalid uncompressed size ${size}`);
   const payload = buf.subarray(HEADER_BYTES + 9);
   let body: Buffer;
   if (compressor === 0) body = payload;
