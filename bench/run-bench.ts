@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { measure, probeOk, type LoadSettings } from './lib/load';
+import { measure, probeOk, warmUp, type LoadSettings } from './lib/load';
 import { planRows } from './lib/plan';
 import { RssSampler, spawned, stopServer, treeCpuSeconds } from './lib/processes';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
@@ -104,9 +104,16 @@ async function main(): Promise<number> {
         );
         if (profiling && p.side === 'service') writeFileSync(control, p.id);
         sampler.resetWindow();
-        const cpu0 = { server: treeCpuSeconds(server.pid), harness: process.cpuUsage() };
+        await warmUp(spec, settings);
+        // CPU over the measured run only: CPU per request stays comparable on a busy machine.
+        const cpu0 = {
+          server: treeCpuSeconds(server.pid),
+          harness: process.cpuUsage(),
+          at: Date.now(),
+        };
         const result = await measure(spec, settings);
-        const wall = settings.warmupSec + settings.durationSec;
+        const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
+        const wall = (Date.now() - cpu0.at) / 1000;
         const harnessUs = process.cpuUsage(cpu0.harness);
         if (profiling) writeFileSync(control, '');
         rows.push({
@@ -116,7 +123,9 @@ async function main(): Promise<number> {
           comparedWith: p.comparedWith,
           result,
           rowPeakRssMb: sampler.windowPeakMb,
-          serverCpuPct: (100 * (treeCpuSeconds(server.pid) - cpu0.server)) / wall,
+          serverCpuPct: (100 * serverCpuSec) / wall,
+          serverCpuUsPerReq:
+            result.totalRequests > 0 ? (1e6 * serverCpuSec) / result.totalRequests : 0,
           loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
         });
         if (result.non2xx > 0 || result.errors > 0) {
@@ -173,10 +182,10 @@ async function main(): Promise<number> {
       '',
       formatTable(rows),
       '',
-      '  server CPU % (100 = one core) / harness CPU %: ' +
-        rows
-          .map((r) => `${r.id} ${r.serverCpuPct.toFixed(0)}/${r.loadgenCpuPct.toFixed(0)}`)
-          .join(', '),
+      '  CPU % = server process tree during the measured run (100 = one core); CPU us/req = its CPU time per request.',
+      '  load generator (harness) CPU %: ' +
+        rows.map((r) => `${r.id} ${r.loadgenCpuPct.toFixed(0)}`).join(', ') +
+        `; machine load average at the end ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`,
       `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc), peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
       '',
       'Targets (issue #6):',

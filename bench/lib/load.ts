@@ -45,9 +45,13 @@ function cannon(
   });
 }
 
-/** Warm-up (JIT, caches, connection pools; results discarded), then the measured run. */
-export async function measure(spec: RequestSpec, settings: LoadSettings): Promise<LoadResult> {
+/** JIT, caches, connection pools: same load as the run, results discarded. */
+export async function warmUp(spec: RequestSpec, settings: LoadSettings): Promise<void> {
   if (settings.warmupSec > 0) await cannon(spec, settings, settings.warmupSec);
+}
+
+/** The measured run (call warmUp first). */
+export async function measure(spec: RequestSpec, settings: LoadSettings): Promise<LoadResult> {
   const r = await cannon(spec, settings, settings.durationSec);
   const statusCodes: Record<string, number> = {};
   for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {}))

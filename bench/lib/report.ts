@@ -13,6 +13,8 @@ export interface Row {
   rowPeakRssMb: number;
   /** CPU used during warm-up + run, 100 = one core: shows whether the server uses both cores. */
   serverCpuPct: number;
+  /** Server CPU time per answered request: the cost of one request, least sensitive to contention. */
+  serverCpuUsPerReq: number;
   /** The harness (autocannon) CPU over the same window: what the load generator took from the servers. */
   loadgenCpuPct: number;
 }
@@ -81,6 +83,8 @@ export function formatTable(rows: Row[]): string {
     'non-2xx',
     'errors',
     'row RSS MB',
+    'CPU %',
+    'CPU us/req',
     'vs peer',
   ];
   const body = rows.map((r) => {
@@ -93,6 +97,8 @@ export function formatTable(rows: Row[]): string {
       String(r.result.non2xx),
       String(r.result.errors),
       r.rowPeakRssMb.toFixed(0),
+      r.serverCpuPct.toFixed(0),
+      r.serverCpuUsPerReq.toFixed(0),
       x === undefined ? '-' : `${x.toFixed(2)}x`,
     ];
   });
