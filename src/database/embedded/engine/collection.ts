@@ -3,7 +3,7 @@ import type { IndexSpec, JournalRecord } from '../persistence/persistence.types'
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { Index } from './indexes';
 import { compileFilter, plan, type Plan } from './planner';
-import { formatValue, keyOf } from './values';
+import { deepClone, formatValue, keyOf } from './values';
 
 /** Id key that matches no stored document: a new document has no "self" to exclude from unique checks. */
 const NO_DOCUMENT = '\u0000new';
@@ -115,8 +115,12 @@ export class Collection {
     );
   }
 
+  /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
   insert(doc: Document, force = false): Document {
-    if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    if (!force) {
+      const { _id, ...rest } = deepClone(doc);
+      doc = { _id: (_id as unknown) ?? new ObjectId(), ...rest };
+    }
     const id = keyOf(doc._id);
     if (!force) this.checkUnique(doc, NO_DOCUMENT);
     else if (this.docs.has(id)) this.unindex(this.docs.get(id)!, id);
