@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Command } from 'commander';
 import { InjectCommander } from 'nest-commander';
 
@@ -9,12 +9,25 @@ MONGODB_URI for both instead.
 Output: human-readable; --json for scripts. Errors go to stderr.
 Exit codes: 0 ok, 1 usage or invalid input, 2 not found, 3 conflict, 4 other failure.`;
 
-/** Adds what every operator should know to the root `--help`. */
+/**
+ * Finishes the command tree nest-commander built (hence onApplicationBootstrap, after its
+ * onModuleInit): the root `--help` footer, and exitOverride on every subcommand. nest-commander
+ * sets it on the root only, and commander does not copy it to commands added with addCommand, so
+ * a usage error in `clients create` would otherwise process.exit() without closing the database.
+ */
 @Injectable()
-export class CliHelp implements OnModuleInit {
+export class CliHelp implements OnApplicationBootstrap {
   constructor(@InjectCommander() private readonly commander: Command) {}
 
-  onModuleInit(): void {
+  onApplicationBootstrap(): void {
     this.commander.name('npm run cli --').addHelpText('after', FOOTER);
+    const throwInstead = (err: Error): never => {
+      throw err;
+    };
+    const visit = (command: Command): void => {
+      command.exitOverride(throwInstead);
+      command.commands.forEach(visit);
+    };
+    visit(this.commander);
   }
 }

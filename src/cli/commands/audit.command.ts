@@ -72,7 +72,8 @@ export class AuditTailCommand extends OutputCommand {
 
 @Command({ name: 'audit', description: 'read the audit log', subCommands: [AuditTailCommand] })
 export class AuditCommand extends CommandRunner {
-  run(): Promise<void> {
+  run(args: string[]): Promise<void> {
+    if (args.length > 0) this.command.error(`error: unknown command '${args[0]}'`);
     this.command.help({ error: true });
   }
 }

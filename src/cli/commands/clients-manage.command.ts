@@ -193,7 +193,9 @@ export class ClientsDeleteCommand extends OutputCommand {
   ],
 })
 export class ClientsCommand extends CommandRunner {
-  run(): Promise<void> {
+  run(args: string[]): Promise<void> {
+    // Reached only without a known subcommand: commander hands anything else over as arguments.
+    if (args.length > 0) this.command.error(`error: unknown command '${args[0]}'`);
     this.command.help({ error: true });
   }
 }

@@ -53,7 +53,8 @@ export class KeysRotateCommand extends OutputCommand {
   subCommands: [KeysListCommand, KeysRotateCommand],
 })
 export class KeysCommand extends CommandRunner {
-  run(): Promise<void> {
+  run(args: string[]): Promise<void> {
+    if (args.length > 0) this.command.error(`error: unknown command '${args[0]}'`);
     this.command.help({ error: true });
   }
 }
