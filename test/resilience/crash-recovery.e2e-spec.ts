@@ -20,6 +20,8 @@ import { destroyAgent, seedRefresh, seedToken } from './support/http';
 const WORKERS = 20;
 /** Long enough for hundreds of rotations and several journal group commits; short for CI. */
 const LOAD_MS = 2000;
+/** On a busy machine 2 s may not be enough: the kill waits for this much completed work. */
+const MIN_REQUESTS = WORKERS * 5;
 /** Rotations per chain before a new /token: chains of several links, so "last per chain" is real. */
 const REFRESHES_PER_CHAIN = 3;
 /**
@@ -124,6 +126,8 @@ describe('crash: SIGKILL the app and the database mid-load, restart on the same 
     const workers = clientIds.map((id) => runWorker(app, id, state));
 
     await sleep(LOAD_MS);
+    for (let waited = 0; state.requests < MIN_REQUESTS && waited < 60_000; waited += 100)
+      await sleep(100);
     const acked = await db
       .collection('audit_logs')
       .find({}, { projection: { _id: 1 } })
@@ -140,9 +144,12 @@ describe('crash: SIGKILL the app and the database mid-load, restart on the same 
 
     expect(state.failures).toEqual([]);
     // The kill landed in the middle of real work, not before or after it.
-    expect(requestsAtKill).toBeGreaterThan(WORKERS * 4);
+    expect(requestsAtKill).toBeGreaterThanOrEqual(MIN_REQUESTS);
     expect(acked.length).toBeGreaterThan(0);
     const delivered = [...state.unpresented];
+    console.log(
+      `crash: killed after ${requestsAtKill} requests; ${delivered.length} delivered unused refresh tokens, ${acked.length} acknowledged audit entries`,
+    );
     expect(delivered.length).toBeGreaterThanOrEqual(WORKERS);
 
     const restartedDb = await startDb(tmp.dir);

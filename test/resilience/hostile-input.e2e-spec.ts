@@ -43,12 +43,13 @@ const STORED = ['clients', 'tokens', 'config', 'revoked_tokens', 'used_refresh_t
 const BODY_LIMIT = 65536;
 
 /** Whatever a correct server may answer to `c`; returns the problem, or undefined. */
-function judge(c: HostileCase, res: RawResponse | Error): string | undefined {
-  if (res instanceof Error) {
+function judge(c: HostileCase, res: RawResponse | { transportError: string }): string | undefined {
+  if ('transportError' in res) {
     // An oversized request may be answered and the socket closed while the client still writes.
     const tolerated =
-      /hugeBody|headerOverflow/.test(c.id) && /ECONNRESET|EPIPE|socket hang up/.test(res.message);
-    return tolerated ? undefined : `transport error ${res.message}`;
+      /hugeBody|headerOverflow/.test(c.id) &&
+      /ECONNRESET|EPIPE|socket hang up/.test(res.transportError);
+    return tolerated ? undefined : `transport error ${res.transportError}`;
   }
   if (res.status >= 500) return `${res.status} ${res.text.slice(0, 300)}`;
   if (res.status >= 400) {
@@ -68,7 +69,10 @@ async function barrage(baseUrl: string, cases: HostileCase[]): Promise<string[]>
   const lane = async (): Promise<void> => {
     while (next < cases.length) {
       const c = cases[next++];
-      const res = await send(baseUrl, c.req).catch((err: Error) => err);
+      // Not `instanceof Error`: node:http's errors come from outside jest's sandbox realm.
+      const res = await send(baseUrl, { ...c.req, ownConnection: true }).catch((err: unknown) => ({
+        transportError: String(err),
+      }));
       const problem = judge(c, res);
       if (problem) problems.push(`${c.id} ${c.req.method} ${c.req.path}: ${problem}`);
     }
@@ -98,7 +102,6 @@ describe('hostile input against one running server', () => {
   /** Phase 1's forgeries of the asymmetric token, replayed in phase 2 (where HS256 is allowed). */
   let asymForged: string[] = [];
   let rssBaseline = 0;
-  const rand = prng(SEED);
 
   const ccToken = async (): Promise<string> => {
     const res = await send(app.baseUrl, {
@@ -178,16 +181,14 @@ describe('hostile input against one running server', () => {
       expect({ name, active: await introspect(token) }).toEqual({ name, active: false });
     }
 
-    const ctx = context(esToken, [...Object.values(forged), ...garbageTokens(rand)]);
+    const ctx = context(esToken, [...Object.values(forged), ...garbageTokens(prng(SEED + 100))]);
     // Warm-up (JIT, pools, caches) so the memory baseline is a steady state, not a cold start.
-    expect(await barrage(app.baseUrl, generateCases(SEED + 7, 300, prng(SEED + 7), ctx))).toEqual(
-      [],
-    );
+    expect(await barrage(app.baseUrl, generateCases(SEED + 7, 300, ctx))).toEqual([]);
     await sleep(500);
     rssBaseline = app.rssBytes();
 
     const before = await storedState(db);
-    expect(await barrage(app.baseUrl, generateCases(SEED, ROUND, rand, ctx))).toEqual([]);
+    expect(await barrage(app.baseUrl, generateCases(SEED, ROUND, ctx))).toEqual([]);
     expect(await storedState(db)).toEqual(before);
     // The genuine token was never revoked or otherwise disturbed by the barrage.
     expect((await getProtected(app.baseUrl, esToken)).status).toBe(200);
@@ -220,17 +221,27 @@ describe('hostile input against one running server', () => {
         status: 401,
         error: 'invalid_token',
       });
-      expect({ name, active: await introspect(token) }).toEqual({ name, active: false });
+      // A token for another audience is still a valid token of this server: RFC 7662 reports it
+      // active (with its aud) and leaves the audience check to the resource server, as above.
+      if (name !== 'wrongAud') {
+        expect({ name, active: await introspect(token) }).toEqual({ name, active: false });
+      }
     }
 
-    const { tamperedScope, wrongSecret, emptySecret, ...signedWithServerSecret } = forged;
+    const {
+      tamperedScope,
+      wrongSecret,
+      emptySecret,
+      wrongAud: _aud,
+      ...signedWithServerSecret
+    } = forged;
     const ctx = context(
       hsToken,
-      [tamperedScope, wrongSecret, emptySecret, ...asymForged, ...garbageTokens(rand)],
+      [tamperedScope, wrongSecret, emptySecret, ...asymForged, ...garbageTokens(prng(SEED + 100))],
       Object.values(signedWithServerSecret),
     );
     const before = await storedState(db);
-    expect(await barrage(app.baseUrl, generateCases(SEED + 1, ROUND, rand, ctx))).toEqual([]);
+    expect(await barrage(app.baseUrl, generateCases(SEED + 1, ROUND, ctx))).toEqual([]);
     expect(await storedState(db)).toEqual(before);
     expect((await getProtected(app.baseUrl, hsToken)).status).toBe(200);
   }, 120_000);

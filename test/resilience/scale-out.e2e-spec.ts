@@ -82,7 +82,12 @@ describe('scale-out: three app instances on one standalone database', () => {
     dbProc = await startDb(tmp.dir);
     ({ client: mongo, db } = await connect(dbProc.uri));
     await insertSeedClients(db, Object.values(CLIENTS));
-    const env = { MAX_REQUESTS_PER_MINUTE: String(LIMIT), TRUST_PROXY: 'true' };
+    const env = {
+      MAX_REQUESTS_PER_MINUTE: String(LIMIT),
+      TRUST_PROXY: 'true',
+      // One service behind a load balancer: every instance has the same public issuer URL.
+      ISSUER: 'http://127.0.0.1:8000',
+    };
     apps = await Promise.all([0, 1, 2].map(() => startApp({ mongoUri: dbProc.uri, env })));
   }, 300_000);
 

@@ -45,10 +45,12 @@ function newestSourceMtime(dir: string): number {
  * one, and testing stale code is worse than waiting for a build, so build when src/ is newer.
  */
 export function ensureBuilt(): void {
+  const built = existsSync(DIST_APP) && existsSync(DIST_DB);
+  // A private build (RESILIENCE_DIST_DIR) is the developer's to refresh; only dist/ is checked.
   const fresh =
-    existsSync(DIST_APP) &&
-    existsSync(DIST_DB) &&
-    statSync(DIST_APP).mtimeMs >= newestSourceMtime(path.join(ROOT, 'src'));
+    built &&
+    (CUSTOM_DIST !== undefined ||
+      statSync(DIST_APP).mtimeMs >= newestSourceMtime(path.join(ROOT, 'src')));
   if (fresh) return;
   const result = spawnSync('npx', ['nest', 'build'], {
     cwd: ROOT,
@@ -254,7 +256,7 @@ export async function startApp(opts: AppOptions): Promise<AppProcess> {
   const proc = new ManagedProcess(`app:${port}`, [...(opts.nodeArgs ?? []), DIST_APP], env, cwd);
   const app = Object.assign(proc, { baseUrl, port });
   try {
-    await waitReady(app, 30_000);
+    await waitReady(app, 60_000);
     return app;
   } catch (err) {
     await proc.kill();
@@ -267,6 +269,7 @@ let readyProbe = 0;
 /** Ready = /health/ready answers 200 (or, before the health module exists, JWKS answers 200). */
 async function waitReady(app: AppProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (!app.running) throw new Error(`${app.label} exited during start-up:\n${app.output}`);
     // A distinct X-Forwarded-For per probe: with TRUST_PROXY=true and a tiny rate limit,
@@ -277,16 +280,17 @@ async function waitReady(app: AppProcess, timeoutMs: number): Promise<void> {
     try {
       const res = await fetch(`${app.baseUrl}/health/ready`, { headers });
       if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
       if (res.status === 404) {
         const jwks = await fetch(`${app.baseUrl}/.well-known/jwks.json`, { headers });
         if (jwks.status === 200) return;
       }
-    } catch {
-      // not listening yet
+    } catch (err) {
+      last = String(err); // not listening yet
     }
     await sleep(100);
   }
-  throw new Error(`${app.label} not ready in ${timeoutMs} ms:\n${app.output}`);
+  throw new Error(`${app.label} not ready in ${timeoutMs} ms (last: ${last}):\n${app.output}`);
 }
 
 /** The first-run banner of src/bootstrap/first-run.ts (printed once, on an empty database). */

@@ -1,6 +1,13 @@
 import type { Gen, HostileCase } from './hostile-cases';
 import { parseJson, type RawResponse } from './http';
-import { headerSafe, hostileForm, hostileObject, pick, printable } from './hostile-values';
+import {
+  headerSafe,
+  hostileForm,
+  hostileObject,
+  pathSafe,
+  pick,
+  printable,
+} from './hostile-values';
 
 /**
  * Bad credentials: forged and garbage JWTs, broken Basic headers, and a valid admin credential
@@ -141,7 +148,7 @@ export const authCases: Record<string, Gen> = {
     const auth = { authorization: ctx.adminBearer };
     const nowhere = `/admin/clients/${encodeURIComponent(`nonexistent-${printable(r, 12)}`)}`;
     const json = { ...auth, 'content-type': 'application/json' };
-    const qs = `?${hostileForm(r, ['client_id', 'event_type', 'limit', 'skip', 'since', 'until', 'cursor', 'page'])}`;
+    const qs = `?${pathSafe(hostileForm(r, ['client_id', 'event_type', 'limit', 'skip', 'since', 'until', 'cursor', 'page']))}`;
     return pick<() => Omit<HostileCase, 'id'>>(r, [
       () => ({
         req: {

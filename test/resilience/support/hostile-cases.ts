@@ -1,6 +1,7 @@
 import { authCases } from './hostile-auth-cases';
 import { bodyCases } from './hostile-body-cases';
 import type { RawRequest, RawResponse } from './http';
+import { prng } from './http';
 import type { Rand } from './hostile-values';
 
 /**
@@ -55,12 +56,9 @@ const WEIGHTS: [string, number][] = [
   ['headerOverflow', 1],
 ];
 
-export function generateCases(
-  seed: number,
-  count: number,
-  rand: Rand,
-  ctx: HostileContext,
-): HostileCase[] {
+export function generateCases(seed: number, count: number, ctx: HostileContext): HostileCase[] {
+  // A generator of its own per call: case `seed#i` is the same whatever ran before it.
+  const rand = prng(seed);
   const total = WEIGHTS.reduce((s, [, w]) => s + w, 0);
   return Array.from({ length: count }, (_, i) => {
     let roll = rand() * total;

@@ -19,6 +19,9 @@ export const encode = (s: string): string => {
   }
 };
 
+/** Node refuses to send spaces or non-Latin-1 in a request path; the rest is sent raw. */
+export const pathSafe = (s: string): string => s.replace(/[^\u0021-\u007e]/g, (c) => encode(c));
+
 /** Depth 10,000: deep enough to overflow any naive recursive walker (validation, sanitising, logging). */
 const DEPTH = 10_000;
 export const deepArray = (): string => `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;

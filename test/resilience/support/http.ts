@@ -13,6 +13,12 @@ export interface RawRequest {
   body?: string | Buffer;
   /** Send the body with Transfer-Encoding: chunked (no Content-Length for the server to pre-check). */
   chunked?: boolean;
+  /**
+   * A connection of its own, closed after the answer. Hostile requests make the server close
+   * connections (oversized bodies, parse errors); on a shared keep-alive socket the *next* request
+   * would then fail with a reset that says nothing about the request it belongs to.
+   */
+  ownConnection?: boolean;
 }
 
 export interface RawResponse {
@@ -28,11 +34,12 @@ export function destroyAgent(): void {
 }
 
 export function send(baseUrl: string, req: RawRequest, timeoutMs = 15_000): Promise<RawResponse> {
-  const url = new URL(req.path, baseUrl);
+  // From the base only: a hostile path like `//admin` would otherwise be read as a host name.
+  const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const r = request(
       {
-        agent,
+        agent: req.ownConnection ? false : agent,
         host: url.hostname,
         port: url.port,
         method: req.method,

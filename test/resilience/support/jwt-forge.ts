@@ -63,11 +63,12 @@ export function asymmetricForgeries(
     type: 'spki',
     format: 'der',
   });
+  // Always differs from the genuine payload (the admin already holds read/write/admin).
   const elevated = {
     ...payload,
-    scope: 'read write admin',
-    scopes: ['read', 'write', 'admin'],
-    role: 'admin',
+    scope: `${typeof payload.scope === 'string' ? payload.scope : ''} superuser`,
+    scopes: [...((payload.scopes as string[] | undefined) ?? []), 'superuser'],
+    role: 'root',
   };
   const out: Record<string, string> = {
     algNone: `${enc({ ...header, alg: 'none' })}.${enc(payload)}.`,
@@ -124,7 +125,7 @@ export function claimForgeries(
     emptySecret: hs256(header, payload, ''),
     tamperedScope: (() => {
       const [h, , s] = hs256(header, payload, secret).split('.');
-      return `${h}.${enc({ ...payload, scope: 'read write admin', role: 'admin' })}.${s}`;
+      return `${h}.${enc({ ...payload, scope: `${typeof payload.scope === 'string' ? payload.scope : ''} superuser`, role: 'root' })}.${s}`;
     })(),
   };
   // (A missing iss is accepted in this mode on purpose: the seed's own tokens had none.)
