@@ -133,10 +133,14 @@ export class Collection {
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
   replace(oldDoc: Document, newDoc: Document): void {
     const id = keyOf(oldDoc._id);
-    this.checkUnique(newDoc, id);
-    this.unindex(oldDoc, id);
+    // _id is immutable, so its index entry stays as it is.
+    for (const idx of this.indexes.values()) {
+      if (idx.name !== '_id_' && idx.conflict(newDoc, id) !== undefined)
+        throw this.duplicateError(idx, newDoc);
+    }
+    for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.remove(oldDoc, id);
     this.docs.set(id, newDoc);
-    for (const idx of this.indexes.values()) idx.add(newDoc, id);
+    for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
     this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
   }
 

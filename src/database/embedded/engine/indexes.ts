@@ -2,7 +2,7 @@ import { Query } from 'mingo';
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
 import { MINGO_OPTIONS } from './planner';
-import { compareValues, keyOf, typeRank, valuesAtPath } from './values';
+import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
 interface Bucket {
   value: unknown;
@@ -20,15 +20,20 @@ export interface RangeBound {
  */
 export class Index {
   readonly fields: string[];
+  private readonly paths: string[][];
+  /** Compound keys only; a single-field index answers uniqueness from `first`. */
   private readonly full = new Map<string, Set<string>>();
   private readonly first = new Map<string, Bucket>();
   private sorted: { k: string; v: unknown }[] = [];
   private readonly inSorted = new Set<string>();
   private pending: string[] = [];
+  /** Set when the sorted list fell too far behind; the next range scan rebuilds it. */
+  private stale = false;
   private readonly partial?: Query;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
     if (spec.partialFilterExpression)
       this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
   }
@@ -52,15 +57,15 @@ export class Index {
   covers(doc: Document): boolean {
     if (this.partial && !this.partial.test(doc)) return false;
     if (this.spec.sparse)
-      return this.fields.some((f) => valuesAtPath(doc, f).some((v) => v !== undefined));
+      return this.paths.some((p) => valuesAtParts(doc, p).some((v) => v !== undefined));
     return true;
   }
 
   /** Full compound keys of a document (several for multikey documents). */
   keys(doc: Document): string[] {
     let acc = [''];
-    for (const f of this.fields) {
-      const parts = [...new Set(valuesAtPath(doc, f).map(keyOf))];
+    for (const path of this.paths) {
+      const parts = [...new Set(valuesAtParts(doc, path).map(keyOf))];
       const next: string[] = [];
       for (const prefix of acc)
         for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
@@ -72,18 +77,18 @@ export class Index {
   /** The `{field: value}` pair reported in E11000 errors for a document. */
   keyValue(doc: Document): Document {
     const out: Document = {};
-    for (const f of this.fields) {
-      const vals = valuesAtPath(doc, f);
-      out[f] = vals[0] ?? null;
-    }
+    this.fields.forEach((f, i) => {
+      out[f] = valuesAtParts(doc, this.paths[i])[0] ?? null;
+    });
     return out;
   }
 
   /** Returns the id key of another document holding one of `doc`'s keys, if any. */
   conflict(doc: Document, selfId: string): string | undefined {
     if (!this.unique || !this.covers(doc)) return undefined;
-    for (const k of this.keys(doc)) {
-      const ids = this.full.get(k);
+    const compound = this.paths.length > 1;
+    for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map(keyOf)) {
+      const ids = compound ? this.full.get(k) : this.first.get(k)?.ids;
       if (!ids) continue;
       for (const id of ids) if (id !== selfId) return id;
     }
@@ -92,29 +97,40 @@ export class Index {
 
   add(doc: Document, id: string): void {
     if (!this.covers(doc)) return;
-    for (const k of this.keys(doc)) {
-      let s = this.full.get(k);
-      if (!s) this.full.set(k, (s = new Set()));
-      s.add(id);
+    if (this.paths.length > 1) {
+      for (const k of this.keys(doc)) {
+        let s = this.full.get(k);
+        if (!s) this.full.set(k, (s = new Set()));
+        s.add(id);
+      }
     }
-    for (const v of new Set(valuesAtPath(doc, this.fields[0]))) {
+    for (const v of valuesAtParts(doc, this.paths[0])) {
       const k = keyOf(v);
       let b = this.first.get(k);
       if (!b) {
         this.first.set(k, (b = { value: v, ids: new Set() }));
-        if (!this.inSorted.has(k)) this.pending.push(k);
+        if (!this.stale && !this.inSorted.has(k)) this.pending.push(k);
       }
       b.ids.add(id);
+    }
+    // Write-heavy use without range scans must not grow `pending` without bound.
+    if (this.pending.length > this.first.size + 1024) {
+      this.stale = true;
+      this.pending = [];
+      this.sorted = [];
+      this.inSorted.clear();
     }
   }
 
   remove(doc: Document, id: string): void {
     if (!this.covers(doc)) return;
-    for (const k of this.keys(doc)) {
-      const s = this.full.get(k);
-      if (s && s.delete(id) && s.size === 0) this.full.delete(k);
+    if (this.paths.length > 1) {
+      for (const k of this.keys(doc)) {
+        const s = this.full.get(k);
+        if (s && s.delete(id) && s.size === 0) this.full.delete(k);
+      }
     }
-    for (const v of valuesAtPath(doc, this.fields[0])) {
+    for (const v of valuesAtParts(doc, this.paths[0])) {
       const k = keyOf(v);
       const b = this.first.get(k);
       if (b && b.ids.delete(id) && b.ids.size === 0) this.first.delete(k);
@@ -178,8 +194,9 @@ export class Index {
 
   /** Folds keys added since the last range scan into the sorted list; stale keys are dropped on a rebuild. */
   private settle(): void {
-    if (this.pending.length === 0 && this.sorted.length <= this.first.size * 2) return;
-    if (this.pending.length < 64 && this.sorted.length <= this.first.size * 2) {
+    const bloated = this.sorted.length > this.first.size * 2;
+    if (!this.stale && this.pending.length === 0 && !bloated) return;
+    if (!this.stale && this.pending.length < 64 && !bloated) {
       for (const k of this.pending) {
         const b = this.first.get(k);
         if (!b || this.inSorted.has(k)) continue;
@@ -193,6 +210,7 @@ export class Index {
       this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
       this.inSorted.clear();
       for (const e of this.sorted) this.inSorted.add(e.k);
+      this.stale = false;
     }
     this.pending = [];
   }
@@ -203,5 +221,6 @@ export class Index {
     this.sorted = [];
     this.inSorted.clear();
     this.pending = [];
+    this.stale = false;
   }
 }

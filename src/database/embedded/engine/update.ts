@@ -74,14 +74,25 @@ function immutableId(): MongoCommandError {
   );
 }
 
-const FAST_OPS = new Set(['$set', '$unset']);
+const FAST_OPS = new Set(['$set', '$unset', '$inc']);
 
-/** $set/$unset of plain top-level fields (Mongoose's save path) without cloning the whole document. */
+/**
+ * $set/$unset/$inc of plain top-level fields (Mongoose's save path, counters) without mingo,
+ * which builds a fresh query context on every call. Anything unusual falls back to mingo.
+ */
 function tryFastPath(doc: Document, u: Document): UpdateOutcome | undefined {
+  const seen = new Set<string>();
   for (const op of Object.keys(u)) {
     if (!FAST_OPS.has(op)) return undefined;
-    for (const f of Object.keys(u[op] as Document))
-      if (f.includes('.') || f.startsWith('$') || f === '_id') return undefined;
+    for (const f of Object.keys(u[op] as Document)) {
+      if (f.includes('.') || f.startsWith('$') || f === '_id' || f === '' || seen.has(f))
+        return undefined;
+      seen.add(f);
+    }
+  }
+  const incs = Object.entries((u.$inc ?? {}) as Record<string, unknown>);
+  for (const [f, by] of incs) {
+    if (typeof by !== 'number' || (f in doc && typeof doc[f] !== 'number')) return undefined;
   }
   const out: Document = { ...doc };
   let modified = false;
@@ -94,6 +105,11 @@ function tryFastPath(doc: Document, u: Document): UpdateOutcome | undefined {
       delete out[f];
       modified = true;
     }
+  }
+  for (const [f, by] of incs) {
+    const next = ((out[f] as number | undefined) ?? 0) + (by as number);
+    if (!(f in out) || next !== out[f]) modified = true;
+    out[f] = next;
   }
   return { doc: out, modified };
 }

@@ -185,8 +185,17 @@ export function isPlainObject(v: unknown): v is Document {
  * A missing path yields [undefined] (indexed as null); an array leaf yields its elements.
  */
 export function valuesAtPath(doc: unknown, path: string): unknown[] {
+  return valuesAtParts(doc, path.split('.'));
+}
+
+/** valuesAtPath with a pre-split path; a plain top-level field takes a fast path. */
+export function valuesAtParts(doc: unknown, parts: string[]): unknown[] {
+  if (parts.length === 1 && isPlainObject(doc)) {
+    const v = doc[parts[0]] as unknown;
+    if (!Array.isArray(v)) return [v];
+  }
   const out: unknown[] = [];
-  collect(doc, path.split('.'), 0, out);
+  collect(doc, parts, 0, out);
   return out.length === 0 ? [undefined] : out;
 }
 
