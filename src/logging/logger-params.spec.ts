@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pinoHttp, { type Options } from 'pino-http';
-import { CENSOR, loggerParams, scrubUrl } from './logger-params';
+import { CENSOR, loggerParams, scrubSecrets, scrubUrl } from './logger-params';
 
 class Capture extends Writable {
   readonly lines: string[] = [];
@@ -79,5 +79,22 @@ describe('loggerParams', () => {
     expect(scrubUrl('/a?client_secret=x&code=y&ok=1')).toBe(
       `/a?client_secret=${CENSOR}&code=${CENSOR}&ok=1`,
     );
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('censors credential fields at any depth of plain data and leaves class instances alone', () => {
+    const err = new Error('boom');
+    expect(
+      scrubSecrets({
+        msg: 'x',
+        body: { Client_Secret: 's', list: [{ refresh_token: 'r', ok: 1 }] },
+        err,
+      }),
+    ).toEqual({
+      msg: 'x',
+      body: { Client_Secret: CENSOR, list: [{ refresh_token: CENSOR, ok: 1 }] },
+      err,
+    });
   });
 });

@@ -4,22 +4,25 @@ import { stdTimeFunctions, type DestinationStream } from 'pino';
 
 export const CENSOR = '[redacted]';
 
-/** Body and query fields that carry credentials, wherever they appear in a logged object. */
-const SECRET_FIELDS = [
+/** Field names that carry credentials, wherever they appear in a logged object. */
+const SECRET_FIELDS = new Set([
   'client_secret',
   'password',
   'refresh_token',
   'access_token',
+  'id_token',
   'token',
   'client_assertion',
   'secret',
   'authorization',
-];
+  'cookie',
+]);
 
 /**
- * Paths pino censors before a line is written. The request serializer below already logs only a
- * few safe fields; this is the second line of defence for anything logged by hand
- * (`logger.info({ body })`, an error carrying a request).
+ * Paths pino censors before a line is written. Only exact paths: a wildcard-first path (`*.x`)
+ * makes pino run the redactor over every binding of every per-request child logger, which cost
+ * ~5% of the CPU on /protected. Nested fields are handled by `scrubSecrets`, which runs only
+ * for lines actually written.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -27,8 +30,30 @@ export const REDACT_PATHS = [
   'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]',
   'req.body',
-  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  ...SECRET_FIELDS,
 ];
+
+const MAX_SCRUB_DEPTH = 5;
+const isPlain = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
+
+/**
+ * The second line of defence for anything logged by hand (`logger.info({ body })`): credential
+ * fields are censored at any depth of plain objects and arrays. Class instances (a raw request,
+ * an Error) are left to their serializers.
+ */
+export function scrubSecrets(value: unknown, depth = 0): unknown {
+  if (depth > MAX_SCRUB_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1));
+  if (!isPlain(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SECRET_FIELDS.has(key.toLowerCase()) ? CENSOR : scrubSecrets(v, depth + 1);
+  }
+  return out;
+}
 
 const SECRET_QUERY = /([?&][^=&#]*(?:token|secret|password|assertion|code)[^=&#]*=)[^&#]*/gi;
 
@@ -60,6 +85,9 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
     genReqId: (req: IncomingMessage) =>
       String((req as IncomingMessage & { id?: string | number }).id ?? ''),
     redact: { paths: REDACT_PATHS, censor: CENSOR },
+    formatters: {
+      log: (object: Record<string, unknown>) => scrubSecrets(object) as Record<string, unknown>,
+    },
     serializers: {
       req: (req: SerializedRequest) => ({
         id: req.id,
