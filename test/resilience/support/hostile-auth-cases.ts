@@ -156,16 +156,11 @@ export const authCases: Record<string, Gen> = {
           path: '/admin/clients',
           headers: json,
           body: JSON.stringify(
-            hostileObject(r, [
-              'client_id',
-              'name',
-              'scopes',
+            hostileObject(
+              r,
+              ['client_id', 'name', 'scopes', 'role', 'audiences', 'grant_types', 'jwks', 'secret'],
               'role',
-              'audiences',
-              'grant_types',
-              'jwks',
-              'secret',
-            ]),
+            ),
           ),
         },
         expect: 'reject',
@@ -176,12 +171,16 @@ export const authCases: Record<string, Gen> = {
           path: '/admin/config',
           headers: json,
           body: JSON.stringify(
-            hostileObject(r, [
+            hostileObject(
+              r,
+              [
+                'max_requests_per_minute',
+                'access_token_expire_minutes',
+                'refresh_token_expire_days',
+                'algorithm',
+              ],
               'max_requests_per_minute',
-              'access_token_expire_minutes',
-              'refresh_token_expire_days',
-              'algorithm',
-            ]),
+            ),
           ),
         },
         expect: 'reject',
@@ -191,7 +190,7 @@ export const authCases: Record<string, Gen> = {
           method: 'PATCH',
           path: nowhere,
           headers: json,
-          body: JSON.stringify(hostileObject(r, ['name', 'scopes', 'role'])),
+          body: JSON.stringify(hostileObject(r, ['name', 'scopes', 'role'], 'name')),
         },
         expect: 'reject',
       }),

@@ -74,9 +74,13 @@ export const bodyCases: Record<string, Gen> = {
       ? pick(r, ['/admin/clients', '/admin/config'])
       : pick(r, ['/refresh', '/revoke', '/token', '/oauth/token']);
     const inner = r() < 0.5 ? deepArray() : deepObject();
-    const field = admin
-      ? pick(r, ['scopes', 'name', 'max_requests_per_minute'])
-      : pick(r, JSON_FIELDS[path]);
+    // A field the route's DTO knows (an unknown one is stripped, leaving a valid empty patch).
+    const field =
+      path === '/admin/config'
+        ? 'max_requests_per_minute'
+        : path === '/admin/clients'
+          ? pick(r, ['scopes', 'name', 'role'])
+          : pick(r, JSON_FIELDS[path]);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       ...(admin && { authorization: ctx.adminBearer }),

@@ -41,7 +41,9 @@ export function hostileValue(r: Rand): unknown {
     () => [],
     () => null,
     () => true,
-    () => int(r, -1e6, 1e6),
+    // Never a valid count or lifetime: every numeric setting must be a positive integer.
+    () => -int(r, 1, 1e6),
+    () => 0.5,
     () => 1e308,
     () => ({ __proto__: { polluted: true } }),
     () => JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
@@ -101,11 +103,16 @@ export const CONTENT_TYPES = [
   'garbage',
 ];
 
-export function hostileObject(r: Rand, fields: string[]): Record<string, unknown> {
+/**
+ * `poison` names a field that always gets an operator object: random strings and string arrays
+ * can happen to form a valid body (an admin creating a client), and these bodies must never be.
+ */
+export function hostileObject(r: Rand, fields: string[], poison?: string): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of fields) if (r() < 0.7) body[f] = r() < 0.6 ? hostileValue(r) : hostileString(r);
   if (r() < 0.3) body.$where = 'function () { while (true) {} }';
   if (Object.keys(body).length === 0) body[pick(r, fields)] = hostileValue(r);
+  if (poison !== undefined) body[poison] = pick(r, [{ $ne: null }, { $gt: '' }, { $regex: '.*' }]);
   return body;
 }
 
