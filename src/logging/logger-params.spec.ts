@@ -57,7 +57,7 @@ describe('loggerParams', () => {
     });
     const lines = capture.lines.map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(2);
-    for (const line of lines) expect(line.request_id).toBe('req-42');
+    for (const line of lines) expect(line.req.id).toBe('req-42');
     const all = capture.lines.join('\n');
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain(JWT);

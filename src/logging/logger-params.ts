@@ -59,7 +59,7 @@ const SECRET_QUERY = /([?&][^=&#]*(?:token|secret|password|assertion|code)[^=&#]
 
 /** `/x?access_token=abc` → `/x?access_token=[redacted]`. */
 export const scrubUrl = (url: unknown): string =>
-  typeof url === 'string' ? url.replace(SECRET_QUERY, `$1${CENSOR}`) : '';
+  typeof url !== 'string' ? '' : url.includes('?') ? url.replace(SECRET_QUERY, `$1${CENSOR}`) : url;
 
 interface SerializedRequest {
   id?: unknown;
@@ -79,9 +79,9 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
   const options = {
     level,
     timestamp: stdTimeFunctions.isoTime,
-    // The child logger of each request carries only the id; the full request goes on the access line.
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'request_id' },
+    // Every line logged during a request carries `req` (id, method, url). quietReqLogger would
+    // add a top-level id instead, but at the price of a second child logger per request.
+    quietReqLogger: false,
     genReqId: (req: IncomingMessage) =>
       String((req as IncomingMessage & { id?: string | number }).id ?? ''),
     redact: { paths: REDACT_PATHS, censor: CENSOR },
