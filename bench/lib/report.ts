@@ -36,12 +36,16 @@ export function ratio(rows: Row[], row: Row): number | undefined {
     : undefined;
 }
 
-/** The targets (#6 point 2), all as ratios measured within one run. */
+/**
+ * The issue's targets (#6 point 2), all as ratios measured within one run. A target whose rows were
+ * not measured (BENCH_ONLY, or a failed row, which already fails the run) is left out, not failed.
+ */
 export function evaluateTargets(rows: Row[], peakRss: { service: number; peer: number }): Target[] {
   const rps = (id: string): number => rows.find((r) => r.id === id)?.result.reqPerSec ?? 0;
   const targets: Target[] = [];
   const addRatio = (name: string, ours: string, peer: string, factor: number): void => {
-    const actual = rps(peer) > 0 ? rps(ours) / rps(peer) : 0;
+    if (!(rps(peer) > 0 && rps(ours) > 0)) return;
+    const actual = rps(ours) / rps(peer);
     targets.push({
       name,
       actual,
@@ -59,6 +63,7 @@ export function evaluateTargets(rows: Row[], peakRss: { service: number; peer: n
     2,
   );
   addRatio('/protected >= 3x peer introspection', 'service.protected', 'peer.introspect', 3);
+  if (!(peakRss.peer > 0 && peakRss.service > 0)) return targets;
   targets.push({
     name: 'peak RSS <= peer peak RSS (compared rows)',
     actual: peakRss.service,
