@@ -74,7 +74,8 @@ async function barrage(baseUrl: string, cases: HostileCase[]): Promise<string[]>
         transportError: String(err),
       }));
       const problem = judge(c, res);
-      if (problem) problems.push(`${c.id} ${c.req.method} ${c.req.path}: ${problem}`);
+      // Paths can be kilobytes long; the case id replays the rest.
+      if (problem) problems.push(`${c.id} ${c.req.method} ${c.req.path.slice(0, 120)}: ${problem}`);
     }
   };
   await Promise.all(Array.from({ length: LANES }, lane));
