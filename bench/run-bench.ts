@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { measure, probeOk, warmUp, type LoadSettings } from './lib/load';
 import { planRows } from './lib/plan';
 import { RssSampler, spawned, stopServer, treeCpuSeconds } from './lib/processes';
+import { formatHeap, summariseHeap } from './lib/heap-summary';
+import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
 import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
 import { startOurService, startPeer } from './lib/servers';
@@ -165,6 +167,10 @@ async function main(): Promise<number> {
     const targets = withService
       ? evaluateTargets(rows, { service: peakRss.service, peer: peerComparedPeak })
       : [];
+    const memory = profiling ? summariseMemory(profileDir) : [];
+    const heaps = profiling
+      ? rows.filter((r) => r.side === 'service').map((r) => summariseHeap(profileDir, r.id))
+      : [];
     const profiles: ProfileSummary[] = profiling
       ? rows.filter((r) => r.side === 'service').map((r) => summarise(profileDir, r.id))
       : [];
@@ -196,7 +202,17 @@ async function main(): Promise<number> {
           `  INVALID  ${r.label}: ${r.result.non2xx} non-2xx, ${r.result.errors} errors ${JSON.stringify(r.result.statusCodes)}`,
       ),
       `Shutdown: ${shutdown.join(', ')}`,
-      ...(profiling ? ['', `CPU profiles (${profileDir}):`, ...profiles.map(formatSummary)] : []),
+      ...(profiling
+        ? [
+            '',
+            `CPU profiles (${profileDir}):`,
+            ...profiles.map(formatSummary),
+            formatMemory(memory),
+            '',
+            'Retained allocations per row (sampling heap profiler):',
+            ...heaps.map(formatHeap),
+          ]
+        : []),
       '',
     ];
     process.stdout.write(out.join('\n'));
@@ -225,6 +241,8 @@ async function main(): Promise<number> {
       skipped,
       shutdown,
       profiles,
+      memory,
+      heaps,
     };
     writeFileSync(file, JSON.stringify(json, null, 2));
     log(`results written to ${file}`);

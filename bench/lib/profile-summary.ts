@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
@@ -40,7 +40,7 @@ export interface ProfileSummary {
 const APP_BUILD = /\/[\w.-]*dist\//;
 
 /** Where a frame lives, coarse enough to assign a fix to a module owner. */
-function moduleOf(frame: CallFrame): string {
+export function moduleOf(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (!url)
     return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
@@ -60,7 +60,7 @@ function moduleOf(frame: CallFrame): string {
   return url.split('/').pop() ?? url;
 }
 
-function shortUrl(url: string): string {
+export function shortUrl(url: string): string {
   const nm = url.lastIndexOf('/node_modules/');
   if (nm >= 0) return url.slice(nm + '/node_modules/'.length);
   const dist = APP_BUILD.exec(url);
