@@ -33,6 +33,8 @@ export class MongoServer {
   private readonly net = net.createServer((s) => this.accept(s));
   private readonly sockets = new Set<net.Socket>();
   private readonly inflight = new Set<Promise<void>>();
+  /** Connections closed for a protocol violation: their queued messages are not run. */
+  private readonly dropped = new WeakSet<net.Socket>();
   private readonly startedAt = Date.now();
   private nextConnectionId = 1;
   private ttlTimer?: NodeJS.Timeout;
@@ -93,6 +95,7 @@ export class MongoServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const drop = (reason: string): void => {
+      this.dropped.add(socket);
       this.logger.warn(`closing connection ${ctxBase.connectionId} (${ctxBase.remote}): ${reason}`);
       socket.destroy();
     };
@@ -130,7 +133,8 @@ export class MongoServer {
     connectionId: number,
     remote: string,
   ): Promise<void> {
-    if (socket.destroyed) return;
+    // A client that hung up still gets its queued (e.g. fire-and-forget) writes executed.
+    if (this.dropped.has(socket)) return;
     const req: Request = decodeMessage(message);
     const cmd = req.op === 'query' ? unwrapQuery(req.command) : req.command;
     const db = req.op === 'query' ? req.collection.split('.')[0] : (cmd.$db as unknown);

@@ -50,9 +50,12 @@ export async function startInWorker(
     await worker.terminate();
     throw err;
   });
-  worker.on('error', (err) => logger.error(`embedded database worker error: ${err.message}`));
-
   let stopping: Promise<void> | undefined;
+  worker.on('error', (err) => logger.error(`embedded database worker error: ${err.message}`));
+  worker.on('exit', (code) => {
+    if (!stopping) logger.error(`embedded database worker exited unexpectedly (code ${code})`);
+  });
+
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       const done = new Promise<void>((resolve) => {
