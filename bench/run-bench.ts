@@ -5,9 +5,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { measure, probeOk, warmUp, type LoadSettings } from './lib/load';
+import type { LoadSettings } from './lib/load';
+import { runRow } from './lib/run-row';
+import { measureBaseline } from './lib/baseline';
 import { planRows } from './lib/plan';
-import { RssSampler, spawned, stopServer, treeCpuSeconds } from './lib/processes';
+import { RssSampler, spawned, stopServer } from './lib/processes';
 import { formatHeap, summariseHeap } from './lib/heap-summary';
 import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
@@ -31,6 +33,7 @@ const profiling = process.env.BENCH_PROFILE === '1';
 const withService = process.env.BENCH_SERVICE !== '0';
 // A private build (inside the repo, so node_modules resolve) lets the bench run while others use dist/.
 const distDir = process.env.BENCH_DIST_DIR ?? 'dist';
+const baseline = process.env.BENCH_BASELINE !== '0';
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
@@ -85,6 +88,7 @@ async function main(): Promise<number> {
     const samplers: Record<Side, RssSampler | undefined> = {
       peer: new RssSampler(peer.server.pid),
       service: svc && new RssSampler(svc.server.pid),
+      baseline: undefined,
     };
     samplers.peer?.start();
     samplers.service?.start();
@@ -92,53 +96,26 @@ async function main(): Promise<number> {
     const { plan, clientVia } = await planRows(peer, svc);
     const rows: Row[] = [];
     const skipped: Array<{ id: string; reason: string }> = [];
+    if (baseline) {
+      try {
+        rows.push(await measureBaseline(log, settings));
+      } catch (err) {
+        skipped.push({ id: 'baseline.bare-nest', reason: (err as Error).message });
+      }
+    }
     for (const p of plan) {
       if (only && !only.includes(p.id)) continue;
-      const sampler = samplers[p.side]!;
-      const server = p.side === 'peer' ? peer.server : svc!.server;
       try {
-        const spec = p.spec();
-        const body = await probeOk(p.label, spec);
-        if (p.check && !p.check(body))
-          throw new Error(`unexpected response: ${body.slice(0, 300)}`);
-        log(
-          `${p.label}: ${settings.warmupSec}s warm-up + ${settings.durationSec}s x ${settings.connections} connections`,
+        rows.push(
+          await runRow(p, {
+            settings,
+            log,
+            server: p.side === 'peer' ? peer.server : svc!.server,
+            sampler: samplers[p.side]!,
+            profileControl: profiling && p.side === 'service' ? control : undefined,
+          }),
         );
-        if (profiling && p.side === 'service') writeFileSync(control, p.id);
-        sampler.resetWindow();
-        await warmUp(spec, settings);
-        // CPU over the measured run only: CPU per request stays comparable on a busy machine.
-        const cpu0 = {
-          server: treeCpuSeconds(server.pid),
-          harness: process.cpuUsage(),
-          at: Date.now(),
-        };
-        const result = await measure(spec, settings);
-        const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
-        const wall = (Date.now() - cpu0.at) / 1000;
-        const harnessUs = process.cpuUsage(cpu0.harness);
-        if (profiling) writeFileSync(control, '');
-        rows.push({
-          id: p.id,
-          side: p.side,
-          label: p.label,
-          comparedWith: p.comparedWith,
-          result,
-          rowPeakRssMb: sampler.windowPeakMb,
-          serverCpuPct: (100 * serverCpuSec) / wall,
-          serverCpuUsPerReq:
-            result.totalRequests > 0 ? (1e6 * serverCpuSec) / result.totalRequests : 0,
-          loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
-        });
-        if (result.non2xx > 0 || result.errors > 0) {
-          log(
-            `!! ${p.label}: ${result.non2xx} non-2xx, ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,
-          );
-          const again = await probeOk(p.label, spec).catch((e: Error) => e.message);
-          log(`!! a request after the run: ${again.slice(0, 300)}`);
-        }
       } catch (err) {
-        if (profiling) writeFileSync(control, '');
         skipped.push({ id: p.id, reason: (err as Error).message });
         log(`!! ${p.id} not measured: ${(err as Error).message}`);
       }

@@ -1,6 +1,7 @@
 import type { LoadResult } from './load';
 
-export type Side = 'service' | 'peer';
+/** baseline = the bare Nest calibration row (no target, no ratio). */
+export type Side = 'service' | 'peer' | 'baseline';
 
 export interface Row {
   id: string;

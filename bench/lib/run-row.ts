@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { measure, probeOk, warmUp, type LoadSettings } from './load';
+import type { Planned } from './plan';
+import { treeCpuSeconds, type RssSampler, type ServerProcess } from './processes';
+import type { Row } from './report';
+
+export interface RowContext {
+  settings: LoadSettings;
+  server: ServerProcess;
+  sampler: RssSampler;
+  /** The profile hook's control file, when this row's server is profiled. */
+  profileControl?: string;
+  log: (msg: string) => void;
+}
+
+/** Probe, warm up, measure one row. Throws (row not measured) if the probe fails. */
+export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
+  const { settings, server, sampler, profileControl, log } = ctx;
+  const spec = p.spec();
+  const body = await probeOk(p.label, spec);
+  if (p.check && !p.check(body)) throw new Error(`unexpected response: ${body.slice(0, 300)}`);
+  log(
+    `${p.label}: ${settings.warmupSec}s warm-up + ${settings.durationSec}s x ${settings.connections} connections`,
+  );
+  if (profileControl) writeFileSync(profileControl, p.id);
+  try {
+    sampler.resetWindow();
+    await warmUp(spec, settings);
+    // CPU over the measured run only: CPU per request stays comparable on a busy machine.
+    const cpu0 = {
+      server: treeCpuSeconds(server.pid),
+      harness: process.cpuUsage(),
+      at: Date.now(),
+    };
+    const result = await measure(spec, settings);
+    const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
+    const wall = (Date.now() - cpu0.at) / 1000;
+    const harnessUs = process.cpuUsage(cpu0.harness);
+    if (result.non2xx > 0 || result.errors > 0) {
+      log(
+        `!! ${p.label}: ${result.non2xx} non-2xx, ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,
+      );
+      const again = await probeOk(p.label, spec).catch((e: Error) => e.message);
+      log(`!! a request after the run: ${again.slice(0, 300)}`);
+    }
+    return {
+      id: p.id,
+      side: p.side,
+      label: p.label,
+      comparedWith: p.comparedWith,
+      result,
+      rowPeakRssMb: sampler.windowPeakMb,
+      serverCpuPct: (100 * serverCpuSec) / wall,
+      serverCpuUsPerReq: result.totalRequests > 0 ? (1e6 * serverCpuSec) / result.totalRequests : 0,
+      loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
+    };
+  } finally {
+    if (profileControl) writeFileSync(profileControl, '');
+  }
+}
