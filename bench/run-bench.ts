@@ -14,7 +14,7 @@ import { formatHeap, summariseHeap } from './lib/heap-summary';
 import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
 import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
-import { startOurService, startPeer } from './lib/servers';
+import { startOurServiceAtLimit, startPeer } from './lib/servers';
 
 const repoRoot = resolve(__dirname, '..');
 const int = (name: string, fallback: number): number => {
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     const [peerStart, svcStart] = await Promise.allSettled([
       startPeer(repoRoot),
       withService
-        ? startOurService({
+        ? startOurServiceAtLimit({
             repoRoot,
             distDir,
             dataDir: join(work, 'db'),
@@ -161,6 +161,10 @@ async function main(): Promise<number> {
       `Bench ${stamp}: ${settings.connections} connections, ${settings.warmupSec}s warm-up + ${settings.durationSec}s per row, node ${process.version}`,
       `Load generator: ${loadGenerator}.`,
       `Service: node ${distDir}/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
+      `Rate limit: ${svc ? svc.effectiveRateLimit : '-'} requests/minute` +
+        (svc && svc.effectiveRateLimit !== rateLimit
+          ? ` (requested ${rateLimit}: above the env validator's cap, started at the cap)`
+          : ''),
       `Peer: node-oidc-provider (single process, in-memory adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
       '',
       formatTable(rows),
@@ -205,7 +209,7 @@ async function main(): Promise<number> {
         loadavg: loadavg(),
         node: process.version,
       },
-      settings: { ...settings, rateLimit, profiling },
+      settings: { ...settings, rateLimit, effectiveRateLimit: svc?.effectiveRateLimit, profiling },
       loadGenerator,
       service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia },
       peer: {

@@ -81,6 +81,24 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   return { server, baseUrl, admin };
 }
 
+/**
+ * The env validator caps MAX_REQUESTS_PER_MINUTE; if the requested limit is above the cap, start
+ * again at the cap rather than not at all, and say so (`effectiveRateLimit`).
+ */
+export async function startOurServiceAtLimit(
+  opts: OurServiceOptions,
+): Promise<OurService & { effectiveRateLimit: number }> {
+  try {
+    return { ...(await startOurService(opts)), effectiveRateLimit: opts.rateLimit };
+  } catch (err) {
+    const cap = /MAX_REQUESTS_PER_MINUTE\S*: .*greater than (\d+)/.exec((err as Error).message);
+    if (!cap) throw err;
+    const rateLimit = Number(cap[1]);
+    const svc = await startOurService({ ...opts, rateLimit, dataDir: `${opts.dataDir}-retry` });
+    return { ...svc, effectiveRateLimit: rateLimit };
+  }
+}
+
 export interface Peer {
   server: ServerProcess;
   baseUrl: string;
