@@ -143,24 +143,37 @@ describeEmbedded('durability', () => {
     }
   }, 90_000);
 
-  it('compacts the journal and reloads from the snapshot', async () => {
+  it('compacts the journal and reloads from the snapshot, including writes made during compaction', async () => {
     const data = path.join(dir, 'compact-data');
     const srv = await startEmbeddedMongo({
       dataDir: data,
       logger: false,
       compactAfterRecords: 100,
     });
-    const client = await new MongoClient(srv.uri).connect();
-    const c = client.db('k').collection('c');
-    for (let i = 0; i < 30; i++)
-      await c.insertMany(Array.from({ length: 10 }, (_, j) => ({ i, j })));
-    await c.deleteMany({ i: { $lt: 10 } });
-    await client.close();
-    await srv.stop();
+    // A journal that stops acknowledging must fail this test, not hang it.
+    const client = await new MongoClient(srv.uri, { socketTimeoutMS: 15_000 }).connect();
+    try {
+      const c = client.db('k').collection('c');
+      for (let i = 0; i < 30; i++) {
+        await c.insertMany(Array.from({ length: 10 }, (_, j) => ({ i, j })));
+      }
+      // The 300th record triggered a compaction that may still run while these deletes land.
+      await c.deleteMany({ i: { $lt: 10 } });
+      await c.insertOne({ last: true });
+    } finally {
+      await client.close(true);
+      await Promise.race([srv.stop(), new Promise((r) => setTimeout(r, 5_000))]);
+    }
     const again = await startEmbeddedMongo({ dataDir: data, logger: false });
     const c2 = await new MongoClient(again.uri).connect();
     try {
-      expect(await c2.db('k').collection('c').countDocuments()).toBe(200);
+      expect(await c2.db('k').collection('c').countDocuments()).toBe(201);
+      expect(
+        await c2
+          .db('k')
+          .collection('c')
+          .countDocuments({ i: { $lt: 10 } }),
+      ).toBe(0);
     } finally {
       await c2.close();
       await again.stop();
