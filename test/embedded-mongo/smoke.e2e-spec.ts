@@ -34,3 +34,21 @@ describe('embedded mongo smoke', () => {
     }
   });
 });
+
+describe('embedded mongo in a worker thread (the app default)', () => {
+  it('serves Mongoose and stops cleanly', async () => {
+    const srv = await startEmbeddedMongo({ inWorker: true, logger: false });
+    const conn = await mongoose.createConnection(srv.uri, { dbName: 'smokew' }).asPromise();
+    try {
+      const Thing = conn.model('Thing', new Schema({ key: { type: String, unique: true } }));
+      await Thing.init();
+      await Thing.insertMany(Array.from({ length: 300 }, (_, i) => ({ key: `k${i}` })));
+      await expect(Thing.create({ key: 'k1' })).rejects.toMatchObject({ code: 11000 });
+      expect(await Thing.countDocuments()).toBe(300);
+      expect((await Thing.find().lean()).length).toBe(300);
+    } finally {
+      await conn.close();
+      await srv.stop();
+    }
+  });
+});
