@@ -82,7 +82,7 @@ class RawClient {
     this.socket.write(b);
   }
 
-  async reply(timeoutMs = 2000): Promise<Reply> {
+  async reply(timeoutMs = 10_000): Promise<Reply> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.buf.length >= 4 && this.buf.length >= this.buf.readInt32LE(0)) {
@@ -266,7 +266,7 @@ describeEmbedded('wire protocol', () => {
     const bad = await RawClient.connect(srv.port);
     const before = warnings.length;
     bad.send(make());
-    expect(await bad.closedWithin(2000)).toBe(true);
+    expect(await bad.closedWithin(10_000)).toBe(true);
     expect(warnings.length).toBeGreaterThan(before);
     bystander.send(opMsg({ ping: 1, $db: 'admin' }, 99));
     expect((await bystander.reply()).doc).toMatchObject({ ok: 1 });
