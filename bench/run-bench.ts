@@ -137,8 +137,10 @@ async function main(): Promise<number> {
       service: samplers.service?.processCount ?? 0,
       peer: samplers.peer!.processCount,
     };
+    // Servers that already exited (the calibration server, a start-up retry) are not shutdown results.
+    const running = spawned.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
     const shutdown = await Promise.all(
-      spawned.map(async (s) => `${s.name}: ${await stopServer(s)}`),
+      running.map(async (s) => `${s.name}: ${await stopServer(s)}`),
     );
 
     const targets = withService
