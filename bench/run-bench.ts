@@ -7,6 +7,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadSettings } from './lib/load';
 import { runRow } from './lib/run-row';
+import { DbCensus, growthPerRequest } from './lib/db-census';
 import { measureBaseline } from './lib/baseline';
 import { planRows } from './lib/plan';
 import { RssSampler, spawned, stopServer } from './lib/processes';
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  let census: DbCensus | undefined;
   try {
     log(
       `starting node-oidc-provider${withService ? ' and the service (embedded DB + journal in ' + work + ')' : ''}`,
@@ -94,6 +96,8 @@ async function main(): Promise<number> {
     samplers.service?.start();
 
     const { plan, clientVia } = await planRows(peer, svc);
+    // Best effort: without it the table loses one diagnostic column, nothing else.
+    census = svc ? await DbCensus.connect(svc.dbUri, svc.dbName).catch(() => undefined) : undefined;
     const rows: Row[] = [];
     const skipped: Array<{ id: string; reason: string }> = [];
     if (baseline) {
@@ -106,15 +110,21 @@ async function main(): Promise<number> {
     for (const p of plan) {
       if (only && !only.includes(p.id)) continue;
       try {
-        rows.push(
-          await runRow(p, {
-            settings,
-            log,
-            server: p.side === 'peer' ? peer.server : svc!.server,
-            sampler: samplers[p.side]!,
-            profileControl: profiling && p.side === 'service' ? control : undefined,
-          }),
-        );
+        let before: Record<string, number> = {};
+        let perRequest: Record<string, number> | undefined;
+        const db = p.side === 'service' ? census : undefined;
+        const row = await runRow(p, {
+          settings,
+          log,
+          server: p.side === 'peer' ? peer.server : svc!.server,
+          sampler: samplers[p.side]!,
+          profileControl: profiling && p.side === 'service' ? control : undefined,
+          aroundMeasure: db && {
+            before: async () => void (before = await db.counts()),
+            after: async (n) => void (perRequest = growthPerRequest(before, await db.counts(), n)),
+          },
+        });
+        rows.push({ ...row, dbDocsPerRequest: perRequest });
       } catch (err) {
         skipped.push({ id: p.id, reason: (err as Error).message });
         log(`!! ${p.id} not measured: ${(err as Error).message}`);
@@ -137,6 +147,8 @@ async function main(): Promise<number> {
       service: samplers.service?.processCount ?? 0,
       peer: samplers.peer!.processCount,
     };
+    await census?.close();
+    census = undefined;
     // Servers that already exited (the calibration server, a start-up retry) are not shutdown results.
     const running = spawned.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
     const shutdown = await Promise.all(
@@ -172,6 +184,16 @@ async function main(): Promise<number> {
       formatTable(rows),
       '',
       '  CPU % = server process tree during the measured run (100 = one core); CPU us/req = its CPU time per request.',
+      '  documents stored per request (embedded DB census, measured run): ' +
+        (rows
+          .filter((r) => r.dbDocsPerRequest)
+          .map(
+            (r) =>
+              `${r.id} {${Object.entries(r.dbDocsPerRequest!)
+                .map(([c, n]) => `${c}: ${n}`)
+                .join(', ')}}`,
+          )
+          .join(', ') || 'n/a'),
       '  load generator (harness) CPU %: ' +
         rows.map((r) => `${r.id} ${r.loadgenCpuPct.toFixed(0)}`).join(', ') +
         `; machine load average at the end ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`,
@@ -237,6 +259,7 @@ async function main(): Promise<number> {
     }
     return process.env.BENCH_STRICT === '1' && targets.some((t) => !t.pass) ? 2 : 0;
   } finally {
+    await census?.close();
     await Promise.all(spawned.map((s) => stopServer(s)));
     rmSync(work, { recursive: true, force: true });
   }

@@ -18,6 +18,8 @@ export interface Row {
   serverCpuUsPerReq: number;
   /** The harness (autocannon) CPU over the same window: what the load generator took from the servers. */
   loadgenCpuPct: number;
+  /** Service rows: documents stored per request, by collection (measured run only). */
+  dbDocsPerRequest?: Record<string, number>;
 }
 
 export interface Target {

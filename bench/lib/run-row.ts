@@ -11,6 +11,8 @@ export interface RowContext {
   /** The profile hook's control file, when this row's server is profiled. */
   profileControl?: string;
   log: (msg: string) => void;
+  /** Called right before and after the measured run (not the warm-up); e.g. the DB census. */
+  aroundMeasure?: { before: () => Promise<void>; after: (requests: number) => Promise<void> };
 }
 
 /** Probe, warm up, measure one row. Throws (row not measured) if the probe fails. */
@@ -26,6 +28,7 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
   try {
     sampler.resetWindow();
     await warmUp(spec, settings);
+    await ctx.aroundMeasure?.before();
     // CPU over the measured run only: CPU per request stays comparable on a busy machine.
     const cpu0 = {
       server: treeCpuSeconds(server.pid),
@@ -36,6 +39,7 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
     const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
     const wall = (Date.now() - cpu0.at) / 1000;
     const harnessUs = process.cpuUsage(cpu0.harness);
+    await ctx.aroundMeasure?.after(result.totalRequests);
     if (result.non2xx > 0 || result.errors > 0) {
       log(
         `!! ${p.label}: ${result.non2xx} non-2xx, ${result.errors} errors: ${JSON.stringify(result.statusCodes)}`,

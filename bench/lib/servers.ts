@@ -11,6 +11,9 @@ export interface Credentials {
 export interface OurService {
   server: ServerProcess;
   baseUrl: string;
+  /** The embedded database's wire address, for the harness's document census. */
+  dbUri: string;
+  dbName: string;
   admin: Credentials;
 }
 
@@ -47,6 +50,7 @@ function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
  */
 export async function startOurService(opts: OurServiceOptions): Promise<OurService> {
   const port = await freePort();
+  const dbPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = startServer(
     'service',
@@ -61,6 +65,8 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
       HOST: '127.0.0.1',
       ISSUER: baseUrl,
       EMBEDDED_DB_DATA_DIR: opts.dataDir,
+      EMBEDDED_DB_PORT: String(dbPort),
+      MONGODB_DB: 'oauth2_m2m',
       EMBEDDED_DB_IN_MEMORY: 'false',
       // Read once into the fresh jwt_config document.
       MAX_REQUESTS_PER_MINUTE: String(opts.rateLimit),
@@ -78,7 +84,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   secretLine.catch(() => undefined);
   await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
   const admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
-  return { server, baseUrl, admin };
+  return { server, baseUrl, admin, dbUri: `mongodb://127.0.0.1:${dbPort}`, dbName: 'oauth2_m2m' };
 }
 
 /**

@@ -1,0 +1,53 @@
+import { MongoClient } from 'mongodb';
+
+/**
+ * Documents per collection in the service's embedded database, read over its wire port. Taken
+ * after every service row, the differences say what each request stores (audit entries, refresh
+ * tokens...), which is what makes the database thread busy and the RSS grow.
+ */
+export class DbCensus {
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly dbName: string,
+  ) {}
+
+  static async connect(uri: string, dbName: string): Promise<DbCensus> {
+    const client = new MongoClient(uri, { directConnection: true, serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+    return new DbCensus(client, dbName);
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const db = this.client.db(this.dbName);
+    const out: Record<string, number> = {};
+    for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+      out[name] = await db.collection(name).countDocuments({});
+    }
+    // The seed's audit field: which events are written per request says which emitter to look at.
+    const byType = await db
+      .collection('audit_logs')
+      .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$event_type', n: { $sum: 1 } } }])
+      .toArray()
+      .catch(() => []);
+    for (const { _id, n } of byType) out[`audit_logs[${_id}]`] = n;
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** Per-request growth of each collection between two censuses; only collections that grew. */
+export function growthPerRequest(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  requests: number,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, n] of Object.entries(after)) {
+    const grown = n - (before[name] ?? 0);
+    if (grown > 0 && requests > 0) out[name] = Math.round((grown / requests) * 100) / 100;
+  }
+  return out;
+}
