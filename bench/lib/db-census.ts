@@ -47,7 +47,8 @@ export function growthPerRequest(
   const out: Record<string, number> = {};
   for (const [name, n] of Object.entries(after)) {
     const grown = n - (before[name] ?? 0);
-    if (grown > 0 && requests > 0) out[name] = Math.round((grown / requests) * 100) / 100;
+    // Two significant digits: 2.0 audit entries per request, or 0.0031 rate-limit documents.
+    if (grown > 0 && requests > 0) out[name] = Number((grown / requests).toPrecision(2));
   }
   return out;
 }
