@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ClientAuthFieldsDto } from './client-auth-fields.dto';
 
 /** RFC 6749 §4.4.2 / §6 token request, form-encoded. */
@@ -23,11 +24,14 @@ export class TokenRequestDto extends ClientAuthFieldsDto {
     description: "RFC 8707 resource indicator (may repeat); one of the client's allowed audiences.",
     type: [String],
   })
+  // One value arrives as a string, several as an array: always an array from here on.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
   @IsOptional()
+  @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(16)
   @MaxLength(2048, { each: true })
-  resource?: string | string[];
+  resource?: string[];
 
   @ApiPropertyOptional({ description: 'grant_type=refresh_token only.' })
   @IsOptional()
