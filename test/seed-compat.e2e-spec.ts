@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
+import { AuditWriter } from '../src/audit/audit-writer.service';
 import { startHttpTestApp, recordEvents, type HttpTestApp } from './utils/http-app';
 import { startSeedDatabase, type SeedDatabase } from './utils/seed-database';
 
@@ -30,6 +31,16 @@ describe('drop-in successor of the seed service', () => {
   const get = (url: string, accessToken: string) =>
     t.app.inject({ method: 'GET', url, headers: { Authorization: `Bearer ${accessToken}` } });
 
+  /** The stored audit entries of one seed event type written since `since`. */
+  const audit = async (eventType: string, since: Date) => {
+    await t.app.get(AuditWriter).flush();
+    return db
+      .collection('audit_logs')
+      .find({ event_type: eventType, timestamp: { $gte: since } })
+      .toArray();
+  };
+  let since: Date;
+
   beforeAll(async () => {
     seed = await startSeedDatabase();
     t = await startHttpTestApp({ mongoUri: seed.uri, firstRun: true });
@@ -43,6 +54,7 @@ describe('drop-in successor of the seed service', () => {
   });
   beforeEach(() => {
     events.all.length = 0;
+    since = new Date(Date.now() - 1);
   });
 
   it('leaves the hand-made config alone and creates no admin client on a seed database', async () => {
@@ -171,6 +183,7 @@ describe('drop-in successor of the seed service', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: 'invalid_grant' });
     expect(events.named('refresh_token.invalid')).toHaveLength(1);
+    expect(await audit('refresh_token_invalid', since)).toHaveLength(1);
   });
 
   it('twenty concurrent refreshes of one token: exactly one succeeds', async () => {
@@ -202,5 +215,6 @@ describe('drop-in successor of the seed service', () => {
     const after = await get('/protected', access_token);
     expect(after.statusCode).toBe(401);
     expect(after.json().error).toBe('invalid_token');
+    expect(await audit('token_invalid', since)).toHaveLength(1);
   });
 });
