@@ -37,13 +37,17 @@ describe('conformance: token endpoint errors', () => {
     headers: Record<string, string> = { Authorization: basicAuth(c.clientId, c.secret) },
   ) => post('/oauth/token', form(fields), headers);
 
+  // fetch types a JSON body as unknown; these tests inspect it freely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const readJson = (res: Response): Promise<any> => res.json() as Promise<any>;
+
   async function expectError(
     res: Response,
     status: number,
     error: string,
     description: string,
   ): Promise<void> {
-    expect({ status: res.status, body: await res.json() }).toEqual({
+    expect({ status: res.status, body: await readJson(res) }).toEqual({
       status,
       body: { error, error_description: description },
     });
@@ -165,7 +169,7 @@ describe('conformance: token endpoint errors', () => {
   it('invalid_grant: an unknown refresh token', async () => {
     const res = await token({ grant_type: 'refresh_token', refresh_token: 'never-issued' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readJson(res);
     expect(body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
     expect(events.named('refresh_token.invalid')).toHaveLength(1);
   });
@@ -225,7 +229,7 @@ describe('conformance: token endpoint errors', () => {
       resource: 'https://api.example.com',
     });
     expect(ok.status).toBe(200);
-    const { access_token } = await ok.json();
+    const { access_token } = await readJson(ok);
     const payload = JSON.parse(Buffer.from(access_token.split('.')[1], 'base64url').toString());
     expect(payload.aud).toEqual(['https://api.example.com']);
   });
@@ -251,19 +255,19 @@ describe('conformance: token endpoint errors', () => {
         Authorization: basicAuth(c.clientId, c.secret),
       });
       expect(res.status).toBe(400);
-      expect((await res.json()).error).toBe('invalid_request');
+      expect((await readJson(res)).error).toBe('invalid_request');
     });
     it('introspecting garbage: {active:false}', async () => {
       const res = await post('/oauth/introspect', form({ token: 'a.b.c' }), {
         Authorization: basicAuth(c.clientId, c.secret),
       });
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ active: false });
+      expect(await readJson(res)).toEqual({ active: false });
     });
     it('a revoked refresh token introspects inactive and no longer refreshes', async () => {
       const rt = await createClient(t.app, { refreshTokens: true });
       const auth = { Authorization: basicAuth(rt.clientId, rt.secret) };
-      const issued = await (await token({ grant_type: 'client_credentials' }, auth)).json();
+      const issued = await readJson(await token({ grant_type: 'client_credentials' }, auth));
       const before = await (
         await post(
           '/oauth/introspect',
@@ -286,7 +290,9 @@ describe('conformance: token endpoint errors', () => {
         ).status,
       ).toBe(200);
       expect(
-        await (await post('/oauth/introspect', form({ token: issued.refresh_token }), auth)).json(),
+        await readJson(
+          await post('/oauth/introspect', form({ token: issued.refresh_token }), auth),
+        ),
       ).toEqual({ active: false });
       expect(
         (await token({ grant_type: 'refresh_token', refresh_token: issued.refresh_token }, auth))
