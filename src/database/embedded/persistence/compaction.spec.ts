@@ -1,4 +1,12 @@
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  rmdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'fs';
 import * as path from 'path';
 import { journalFile, snapshotFile } from './generations';
 import { JournalPersistence } from './journal-persistence';
@@ -53,6 +61,39 @@ describe('JournalPersistence compaction', () => {
     expect(reloaded.log.warnings).toEqual([]);
     expect(reloaded.model.snapshot()).toBe(model.snapshot());
     expect(seq).toBeGreaterThan(100);
+  });
+
+  it('cuts at the compact() call: appends issued right after it are kept', async () => {
+    const { p, model } = await open();
+    await write(p, model, put(1));
+    const prepared = [...model.dump()]; // what an engine snapshots just before calling compact
+    const compaction = p.compact(() => prepared);
+    // Issued while the new journal is still being opened: must not go to the old journal.
+    const late = Array.from({ length: 20 }, (_, i) => write(p, model, put(100 + i)));
+    await Promise.all([compaction, ...late]);
+    await p.close();
+    const reloaded = await open();
+    await reloaded.p.close();
+    expect(reloaded.model.snapshot()).toBe(model.snapshot());
+  });
+
+  it('if the new journal cannot be created, compaction fails and appends stay in the old one', async () => {
+    const { p, model } = await open();
+    await write(p, model, put(1));
+    const blocker = path.join(tmp.dir, journalFile(1));
+    mkdirSync(blocker); // open() of a directory fails
+    const compaction = p.compact(() => model.dump());
+    const late = write(p, model, put(2));
+    await expect(compaction).rejects.toThrow();
+    await late;
+    await write(p, model, put(3));
+    expect(p.generation).toBe(0);
+    await p.close();
+    rmdirSync(blocker);
+    expect(files()).toEqual([journalFile(0)]);
+    const reloaded = await open();
+    await reloaded.p.close();
+    expect(reloaded.model.snapshot()).toBe(model.snapshot());
   });
 
   it('concurrent compact() calls share one run', async () => {

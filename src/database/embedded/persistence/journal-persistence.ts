@@ -7,16 +7,17 @@
  * - The engine decides when to compact, because only it can produce a consistent dump();
  *   we only measure (`journalBytes`, `shouldCompact()`) and nudge once per threshold
  *   crossing via `onCompactNeeded`, so compaction never runs behind the engine's back.
- * - compact(dump): appends are redirected to the new journal and dump() is iterated in the
- *   same synchronous tick, so dump() must already contain every record handed to append()
- *   (apply to memory before or when calling append). Records appended around that instant
- *   may be in both the snapshot and the new journal; post-image replay makes that harmless.
+ * - compact(dump) cuts the journal and iterates dump() synchronously, inside the call, so
+ *   the cut is exact: dump() must contain every record handed to append() before compact()
+ *   was called (apply to memory before or when calling append), and anything appended
+ *   after the call lands in the new journal. A record may end up both in the snapshot and
+ *   in the new journal; replaying post-images twice is harmless.
  */
 import { constants, promises as fsp } from 'fs';
 import * as path from 'path';
 import type { DeserializeOptions } from 'bson';
 import { fsyncDir, journalFile, listDir, removeQuietly, snapshotFile } from './generations';
-import { JournalWriter } from './journal-writer';
+import { JournalWriter, type JournalTarget } from './journal-writer';
 import { loadDir, type PersistenceLogger } from './loader';
 import type { JournalRecord, Persistence } from './persistence.types';
 import { DEFAULT_DESERIALIZE, encodeRecord, encodeTrailer } from './record-codec';
@@ -44,6 +45,8 @@ export class JournalPersistence implements Persistence {
   private readonly logger: PersistenceLogger;
   private readonly compactAfterBytes: number;
   private writer: JournalWriter | null = null;
+  /** The journal new appends go to once any compaction in progress has opened it. */
+  private target!: JournalTarget; // set by load(), together with writer
   private gen = 0;
   private bytesSinceSnapshot = 0;
   private compactSignalled = false;
@@ -84,7 +87,8 @@ export class JournalPersistence implements Persistence {
     await fsyncDir(this.dataDir);
     this.gen = res.gen;
     this.bytesSinceSnapshot = res.journalBytes;
-    this.writer = new JournalWriter(handle, res.journalSize, (bytes) => this.onDurable(bytes));
+    this.target = { handle, size: res.journalSize };
+    this.writer = new JournalWriter(this.target, (bytes) => this.onDurable(bytes));
   }
 
   /** Records are framed synchronously, so their journal order is the order of append() calls. */
@@ -102,7 +106,7 @@ export class JournalPersistence implements Persistence {
     if (this.closing !== null) return Promise.reject(new Error('JournalPersistence is closed'));
     if (this.writer === null)
       return Promise.reject(new Error('JournalPersistence.load() must complete before compact()'));
-    this.compacting ??= this.runCompaction(this.writer, dump).finally(() => {
+    this.compacting ??= this.startCompaction(this.writer, dump).finally(() => {
       this.compacting = null;
     });
     return this.compacting;
@@ -119,7 +123,7 @@ export class JournalPersistence implements Persistence {
     const writer = this.writer;
     if (writer === null) return;
     await writer.drain();
-    await writer.currentHandle.close();
+    await this.target.handle.close();
   }
 
   private onDurable(bytes: number): void {
@@ -139,25 +143,20 @@ export class JournalPersistence implements Persistence {
     }
   }
 
-  private async runCompaction(
+  /**
+   * Runs synchronously up to the first await: the journal cut and the dump happen at the
+   * instant compact() is called, so a dump the caller prepared in the same tick is exact.
+   */
+  private startCompaction(
     writer: JournalWriter,
     dump: () => Iterable<JournalRecord>,
   ): Promise<void> {
-    const started = Date.now();
     const newGen = this.gen + 1;
-    const handle = await fsp.open(path.join(this.dataDir, journalFile(newGen)), 'w+');
-    try {
-      // The new journal's directory entry must be durable before any ack depends on it.
-      await fsyncDir(this.dataDir);
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
-
-    // No await from here to the end of the dump: redirect and dump form one atomic cut.
-    const oldHandle = writer.currentHandle;
-    const oldIdle = writer.switchTo(handle, 0);
-    this.gen = newGen;
+    const oldTarget = this.target;
+    const opened = this.openJournal(newGen);
+    // If the new file cannot be opened, later appends simply continue in the old journal.
+    const oldDrained = writer.cut(opened.catch(() => oldTarget));
+    const bytesBefore = this.bytesSinceSnapshot;
     this.bytesSinceSnapshot = 0;
     this.compactSignalled = false;
     let frames: Buffer[] | null = null;
@@ -167,9 +166,38 @@ export class JournalPersistence implements Persistence {
     } catch (err) {
       dumpError = err;
     }
+    return this.finishCompaction(
+      newGen,
+      opened,
+      oldTarget,
+      oldDrained,
+      frames,
+      dumpError,
+      bytesBefore,
+    );
+  }
 
-    await oldIdle;
-    await oldHandle.close();
+  private async finishCompaction(
+    newGen: number,
+    opened: Promise<JournalTarget>,
+    oldTarget: JournalTarget,
+    oldDrained: Promise<void>,
+    frames: Buffer[] | null,
+    dumpError: unknown,
+    bytesBefore: number,
+  ): Promise<void> {
+    const started = Date.now();
+    let newTarget: JournalTarget;
+    try {
+      newTarget = await opened;
+    } catch (err) {
+      this.bytesSinceSnapshot += bytesBefore; // still one journal; nothing was compacted
+      throw err;
+    }
+    this.gen = newGen;
+    this.target = newTarget;
+    await oldDrained;
+    await oldTarget.handle.close();
     // Without a snapshot the old generation stays authoritative alongside the new journal.
     if (frames === null) throw dumpError;
     await this.writeSnapshot(newGen, frames);
@@ -183,6 +211,18 @@ export class JournalPersistence implements Persistence {
     this.logger.log(
       `journal: compacted ${frames.length} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`,
     );
+  }
+
+  /** The directory entry must be durable before any acknowledgement depends on the file. */
+  private async openJournal(gen: number): Promise<JournalTarget> {
+    const handle = await fsp.open(path.join(this.dataDir, journalFile(gen)), 'w+');
+    try {
+      await fsyncDir(this.dataDir);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return { handle, size: 0 };
   }
 
   /** tmp + fsync + rename + dir fsync: the snapshot name never points at a partial file. */

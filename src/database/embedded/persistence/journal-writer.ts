@@ -1,8 +1,24 @@
 import type { FileHandle } from 'fs/promises';
 
+/** An open journal file and the end offset of its last durable frame. */
+export interface JournalTarget {
+  handle: FileHandle;
+  size: number;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (err: Error) => void;
+}
+
+/** Frames bound for one target; only the last batch in the list still accepts frames. */
+interface Batch {
+  target: Promise<JournalTarget>;
+  epoch: number;
+  frames: Buffer[];
+  bytes: number;
+  waiters: Waiter[];
+  onDone: Array<() => void>;
 }
 
 /**
@@ -11,45 +27,44 @@ interface Waiter {
  * Positioned writes (not O_APPEND) let us roll a failed round back with ftruncate.
  */
 export class JournalWriter {
-  private queue: Buffer[] = [];
-  private queueBytes = 0;
-  private waiters: Waiter[] = [];
+  private batches: Batch[];
+  private epoch = 0;
   private running: Promise<void> | null = null;
-  /** The single write+fsync round in flight; it captured its file handle when it started. */
-  private round: Promise<Error | null> | null = null;
   /** Set when a failed round could not be rolled back: the file tail is unknown, so stop. */
   private poisoned: Error | null = null;
 
   constructor(
-    private handle: FileHandle,
-    /** Byte offset of the end of the last durable frame. */
-    private size: number,
+    target: JournalTarget,
     private readonly onDurable: (bytes: number) => void,
-  ) {}
+  ) {
+    this.batches = [this.newBatch(Promise.resolve(target))];
+  }
 
   enqueue(frames: Buffer[]): Promise<void> {
     if (this.poisoned !== null) return Promise.reject(this.poisoned);
+    const batch = this.batches[this.batches.length - 1];
     return new Promise<void>((resolve, reject) => {
       for (const f of frames) {
-        this.queue.push(f);
-        this.queueBytes += f.length;
+        batch.frames.push(f);
+        batch.bytes += f.length;
       }
-      this.waiters.push({ resolve, reject });
-      this.running ??= this.run();
+      batch.waiters.push({ resolve, reject });
+      this.kick();
     });
   }
 
   /**
-   * Points later rounds at a new file. Synchronous on purpose: compaction relies on "every
-   * frame enqueued before this call lands in the old file or the new one, in order" without
-   * an await gap. Resolves once the old handle has no round in flight and may be closed.
+   * Frames enqueued before this call go to the current file, later ones to `next` (which
+   * may still be opening). Synchronous so the caller can take its dump in the same tick
+   * and get an exact cut. Resolves once the previous file has nothing left to write.
    */
-  switchTo(handle: FileHandle, size: number): Promise<void> {
-    // Wait for the round, not for `running`: under steady load the loop never goes idle.
-    const inFlight = this.round ?? Promise.resolve();
-    this.handle = handle;
-    this.size = size;
-    return inFlight.then(() => undefined);
+  cut(next: Promise<JournalTarget>): Promise<void> {
+    const closing = this.batches[this.batches.length - 1];
+    const drained = new Promise<void>((resolve) => closing.onDone.push(resolve));
+    this.epoch++;
+    this.batches.push(this.newBatch(next));
+    this.kick();
+    return drained;
   }
 
   /** Resolves when everything enqueued so far is durable (or failed). */
@@ -57,65 +72,75 @@ export class JournalWriter {
     while (this.running !== null) await this.running;
   }
 
-  get currentHandle(): FileHandle {
-    return this.handle;
+  private kick(): void {
+    if (this.running !== null) return;
+    // Cleared in a callback, never inline: run() can finish synchronously (nothing to
+    // write), and an inline reset would be undone by this assignment, pinning drain().
+    this.running = this.run().finally(() => {
+      this.running = null;
+      // Frames enqueued after run() saw an empty queue but before this callback.
+      if (this.batches.length > 1 || this.batches[0].frames.length > 0) this.kick();
+    });
+  }
+
+  private newBatch(target: Promise<JournalTarget>): Batch {
+    return { target, epoch: this.epoch, frames: [], bytes: 0, waiters: [], onDone: [] };
   }
 
   private async run(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const frames = this.queue;
-        const bytes = this.queueBytes;
-        const waiters = this.waiters;
-        this.queue = [];
-        this.queueBytes = 0;
-        this.waiters = [];
-        this.round = this.writeRound(frames, bytes);
-        const err = await this.round;
-        if (err === null) for (const w of waiters) w.resolve();
-        else for (const w of waiters) w.reject(err);
+    for (;;) {
+      const batch = this.batches[0];
+      if (this.batches.length === 1) {
+        if (batch.frames.length === 0) return;
+        this.batches[0] = this.newBatch(batch.target); // keep accepting while we write
+      } else {
+        this.batches.shift();
       }
-    } finally {
-      this.running = null;
-      this.round = null;
+      if (batch.frames.length > 0) {
+        const err = await this.writeRound(batch);
+        if (err === null) for (const w of batch.waiters) w.resolve();
+        else for (const w of batch.waiters) w.reject(err);
+      }
+      for (const done of batch.onDone) done();
     }
   }
 
-  private async writeRound(frames: Buffer[], bytes: number): Promise<Error | null> {
+  private async writeRound(batch: Batch): Promise<Error | null> {
     if (this.poisoned !== null) return this.poisoned;
-    const handle = this.handle;
-    const start = this.size;
+    let target: JournalTarget | null = null;
     try {
-      const data = frames.length === 1 ? frames[0] : Buffer.concat(frames, bytes);
-      let off = 0;
-      while (off < data.length) {
-        const { bytesWritten } = await handle.write(data, off, data.length - off, start + off);
-        off += bytesWritten;
+      target = await batch.target;
+      const data =
+        batch.frames.length === 1 ? batch.frames[0] : Buffer.concat(batch.frames, batch.bytes);
+      for (let off = 0; off < data.length;) {
+        off += (await target.handle.write(data, off, data.length - off, target.size + off))
+          .bytesWritten;
       }
-      await handle.datasync();
+      await target.handle.datasync();
     } catch (caught) {
       const err = caught instanceof Error ? caught : new Error(String(caught));
-      await this.rollback(handle, start, err);
+      if (target !== null) await this.rollback(target, err);
       return err;
     }
-    // A concurrent switchTo() may have replaced the handle; only account for the live file.
-    if (this.handle === handle) {
-      this.size = start + bytes;
-      this.onDurable(bytes);
-    }
+    target.size += batch.bytes;
+    // Rounds still draining into the pre-compaction file do not count against the new one.
+    if (batch.epoch === this.epoch) this.onDurable(batch.bytes);
     return null;
   }
 
-  private async rollback(handle: FileHandle, size: number, cause: Error): Promise<void> {
+  private async rollback(target: JournalTarget, cause: Error): Promise<void> {
     try {
-      await handle.truncate(size);
-      await handle.datasync();
+      await target.handle.truncate(target.size);
+      await target.handle.datasync();
     } catch {
       this.poisoned = cause;
-      for (const w of this.waiters) w.reject(cause);
-      this.waiters = [];
-      this.queue = [];
-      this.queueBytes = 0;
+      // Keep the batches themselves: their onDone callbacks still have to fire.
+      for (const batch of this.batches) {
+        for (const w of batch.waiters) w.reject(cause);
+        batch.waiters = [];
+        batch.frames = [];
+        batch.bytes = 0;
+      }
     }
   }
 }
