@@ -56,6 +56,20 @@ describe('conformance: openid-client', () => {
         'private_key_jwt',
       ]);
       expect(meta.grant_types_supported).toEqual(['client_credentials', 'refresh_token']);
+      expect(meta.token_endpoint_auth_signing_alg_values_supported).toEqual([
+        'ES256',
+        'RS256',
+        'PS256',
+        'EdDSA',
+      ]);
+      expect(meta.introspection_endpoint_auth_methods_supported).toEqual(
+        meta.token_endpoint_auth_methods_supported,
+      );
+      expect(meta.revocation_endpoint_auth_methods_supported).toEqual(
+        meta.token_endpoint_auth_methods_supported,
+      );
+      expect(meta.scopes_supported).toEqual(['read', 'write', 'admin']);
+      expect(meta.access_token_signing_alg_values_supported).toEqual(['ES256']);
     },
   );
 
