@@ -81,6 +81,14 @@ describe('hostile input', () => {
       ['a JSON array body', '[1,2,3]'],
       ['a JSON string body', '"refresh"'],
       ['prototype pollution', '{"__proto__": {"admin": true}, "refresh_token": "x"}'],
+      [
+        'arrays nested 10,000 deep',
+        `{"refresh_token": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+      ],
+      [
+        'objects nested 10,000 deep',
+        `{"refresh_token": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      ],
     ])('/refresh with %s: 400 invalid_request', async (_name, payload) => {
       await expectRefusal(json('/refresh', payload), 400, 'invalid_request');
     });
@@ -89,6 +97,10 @@ describe('hostile input', () => {
       ['an operator object', '{"access_token": {"$ne": null}}'],
       ['a missing field', '{"token": "x"}'],
       ['a number', '{"access_token": 1}'],
+      [
+        'objects nested 10,000 deep',
+        `{"access_token": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+      ],
     ])('/revoke with %s: 400 invalid_request', async (_name, payload) => {
       await expectRefusal(json('/revoke', payload), 400, 'invalid_request');
     });
@@ -232,15 +244,13 @@ describe('hostile input', () => {
     it('an expired token: 401 invalid_token', async () => {
       const clock = t.app.get(TokensClock);
       const spy = jest.spyOn(clock, 'now').mockReturnValue(Date.now() - 3_600_000);
-      const expired = await t.app
-        .get(AccessTokenService)
-        .issue({
-          clientId: c.clientId,
-          scopes: ['read'],
-          role: 'user',
-          audience: [],
-          ttlSeconds: 60,
-        });
+      const expired = await t.app.get(AccessTokenService).issue({
+        clientId: c.clientId,
+        scopes: ['read'],
+        role: 'user',
+        audience: [],
+        ttlSeconds: 60,
+      });
       spy.mockRestore();
       await expectRefusal(bearer(`Bearer ${expired.token}`), 401, 'invalid_token');
     });

@@ -18,6 +18,7 @@ import {
 } from './dto/legacy-requests.dto';
 import { OAuthErrorDto } from './dto/oauth-error.dto';
 import { LegacyTokenResponseDto } from './dto/token-response.dto';
+import { FlatJsonBodyGuard } from './http/flat-json-body.guard';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
 import { TokenEndpointFilter } from './http/token-endpoint.filter';
@@ -63,6 +64,7 @@ export class LegacyController {
 
   @Post('refresh')
   @HttpCode(200)
+  @UseGuards(FlatJsonBodyGuard)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   @ApiOperation({
@@ -81,6 +83,7 @@ export class LegacyController {
 
   @Post('revoke')
   @HttpCode(200)
+  @UseGuards(FlatJsonBodyGuard)
   @ApiOperation({ summary: 'Revoke an access token of this server (by its jti, until it expires)' })
   @ApiBody({ type: LegacyRevokeRequestDto })
   @ApiOkResponse({ type: LegacyRevokeResponseDto })
