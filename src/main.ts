@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { bootstrapFirstRun } from './bootstrap/first-run';
 import { configureApp, fastifyOptions } from './bootstrap/configure-app';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(fastifyOptions(env)), {
     bufferLogs: true,
   });
+  app.useLogger(app.get(Logger));
   configureApp(app);
   const config = app.get(AppConfig);
   await bootstrapFirstRun(app);

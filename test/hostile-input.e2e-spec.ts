@@ -105,6 +105,14 @@ describe('hostile input', () => {
       await expectRefusal(json('/revoke', payload), 400, 'invalid_request');
     });
 
+    it.each(['/admin/clients', '/oauth/introspect', '/oauth/token'])(
+      '%s with a JSON body nested 10,000 deep: 400 invalid_request before anything else runs',
+      async (url) => {
+        const payload = `{"client_id": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
+        await expectRefusal(json(url, payload), 400, 'invalid_request');
+      },
+    );
+
     it.each(['not-a-jwt', 'a.b.c'])('/revoke with %p: 401 invalid_token', async (token) => {
       await expectRefusal(
         json('/revoke', JSON.stringify({ access_token: token })),

@@ -4,13 +4,20 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentVariables } from '../config/env.validation';
+import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
 /** Options that must exist before Nest does: proxy trust, body limit, request ids. */
 export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions {
   const trust = env.TRUST_PROXY.trim();
   return {
     trustProxy:
-      trust === 'true' ? true : /^\d+$/.test(trust) ? Number(trust) : trust === 'false' || trust === '' ? false : trust,
+      trust === 'true'
+        ? true
+        : /^\d+$/.test(trust)
+          ? Number(trust)
+          : trust === 'false' || trust === ''
+            ? false
+            : trust,
     bodyLimit: env.BODY_LIMIT_BYTES,
     // An incoming X-Request-Id is kept only if it looks like an id, so logs cannot be forged.
     genReqId: (req) => {
@@ -19,6 +26,8 @@ export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions 
     },
     requestIdHeader: false,
     logger: false,
+    clientErrorHandler,
+    frameworkErrors,
   };
 }
 
@@ -26,6 +35,7 @@ export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
 
   // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
+  fastify.addHook('preValidation', rejectDeepBodies);
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.header('X-Request-Id', String(req.id));
     done(null, payload);
@@ -57,7 +67,12 @@ function setupSwagger(app: NestFastifyApplication): void {
       .addOAuth2(
         {
           type: 'oauth2',
-          flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { read: 'read', write: 'write', admin: 'admin' } } },
+          flows: {
+            clientCredentials: {
+              tokenUrl: '/oauth/token',
+              scopes: { read: 'read', write: 'write', admin: 'admin' },
+            },
+          },
         },
         'oauth2',
       )

@@ -54,4 +54,10 @@ describe('rate-limit key', () => {
     );
     expect(rateLimitTracker({ ip: '10.0.0.1', headers: {} })).toBe('-:10.0.0.1');
   });
+
+  it('keys an id holding a lone surrogate instead of throwing', () => {
+    expect(rateLimitTracker({ ip: '10.0.0.1', headers: {}, body: { client_id: 'a\uD800b' } })).toBe(
+      'a%EF%BF%BDb:10.0.0.1',
+    );
+  });
 });

@@ -66,9 +66,10 @@ export function claimedClientId(req: RequestLike): string | undefined {
 
 /**
  * `<client>:<ip>`. The client part is percent-encoded so a crafted id containing ':' cannot make
- * its key collide with another client's at another address (IPv6 addresses contain ':').
+ * its key collide with another client's at another address (IPv6 addresses contain ':'). A lone
+ * surrogate would make encodeURIComponent throw, so the id is made well-formed first.
  */
 export function rateLimitTracker(req: RequestLike): string {
   const client = claimedClientId(req);
-  return `${client === undefined ? ANONYMOUS : encodeURIComponent(client)}:${req.ip ?? 'unknown'}`;
+  return `${client === undefined ? ANONYMOUS : encodeURIComponent(client.toWellFormed())}:${req.ip ?? 'unknown'}`;
 }

@@ -32,7 +32,7 @@ export class RefreshTokenRepository {
           ...(clientId !== undefined && { client_id: clientId }),
         },
         { $set: { used_at: now } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean<StoredRefreshToken>()
       .exec();
@@ -60,7 +60,7 @@ export class RefreshTokenRepository {
           ...(clientId !== undefined && { client_id: clientId }),
         },
         { $set: { used_at: now, family_id: familyId, refresh_token: hash } },
-        { new: true },
+        { returnDocument: 'after' },
       )
       .lean<StoredRefreshToken>()
       .exec();
