@@ -36,6 +36,7 @@ const withService = process.env.BENCH_SERVICE !== '0';
 const distDir = process.env.BENCH_DIST_DIR ?? 'dist';
 const baseline = process.env.BENCH_BASELINE !== '0';
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const dbMode = process.env.BENCH_DB === 'thread' ? 'thread' : 'process';
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
             distDir,
             dataDir: join(work, 'db'),
             rateLimit,
+            dbMode,
             extraEnv: profiling
               ? {
                   NODE_OPTIONS: `--require ${join(repoRoot, 'dist-bench/profile-hook.js')}`,
@@ -94,6 +96,8 @@ async function main(): Promise<number> {
     };
     samplers.peer?.start();
     samplers.service?.start();
+    const dbSampler = svc?.db && new RssSampler(svc.db.pid);
+    dbSampler?.start();
 
     const { plan, clientVia } = await planRows(peer, svc);
     // Best effort: without it the table loses one diagnostic column, nothing else.
@@ -118,6 +122,7 @@ async function main(): Promise<number> {
           log,
           server: p.side === 'peer' ? peer.server : svc!.server,
           sampler: samplers[p.side]!,
+          db: p.side === 'service' && svc?.db && dbSampler ? { server: svc.db, sampler: dbSampler } : undefined,
           profileControl: profiling && p.side === 'service' ? control : undefined,
           aroundMeasure: db && {
             before: async () => void (before = await db.counts()),
@@ -134,6 +139,7 @@ async function main(): Promise<number> {
 
     samplers.peer?.stop();
     samplers.service?.stop();
+    dbSampler?.stop();
     const peakRss = { service: samplers.service?.peakMb ?? 0, peer: samplers.peer!.peakMb };
     // The RSS target compares with the peer's peak on the compared rows only: the optional opaque
     // reference row fills its in-memory token store and must not decide a target by being switched on.
@@ -175,6 +181,7 @@ async function main(): Promise<number> {
       `Bench ${stamp}: ${settings.connections} connections, ${settings.warmupSec}s warm-up + ${settings.durationSec}s per row, node ${process.version}`,
       `Load generator: ${loadGenerator}.`,
       `Service: node ${distDir}/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
+      `Database: ${dbMode === 'process' ? `embedded server as its own process (npm run db, journal on), MONGODB_URI=${svc?.dbUri ?? '-'}` : 'embedded server in a worker thread of the service (journal on)'}`,
       `Rate limit: ${svc ? svc.effectiveRateLimit : '-'} requests/minute` +
         (svc && svc.effectiveRateLimit !== rateLimit
           ? ` (requested ${rateLimit}: above the env validator's cap, started at the cap)`
@@ -197,7 +204,9 @@ async function main(): Promise<number> {
       '  load generator (harness) CPU %: ' +
         rows.map((r) => `${r.id} ${r.loadgenCpuPct.toFixed(0)}`).join(', ') +
         `; machine load average at the end ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`,
-      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc), peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
+      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc)` +
+        (dbSampler ? `, its database process ${dbSampler.peakMb.toFixed(0)} MB (reported, not in the target)` : '') +
+        `, peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
       '',
       'Targets (issue #6):',
       formatTargets(targets),
@@ -235,7 +244,8 @@ async function main(): Promise<number> {
       },
       settings: { ...settings, rateLimit, effectiveRateLimit: svc?.effectiveRateLimit, profiling },
       loadGenerator,
-      service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia },
+      service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia, dbMode },
+      database: dbSampler ? { peakRssMb: dbSampler.peakMb } : undefined,
       peer: {
         peakRssMb: peakRss.peer,
         comparedRowsPeakRssMb: peerComparedPeak,

@@ -18,6 +18,9 @@ export interface Row {
   serverCpuUsPerReq: number;
   /** The harness (autocannon) CPU over the same window: what the load generator took from the servers. */
   loadgenCpuPct: number;
+  /** Service rows with a standalone database: its peak RSS and its CPU time per request. */
+  dbRowPeakRssMb?: number;
+  dbCpuUsPerReq?: number;
   /** Service rows: documents stored per request, by collection (measured run only). */
   dbDocsPerRequest?: Record<string, number>;
 }
@@ -93,6 +96,8 @@ export function formatTable(rows: Row[]): string {
     'row RSS MB',
     'CPU %',
     'CPU us/req',
+    'DB RSS MB',
+    'DB us/req',
     'vs peer',
   ];
   const body = rows.map((r) => {
@@ -107,6 +112,8 @@ export function formatTable(rows: Row[]): string {
       r.rowPeakRssMb.toFixed(0),
       r.serverCpuPct.toFixed(0),
       r.serverCpuUsPerReq.toFixed(0),
+      r.dbRowPeakRssMb === undefined ? '-' : r.dbRowPeakRssMb.toFixed(0),
+      r.dbCpuUsPerReq === undefined ? '-' : r.dbCpuUsPerReq.toFixed(0),
       x === undefined ? '-' : `${x.toFixed(2)}x`,
     ];
   });

@@ -8,6 +8,8 @@ export interface RowContext {
   settings: LoadSettings;
   server: ServerProcess;
   sampler: RssSampler;
+  /** The standalone database, when the service uses one: its RSS and CPU are reported beside the service's. */
+  db?: { server: ServerProcess; sampler: RssSampler };
   /** The profile hook's control file, when this row's server is profiled. */
   profileControl?: string;
   log: (msg: string) => void;
@@ -18,6 +20,7 @@ export interface RowContext {
 /** Probe, warm up, measure one row. Throws (row not measured) if the probe fails. */
 export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
   const { settings, server, sampler, profileControl, log } = ctx;
+  ctx.db?.sampler.resetWindow();
   const spec = p.spec();
   const body = await probeOk(p.label, spec);
   if (p.check && !p.check(body)) throw new Error(`unexpected response: ${body.slice(0, 300)}`);
@@ -32,11 +35,13 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
     // CPU over the measured run only: CPU per request stays comparable on a busy machine.
     const cpu0 = {
       server: treeCpuSeconds(server.pid),
+      db: ctx.db ? treeCpuSeconds(ctx.db.server.pid) : 0,
       harness: process.cpuUsage(),
       at: Date.now(),
     };
     const result = await measure(spec, settings);
     const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
+    const dbCpuSec = ctx.db ? treeCpuSeconds(ctx.db.server.pid) - cpu0.db : 0;
     const wall = (Date.now() - cpu0.at) / 1000;
     const harnessUs = process.cpuUsage(cpu0.harness);
     await ctx.aroundMeasure?.after(result.totalRequests);
@@ -57,6 +62,10 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
       serverCpuPct: (100 * serverCpuSec) / wall,
       serverCpuUsPerReq: result.totalRequests > 0 ? (1e6 * serverCpuSec) / result.totalRequests : 0,
       loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
+      ...(ctx.db && {
+        dbRowPeakRssMb: ctx.db.sampler.windowPeakMb,
+        dbCpuUsPerReq: result.totalRequests > 0 ? (1e6 * dbCpuSec) / result.totalRequests : 0,
+      }),
     };
   } finally {
     if (profileControl) writeFileSync(profileControl, '');

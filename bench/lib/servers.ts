@@ -10,6 +10,8 @@ export interface Credentials {
 
 export interface OurService {
   server: ServerProcess;
+  /** The standalone embedded database (BENCH_DB=process); absent when it runs in the service's worker thread. */
+  db?: ServerProcess;
   baseUrl: string;
   /** The embedded database's wire address, for the harness's document census. */
   dbUri: string;
@@ -25,6 +27,25 @@ export interface OurServiceOptions {
   rateLimit: number;
   /** NODE_OPTIONS and the profiling hook's variables when profiling. */
   extraEnv: Record<string, string>;
+  /**
+   * `process`: the embedded database as its own process (`npm run db`), the service pointed at it
+   * through MONGODB_URI, as in a deployment with a separate mongod; `thread`: the zero-config
+   * default, the database in a worker thread of the service process.
+   */
+  dbMode: 'process' | 'thread';
+}
+
+/** `node <dist>/database/embedded/cli.js`, the process `npm run db` starts. */
+async function startDatabase(opts: OurServiceOptions, port: number): Promise<ServerProcess> {
+  const db = startServer(
+    'database',
+    process.execPath,
+    [join(opts.distDir, 'database/embedded/cli.js'), '--port', String(port), '--host', '127.0.0.1', '--data', opts.dataDir],
+    childEnv({ NODE_ENV: 'production' }),
+    opts.repoRoot,
+  );
+  await db.waitForLine(/listening at mongodb:\/\//, 60_000);
+  return db;
 }
 
 /** Variables that would point the child at a real database or another config: never inherited. */
@@ -52,6 +73,14 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   const port = await freePort();
   const dbPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
+  const db = opts.dbMode === 'process' ? await startDatabase(opts, dbPort) : undefined;
+  const dbEnv = db
+    ? { MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/?directConnection=true` }
+    : {
+        EMBEDDED_DB_DATA_DIR: opts.dataDir,
+        EMBEDDED_DB_PORT: String(dbPort),
+        EMBEDDED_DB_IN_MEMORY: 'false',
+      };
   const server = startServer(
     'service',
     process.execPath,
@@ -59,15 +88,15 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
     childEnv({
       // production: no dev-only niceties on the hot path; it refuses placeholder secrets, so random ones.
       NODE_ENV: 'production',
+      // e.g. --max-old-space-size=128: what an operator sets to bound the heap (see README).
+      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
       CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
       PORT: String(port),
       HOST: '127.0.0.1',
       ISSUER: baseUrl,
-      EMBEDDED_DB_DATA_DIR: opts.dataDir,
-      EMBEDDED_DB_PORT: String(dbPort),
+      ...dbEnv,
       MONGODB_DB: 'oauth2_m2m',
-      EMBEDDED_DB_IN_MEMORY: 'false',
       // Read once into the fresh jwt_config document.
       MAX_REQUESTS_PER_MINUTE: String(opts.rateLimit),
       LOG_LEVEL: 'warn',
@@ -84,7 +113,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   secretLine.catch(() => undefined);
   await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
   const admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
-  return { server, baseUrl, admin, dbUri: `mongodb://127.0.0.1:${dbPort}`, dbName: 'oauth2_m2m' };
+  return { server, db, baseUrl, admin, dbUri: `mongodb://127.0.0.1:${dbPort}`, dbName: 'oauth2_m2m' };
 }
 
 /**

@@ -1,8 +1,8 @@
-import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
 import type { EnvironmentVariables } from '../config/env.validation';
 import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
@@ -42,7 +42,7 @@ export function configureApp(app: NestFastifyApplication): void {
   });
 
   app.useGlobalPipes(
-    new ValidationPipe({
+    new FastValidationPipe({
       whitelist: true,
       transform: true,
       // A MongoDB operator object where a string belongs is a type error, not a query.

@@ -69,7 +69,12 @@ interface SerializedRequest {
   headers?: Record<string, unknown>;
 }
 
+// Probes and scrapes every few seconds would drown the access log.
 const QUIET_PATHS = /^\/(?:health|metrics)(?:[/?]|$)/;
+export const isQuietPath = (url: string | undefined): boolean => QUIET_PATHS.test(url ?? '');
+
+export const levelFor = (statusCode: number): 'error' | 'warn' | 'info' =>
+  statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 
 /**
  * pino-http options: JSON lines, the Fastify request id (req.id, set from X-Request-Id or a UUID in
@@ -98,10 +103,10 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-    // Probes and scrapes every few seconds would drown the access log.
-    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    autoLogging: { ignore: (req: IncomingMessage) => isQuietPath(req.url) },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      err ? 'error' : levelFor(res.statusCode),
   };
-  return { pinoHttp: destination ? [options, destination] : options };
+  // No route gets nestjs-pino's per-request middleware: AccessLogHook writes the access line.
+  return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };
 }

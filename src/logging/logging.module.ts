@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.service';
+import { AccessLogHook } from './access-log.hook';
 import { loggerParams } from './logger-params';
 
 /**
@@ -14,5 +15,6 @@ import { loggerParams } from './logger-params';
       useFactory: (config: AppConfig) => loggerParams(config.logLevel),
     }),
   ],
+  providers: [AccessLogHook],
 })
 export class LoggingModule {}

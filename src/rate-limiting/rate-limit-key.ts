@@ -28,7 +28,7 @@ function fromBasic(credentials: string): string | undefined {
   }
 }
 
-function fromBearer(token: string): string | undefined {
+function parseBearer(token: string): string | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
@@ -39,6 +39,18 @@ function fromBearer(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A resource server's callers present the same token for minutes: decode each once. Small and bounded. */
+const MAX_CACHED_BEARERS = 1024;
+const bearerIds = new Map<string, string | undefined>();
+
+function fromBearer(token: string): string | undefined {
+  if (bearerIds.has(token)) return bearerIds.get(token);
+  const id = parseBearer(token);
+  if (bearerIds.size >= MAX_CACHED_BEARERS) bearerIds.clear();
+  bearerIds.set(token, id);
+  return id;
 }
 
 /** The client id a request claims, from Basic credentials, the form body or a bearer JWT. */

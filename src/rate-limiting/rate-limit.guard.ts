@@ -30,6 +30,42 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  /** Per handler: whether it or its controller carries any @nestjs/throttler decorator. */
+  private readonly decorated = new WeakMap<object, boolean>();
+
+  /**
+   * The parent resolves six decorator lookups per throttler on every request. Routes without any
+   * throttler decorator (all but health and metrics) skip that and go straight to the parent's
+   * handleRequest with the module's throttler; decorated routes take the parent's full path.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const [throttler] = this.throttlers;
+    if (this.throttlers.length !== 1 || this.isDecorated(context)) return super.canActivate(context);
+    const { limit, ttl } = throttler;
+    const window = typeof ttl === 'function' ? await ttl(context) : ttl;
+    return this.handleRequest({
+      context,
+      limit: typeof limit === 'function' ? await limit(context) : limit,
+      ttl: window,
+      blockDuration: window,
+      throttler,
+      getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
+      generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
+    });
+  }
+
+  private isDecorated(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let decorated = this.decorated.get(handler);
+    if (decorated === undefined) {
+      const targets = [handler, context.getClass()];
+      decorated = targets.some((t) => Reflect.getMetadataKeys(t).some((k) => String(k).startsWith('THROTTLER:')));
+      this.decorated.set(handler, decorated);
+    }
+    return decorated;
+  }
+
   protected shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(context.getType() !== 'http');
   }

@@ -4,9 +4,26 @@ import type { IndexSpec } from '../persistence/persistence.types';
 import { MINGO_OPTIONS } from './planner';
 import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
+/** `ids` is a bare string while one document holds the key: most keys (ids, tokens) are unique. */
 interface Bucket {
   value: unknown;
-  ids: Set<string>;
+  ids: string | Set<string>;
+}
+
+const idsOf = (b: Bucket | undefined): Iterable<string> =>
+  b === undefined ? [] : typeof b.ids === 'string' ? [b.ids] : b.ids;
+
+function addId(b: Bucket, id: string): void {
+  if (typeof b.ids !== 'string') b.ids.add(id);
+  else if (b.ids !== id) b.ids = new Set([b.ids, id]);
+}
+
+/** Whether the bucket is empty afterwards. */
+function removeId(b: Bucket, id: string): boolean {
+  if (typeof b.ids === 'string') return b.ids === id;
+  b.ids.delete(id);
+  if (b.ids.size === 1) b.ids = b.ids.values().next().value!;
+  return false;
 }
 
 export interface RangeBound {
@@ -21,7 +38,10 @@ export interface RangeBound {
 export class Index {
   readonly fields: string[];
   private readonly paths: string[][];
-  /** Compound keys only; a single-field index answers uniqueness from `first`. */
+  /**
+   * Unique compound indexes only: it exists for uniqueness checks, and a single-field index answers
+   * those from `first`. Non-unique compound indexes skip it, which halves their memory.
+   */
   private readonly full = new Map<string, Set<string>>();
   private readonly first = new Map<string, Bucket>();
   private sorted: { k: string; v: unknown }[] = [];
@@ -88,7 +108,7 @@ export class Index {
     if (!this.unique || !this.covers(doc)) return undefined;
     const compound = this.paths.length > 1;
     for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map(keyOf)) {
-      const ids = compound ? this.full.get(k) : this.first.get(k)?.ids;
+      const ids = compound ? this.full.get(k) : idsOf(this.first.get(k));
       if (!ids) continue;
       for (const id of ids) if (id !== selfId) return id;
     }
@@ -97,7 +117,7 @@ export class Index {
 
   add(doc: Document, id: string): void {
     if (!this.covers(doc)) return;
-    if (this.paths.length > 1) {
+    if (this.paths.length > 1 && this.unique) {
       for (const k of this.keys(doc)) {
         let s = this.full.get(k);
         if (!s) this.full.set(k, (s = new Set()));
@@ -108,10 +128,9 @@ export class Index {
       const k = keyOf(v);
       let b = this.first.get(k);
       if (!b) {
-        this.first.set(k, (b = { value: v, ids: new Set() }));
+        this.first.set(k, (b = { value: v, ids: id }));
         if (!this.stale && !this.inSorted.has(k)) this.pending.push(k);
-      }
-      b.ids.add(id);
+      } else addId(b, id);
     }
     // Write-heavy use without range scans must not grow `pending` without bound.
     if (this.pending.length > this.first.size + 1024) {
@@ -124,7 +143,7 @@ export class Index {
 
   remove(doc: Document, id: string): void {
     if (!this.covers(doc)) return;
-    if (this.paths.length > 1) {
+    if (this.paths.length > 1 && this.unique) {
       for (const k of this.keys(doc)) {
         const s = this.full.get(k);
         if (s && s.delete(id) && s.size === 0) this.full.delete(k);
@@ -133,13 +152,13 @@ export class Index {
     for (const v of valuesAtParts(doc, this.paths[0])) {
       const k = keyOf(v);
       const b = this.first.get(k);
-      if (b && b.ids.delete(id) && b.ids.size === 0) this.first.delete(k);
+      if (b && removeId(b, id)) this.first.delete(k);
     }
   }
 
   /** Ids whose first-field key equals `value`. */
   lookup(value: unknown): Iterable<string> {
-    return this.first.get(keyOf(value))?.ids ?? [];
+    return idsOf(this.first.get(keyOf(value)));
   }
 
   /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
@@ -157,9 +176,7 @@ export class Index {
         const c = compareValues(keys[i].v, upper.value);
         if (c > 0 || (c === 0 && !upper.inclusive)) break;
       }
-      const b = this.first.get(keys[i].k);
-      if (!b) continue;
-      for (const id of b.ids) out.push(id);
+      for (const id of idsOf(this.first.get(keys[i].k))) out.push(id);
     }
     return out;
   }
