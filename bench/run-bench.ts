@@ -122,7 +122,10 @@ async function main(): Promise<number> {
           log,
           server: p.side === 'peer' ? peer.server : svc!.server,
           sampler: samplers[p.side]!,
-          db: p.side === 'service' && svc?.db && dbSampler ? { server: svc.db, sampler: dbSampler } : undefined,
+          db:
+            p.side === 'service' && svc?.db && dbSampler
+              ? { server: svc.db, sampler: dbSampler }
+              : undefined,
           profileControl: profiling && p.side === 'service' ? control : undefined,
           aroundMeasure: db && {
             before: async () => void (before = await db.counts()),
@@ -205,7 +208,9 @@ async function main(): Promise<number> {
         rows.map((r) => `${r.id} ${r.loadgenCpuPct.toFixed(0)}`).join(', ') +
         `; machine load average at the end ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`,
       `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc)` +
-        (dbSampler ? `, its database process ${dbSampler.peakMb.toFixed(0)} MB (reported, not in the target)` : '') +
+        (dbSampler
+          ? `, its database process ${dbSampler.peakMb.toFixed(0)} MB (reported, not in the target)`
+          : '') +
         `, peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
       '',
       'Targets (issue #6):',

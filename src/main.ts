@@ -9,9 +9,13 @@ import { loadEnv } from './config/load-env';
 
 async function main(): Promise<void> {
   const env = loadEnv();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(fastifyOptions(env)), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule,
+    new FastifyAdapter(fastifyOptions(env)),
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   configureApp(app);
   const config = app.get(AppConfig);
@@ -21,6 +25,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // Configuration errors are already readable; anything else gets its stack.
-  console.error(err instanceof Error && err.message.startsWith('Invalid configuration') ? err.message : err);
+  console.error(
+    err instanceof Error && err.message.startsWith('Invalid configuration') ? err.message : err,
+  );
   process.exit(1);
 });

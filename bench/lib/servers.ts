@@ -40,7 +40,15 @@ async function startDatabase(opts: OurServiceOptions, port: number): Promise<Ser
   const db = startServer(
     'database',
     process.execPath,
-    [join(opts.distDir, 'database/embedded/cli.js'), '--port', String(port), '--host', '127.0.0.1', '--data', opts.dataDir],
+    [
+      join(opts.distDir, 'database/embedded/cli.js'),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      opts.dataDir,
+    ],
     childEnv({ NODE_ENV: 'production' }),
     opts.repoRoot,
   );
@@ -113,7 +121,14 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   secretLine.catch(() => undefined);
   await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
   const admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
-  return { server, db, baseUrl, admin, dbUri: `mongodb://127.0.0.1:${dbPort}`, dbName: 'oauth2_m2m' };
+  return {
+    server,
+    db,
+    baseUrl,
+    admin,
+    dbUri: `mongodb://127.0.0.1:${dbPort}`,
+    dbName: 'oauth2_m2m',
+  };
 }
 
 /**

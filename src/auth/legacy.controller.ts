@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -21,6 +21,7 @@ import { LegacyTokenResponseDto } from './dto/token-response.dto';
 import { FlatJsonBodyGuard } from './http/flat-json-body.guard';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
+import { TokenResponse } from './http/token-response.decorator';
 import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import {
   legacyRefreshRequest,
@@ -45,9 +46,7 @@ export class LegacyController {
   ) {}
 
   @Post('token')
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @TokenResponse()
   @UseGuards(FormRequestGuard)
   @ApiOperation({
     summary: "The seed's token endpoint: username = client_id, password = client_secret",
@@ -63,10 +62,8 @@ export class LegacyController {
   }
 
   @Post('refresh')
-  @HttpCode(200)
+  @TokenResponse()
   @UseGuards(FlatJsonBodyGuard)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
   @ApiOperation({
     summary: 'Rotate a refresh token (the old one is invalidated; reuse revokes the family)',
   })

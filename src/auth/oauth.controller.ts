@@ -26,6 +26,7 @@ import { TokenRequestDto } from './dto/token-request.dto';
 import { TokenResponseDto } from './dto/token-response.dto';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
+import { TokenResponse } from './http/token-response.decorator';
 import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import { oauthTokenRequest, toTokenResponse } from './token-endpoint.adapters';
 import { TokenEndpointService } from './token-endpoint.service';
@@ -55,9 +56,7 @@ export class OAuthController {
   ) {}
 
   @Post('token')
-  @HttpCode(200)
-  @Header('Cache-Control', 'no-store')
-  @Header('Pragma', 'no-cache')
+  @TokenResponse()
   @ApiOperation({
     summary: 'Token endpoint (RFC 6749): client_credentials and refresh_token grants',
   })

@@ -56,7 +56,11 @@ export class AppConfig {
     return this.get('SIGNING_ALG');
   }
   /** Defaults for the runtime `jwt_config` document, which overrides them. */
-  get tokenDefaults(): { accessTokenMinutes: number; refreshTokenDays: number; maxRequestsPerMinute: number } {
+  get tokenDefaults(): {
+    accessTokenMinutes: number;
+    refreshTokenDays: number;
+    maxRequestsPerMinute: number;
+  } {
     return {
       accessTokenMinutes: this.get('ACCESS_TOKEN_EXPIRE_MINUTES'),
       refreshTokenDays: this.get('REFRESH_TOKEN_EXPIRE_DAYS'),
@@ -75,7 +79,10 @@ export class AppConfig {
     if (raw === 'false' || raw === '') return false;
     if (raw === 'true') return true;
     if (/^\d+$/.test(raw)) return Number(raw);
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   get bootstrapAdmin(): boolean {
     return this.get('BOOTSTRAP_ADMIN');

@@ -24,81 +24,110 @@ const toBool = ({ key, obj }: { key: string; obj: Record<string, unknown> }): un
 };
 
 /** Values shipped in .env.example and used in development; refused when NODE_ENV=production. */
-export const PLACEHOLDER_SECRETS = new Set(['change-me', 'changeme', 'dev-only-change-me', 'your-secret-key']);
+export const PLACEHOLDER_SECRETS = new Set([
+  'change-me',
+  'changeme',
+  'dev-only-change-me',
+  'your-secret-key',
+]);
 
 /** Every variable the service reads. Names match .env.example; defaults are development-friendly. */
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 8000;
 
   @IsString()
   HOST: string = '0.0.0.0';
 
   /** Public base URL; every endpoint in the discovery metadata derives from it. */
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   ISSUER?: string;
 
   /** Real MongoDB. MONGODB_URL is the seed's name for the same thing. Unset: embedded server. */
-  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  @IsOptional()
+  @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI?: string;
 
-  @IsOptional() @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
+  @IsOptional()
+  @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URL?: string;
 
-  @IsString() @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be a plain database name' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be a plain database name' })
   MONGODB_DB: string = 'oauth2_m2m';
 
   /** Embedded server only: where its journal lives. */
   @IsString()
   EMBEDDED_DB_DATA_DIR: string = './data';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   EMBEDDED_DB_IN_MEMORY: boolean = false;
 
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   EMBEDDED_DB_PORT: number = 0;
 
   /** Encrypts signing private keys at rest (AES-256-GCM, key derived with HKDF). */
-  @IsString() @MinLength(16)
+  @IsString()
+  @MinLength(16)
   KEY_ENCRYPTION_KEY: string = 'dev-only-change-me';
 
   /** HMAC key for client secrets (server-generated secrets are high-entropy; a pepper, not a slow hash). */
-  @IsString() @MinLength(16)
+  @IsString()
+  @MinLength(16)
   CLIENT_SECRET_PEPPER: string = 'dev-only-change-me';
 
   @IsIn(['ES256', 'RS256', 'EdDSA'])
   SIGNING_ALG: 'ES256' | 'RS256' | 'EdDSA' = 'ES256';
 
-  @IsInt() @Min(1) @Max(1440)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
   ACCESS_TOKEN_EXPIRE_MINUTES: number = 15;
 
-  @IsInt() @Min(1) @Max(365)
+  @IsInt()
+  @Min(1)
+  @Max(365)
   REFRESH_TOKEN_EXPIRE_DAYS: number = 30;
 
-  @IsInt() @Min(1) @Max(1_000_000)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_REQUESTS_PER_MINUTE: number = 60;
 
-  @IsInt() @Min(1) @Max(3650)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   AUDIT_RETENTION_DAYS: number = 90;
 
   /** Audit entries are written in batches at most this often (ms): the durability window. */
-  @IsInt() @Min(1) @Max(10_000)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   AUDIT_FLUSH_INTERVAL_MS: number = 50;
 
   /** false, true, a hop count, or a comma-separated list of trusted proxy addresses/CIDRs. */
   @IsString()
   TRUST_PROXY: string = 'false';
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   BOOTSTRAP_ADMIN: boolean = true;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 65536;
 }
 
@@ -114,7 +143,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   });
   const errors = validateSync(env, { skipMissingProperties: false });
   const problems = errors.map(
-    (e) => `${e.property}=${JSON.stringify(present[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    (e) =>
+      `${e.property}=${JSON.stringify(present[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
   );
   if (env.NODE_ENV === 'production') {
     for (const name of SECRET_VARS) {

@@ -20,7 +20,11 @@ export class RuntimeConfigRepository {
 
   updateJwtConfig(patch: Partial<Omit<JwtConfig, '_id'>>): Promise<JwtConfig | null> {
     return this.model
-      .findOneAndUpdate({ _id: JWT_CONFIG_ID }, { $set: patch }, { returnDocument: 'after', upsert: true })
+      .findOneAndUpdate(
+        { _id: JWT_CONFIG_ID },
+        { $set: patch },
+        { returnDocument: 'after', upsert: true },
+      )
       .lean<JwtConfig>()
       .exec();
   }

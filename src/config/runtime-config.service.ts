@@ -18,7 +18,10 @@ export interface RuntimeSettings {
 }
 
 export type RuntimeSettingsPatch = Partial<
-  Pick<RuntimeSettings, 'accessTokenMinutes' | 'refreshTokenDays' | 'maxRequestsPerMinute' | 'algorithm'>
+  Pick<
+    RuntimeSettings,
+    'accessTokenMinutes' | 'refreshTokenDays' | 'maxRequestsPerMinute' | 'algorithm'
+  >
 >;
 
 /** Other instances pick up an admin change within this interval. */
@@ -43,7 +46,9 @@ export class RuntimeConfigService implements OnModuleInit, OnApplicationShutdown
   async onModuleInit(): Promise<void> {
     await this.reload();
     this.timer = setInterval(() => {
-      this.reload().catch((err: unknown) => this.logger.warn(`config refresh failed: ${String(err)}`));
+      this.reload().catch((err: unknown) =>
+        this.logger.warn(`config refresh failed: ${String(err)}`),
+      );
     }, REFRESH_INTERVAL_MS);
     this.timer.unref();
   }
@@ -73,9 +78,15 @@ export class RuntimeConfigService implements OnModuleInit, OnApplicationShutdown
   async update(patch: RuntimeSettingsPatch): Promise<RuntimeSettings> {
     const doc = await this.repository.updateJwtConfig({
       ...(patch.algorithm !== undefined && { ALGORITHM: patch.algorithm }),
-      ...(patch.accessTokenMinutes !== undefined && { ACCESS_TOKEN_EXPIRE_MINUTES: patch.accessTokenMinutes }),
-      ...(patch.refreshTokenDays !== undefined && { REFRESH_TOKEN_EXPIRE_DAYS: patch.refreshTokenDays }),
-      ...(patch.maxRequestsPerMinute !== undefined && { MAX_REQUESTS_PER_MINUTE: patch.maxRequestsPerMinute }),
+      ...(patch.accessTokenMinutes !== undefined && {
+        ACCESS_TOKEN_EXPIRE_MINUTES: patch.accessTokenMinutes,
+      }),
+      ...(patch.refreshTokenDays !== undefined && {
+        REFRESH_TOKEN_EXPIRE_DAYS: patch.refreshTokenDays,
+      }),
+      ...(patch.maxRequestsPerMinute !== undefined && {
+        MAX_REQUESTS_PER_MINUTE: patch.maxRequestsPerMinute,
+      }),
       UPDATED_AT: new Date(),
     });
     this.settings = this.merge(doc);
@@ -91,7 +102,9 @@ export class RuntimeConfigService implements OnModuleInit, OnApplicationShutdown
     const defaults = this.env.tokenDefaults;
     const algorithm = TOKEN_ALGORITHMS.find((a) => a === doc?.ALGORITHM) ?? this.env.signingAlg;
     if (doc?.ALGORITHM !== undefined && doc.ALGORITHM !== algorithm) {
-      this.logger.warn(`jwt_config.ALGORITHM "${doc.ALGORITHM}" is not supported; using ${algorithm}`);
+      this.logger.warn(
+        `jwt_config.ALGORITHM "${doc.ALGORITHM}" is not supported; using ${algorithm}`,
+      );
     }
     return {
       algorithm,

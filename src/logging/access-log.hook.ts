@@ -33,7 +33,13 @@ export class AccessLogHook implements OnModuleInit {
     if (!root.isLevelEnabled(level) || isQuietPath(req.url)) return;
     root[level](
       {
-        req: { id: req.id, method: req.method, url: req.url, remoteAddress: req.ip, headers: req.headers },
+        req: {
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.ip,
+          headers: req.headers,
+        },
         res: { statusCode: reply.statusCode },
         responseTime: Math.round(reply.elapsedTime),
       },

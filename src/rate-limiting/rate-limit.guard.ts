@@ -41,7 +41,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const [throttler] = this.throttlers;
-    if (this.throttlers.length !== 1 || this.isDecorated(context)) return super.canActivate(context);
+    if (this.throttlers.length !== 1 || this.isDecorated(context))
+      return super.canActivate(context);
     const { limit, ttl } = throttler;
     const window = typeof ttl === 'function' ? await ttl(context) : ttl;
     return this.handleRequest({
@@ -60,7 +61,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     let decorated = this.decorated.get(handler);
     if (decorated === undefined) {
       const targets = [handler, context.getClass()];
-      decorated = targets.some((t) => Reflect.getMetadataKeys(t).some((k) => String(k).startsWith('THROTTLER:')));
+      decorated = targets.some((t) =>
+        Reflect.getMetadataKeys(t).some((k) => String(k).startsWith('THROTTLER:')),
+      );
       this.decorated.set(handler, decorated);
     }
     return decorated;

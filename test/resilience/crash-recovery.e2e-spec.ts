@@ -1,6 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
 import {
-  killAll,
   makeTmpDir,
   sleep,
   startApp,
@@ -9,7 +8,8 @@ import {
   type DbProcess,
 } from '../utils/process-harness';
 import { connect, insertSeedClients } from './support/db';
-import { destroyAgent, seedRefresh, seedToken } from './support/http';
+import { seedRefresh, seedToken } from './support/http';
+import { stopEverything } from './support/lifecycle';
 
 /**
  * Issue 6 point 4: SIGKILL the app and the database in the middle of a token load. After a
@@ -114,12 +114,7 @@ describe('crash: SIGKILL the app and the database mid-load, restart on the same 
     app = await startApp({ mongoUri: dbProc.uri, env: { MAX_REQUESTS_PER_MINUTE: '1000000' } });
   }, 300_000);
 
-  afterAll(async () => {
-    destroyAgent();
-    await mongo?.close();
-    await killAll();
-    tmp?.cleanup();
-  });
+  afterAll(() => stopEverything(mongo, tmp));
 
   it('keeps every delivered refresh token usable exactly once and every acknowledged audit entry', async () => {
     const state: LoadState = { unpresented: new Set(), failures: [], requests: 0, stopped: false };

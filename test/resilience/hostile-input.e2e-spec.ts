@@ -2,7 +2,6 @@ import type { Db, MongoClient } from 'mongodb';
 import { createHash } from 'node:crypto';
 import {
   bootstrapAdminOf,
-  killAll,
   makeTmpDir,
   sleep,
   startApp,
@@ -11,16 +10,8 @@ import {
 } from '../utils/process-harness';
 import { connect, countsOf } from './support/db';
 import { generateCases, type HostileCase, type HostileContext } from './support/hostile-cases';
-import {
-  basic,
-  destroyAgent,
-  FORM,
-  getProtected,
-  parseJson,
-  prng,
-  send,
-  type RawResponse,
-} from './support/http';
+import { basic, FORM, getProtected, parseJson, prng, send, type RawResponse } from './support/http';
+import { stopEverything } from './support/lifecycle';
 import { asymmetricForgeries, claimForgeries, decode, garbageTokens } from './support/jwt-forge';
 
 /**
@@ -155,12 +146,7 @@ describe('hostile input against one running server', () => {
     esToken = await ccToken();
   }, 300_000);
 
-  afterAll(async () => {
-    destroyAgent();
-    await mongo?.close();
-    await killAll();
-    tmp?.cleanup();
-  });
+  afterAll(() => stopEverything(mongo, tmp));
 
   it('asymmetric mode: rejects every forged token and survives a seeded barrage', async () => {
     const { header } = decode(esToken);

@@ -1,6 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
 import {
-  killAll,
   makeTmpDir,
   sleep,
   startApp,
@@ -10,7 +9,6 @@ import {
 } from '../utils/process-harness';
 import { connect, insertSeedClients, waitForAudit } from './support/db';
 import {
-  destroyAgent,
   getProtected,
   JSON_TYPE,
   parseJson,
@@ -19,6 +17,7 @@ import {
   send,
   type RawResponse,
 } from './support/http';
+import { stopEverything } from './support/lifecycle';
 
 /**
  * Issue 6 point 3: three app processes sharing one standalone embedded database behave as one
@@ -91,12 +90,7 @@ describe('scale-out: three app instances on one standalone database', () => {
     apps = await Promise.all([0, 1, 2].map(() => startApp({ mongoUri: dbProc.uri, env })));
   }, 300_000);
 
-  afterAll(async () => {
-    destroyAgent();
-    await mongo?.close();
-    await killAll();
-    tmp?.cleanup();
-  });
+  afterAll(() => stopEverything(mongo, tmp));
 
   it('holds one rate limit across all instances (total accepted within the limit)', async () => {
     const { clientId, secret } = CLIENTS.limited;

@@ -19,7 +19,13 @@ describe('schematic protected-resource', () => {
     for (const entry of ['src', 'schematics', 'test/utils', 'test/factories']) {
       await cp(join(root, entry), join(dir, entry), { recursive: true });
     }
-    for (const file of ['package.json', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', 'jest.config.js']) {
+    for (const file of [
+      'package.json',
+      'nest-cli.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'jest.config.js',
+    ]) {
       await cp(join(root, file), join(dir, file));
     }
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -33,7 +39,12 @@ describe('schematic protected-resource', () => {
     run(process.execPath, args, { cwd: dir, timeout, env: { ...process.env, FORCE_COLOR: '0' } });
 
   it('generates, registers, builds and passes its own e2e test', async () => {
-    const generate = await node([join(root, 'node_modules/@nestjs/cli/bin/nest.js'), 'g', 'protected-resource', 'orders']);
+    const generate = await node([
+      join(root, 'node_modules/@nestjs/cli/bin/nest.js'),
+      'g',
+      'protected-resource',
+      'orders',
+    ]);
     // eslint-disable-next-line no-control-regex
     const created = generate.stdout.replace(/\x1b\[[0-9;]*m/g, '');
     expect(created).toContain('CREATE src/orders/orders.controller.ts');
@@ -48,7 +59,12 @@ describe('schematic protected-resource', () => {
     expect(controller).toContain("@Roles('user', 'admin')");
 
     // Type-checks the whole app with the new module in it, as `nest build` would.
-    await node([join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noEmit']);
+    await node([
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--noEmit',
+    ]);
 
     const jest = await node([
       join(root, 'node_modules/jest/bin/jest.js'),

@@ -1,4 +1,5 @@
 import type { GrantType, OAuthClient, RequestMeta } from '../../clients/clients.types';
+import { InvalidClientError } from '../../common/errors/oauth-errors';
 
 /** What a grant handler is given: the authenticated client (null only for the seed's /refresh). */
 export interface GrantContext {
@@ -32,3 +33,18 @@ export interface GrantHandler {
 }
 
 export type GrantHandlerMap = Partial<Record<string, GrantHandler>>;
+
+/** A grant in which an authenticated client asks for a token for itself, within its own scopes. */
+export function selfGrant(
+  client: OAuthClient | null,
+  issueRefreshToken: (client: OAuthClient) => boolean,
+): Promise<GrantDecision> {
+  if (!client) return Promise.reject(new InvalidClientError('client authentication is required'));
+  return Promise.resolve({
+    client,
+    allowedScopes: client.scopes,
+    allowedAudiences: client.audiences,
+    defaultAudience: [],
+    issueRefreshToken: issueRefreshToken(client),
+  });
+}

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InvalidClientError } from '../../common/errors/oauth-errors';
-import type { GrantContext, GrantDecision, GrantHandler } from './grant-handler';
+import {
+  selfGrant,
+  type GrantContext,
+  type GrantDecision,
+  type GrantHandler,
+} from './grant-handler';
 
 /**
  * The seed's `/token`: `username`/`password` are the client's id and secret, so this is client
@@ -12,13 +16,6 @@ export class PasswordGrant implements GrantHandler {
   readonly grantType = 'password' as const;
 
   resolve({ client }: GrantContext): Promise<GrantDecision> {
-    if (!client) return Promise.reject(new InvalidClientError('client authentication is required'));
-    return Promise.resolve({
-      client,
-      allowedScopes: client.scopes,
-      allowedAudiences: client.audiences,
-      defaultAudience: [],
-      issueRefreshToken: true,
-    });
+    return selfGrant(client, () => true);
   }
 }

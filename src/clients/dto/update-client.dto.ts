@@ -1,74 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { ROLE_PATTERN, SCOPE_TOKEN_PATTERN } from '../client-credentials';
-import {
-  GRANT_TYPES,
-  TOKEN_ENDPOINT_AUTH_METHODS,
-  type ClientJwks,
-  type GrantType,
-  type TokenEndpointAuthMethod,
-  type UpdateClientInput,
-} from '../clients.types';
-import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './create-client.dto';
+import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import type { ClientJwks, UpdateClientInput } from '../clients.types';
+import { CreateClientDto, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './create-client.dto';
 
-/** Every field optional; absent fields stay as they are. */
-export class UpdateClientDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(SCOPE_TOKEN_PATTERN, {
-    each: true,
-    message: 'each scope must be a scope-token (RFC 6749 §3.3)',
-  })
-  scopes?: string[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(ROLE_PATTERN, { message: 'role must match ^[A-Za-z0-9._:-]{1,64}$' })
-  role?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MaxLength(512, { each: true })
-  audiences?: string[];
-
-  @ApiPropertyOptional({ enum: GRANT_TYPES, isArray: true })
-  @IsOptional()
-  @IsArray()
-  @IsIn(GRANT_TYPES, { each: true })
-  grant_types?: GrantType[];
-
-  @ApiPropertyOptional({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
-  @IsOptional()
-  @IsIn(TOKEN_ENDPOINT_AUTH_METHODS)
-  token_endpoint_auth_method?: TokenEndpointAuthMethod;
-
+/**
+ * Every field optional; absent fields stay as they are. The fields shared with creation keep its
+ * rules and messages; jwks and the TTL also take null (remove it), and a client can be disabled.
+ */
+export class UpdateClientDto extends PartialType(
+  OmitType(CreateClientDto, ['client_id', 'jwks', 'access_token_ttl_seconds'] as const),
+) {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
@@ -78,11 +19,6 @@ export class UpdateClientDto {
   @ValidateIf((_o, v) => v !== null && v !== undefined)
   @IsObject()
   jwks?: ClientJwks | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  refresh_tokens?: boolean;
 
   @ApiPropertyOptional({
     minimum: MIN_TTL_SECONDS,

@@ -4,4 +4,5 @@ import { Reflector } from '@nestjs/core';
 export const RequiredScopes = Reflector.createDecorator<string[]>();
 
 /** The token must carry every one of these scopes. */
-export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator => RequiredScopes(scopes);
+export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator =>
+  RequiredScopes(scopes);

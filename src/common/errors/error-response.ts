@@ -38,7 +38,9 @@ function fromStatus(status: number, description: string): OAuthError {
   if (status >= 400 && status < 500) {
     const err = new InvalidRequestError(description);
     // 413 and 415 keep their status so clients learn what went wrong at the HTTP level.
-    return status === 413 || status === 415 || status === 405 ? Object.assign(err, { status }) : err;
+    return status === 413 || status === 415 || status === 405
+      ? Object.assign(err, { status })
+      : err;
   }
   return new ServerError('internal server error');
 }
@@ -48,7 +50,8 @@ function fromStatus(status: number, description: string): OAuthError {
  * logged because its details are withheld from the client.
  */
 export function toOAuthError(exception: unknown): { error: OAuthError; internal: boolean } {
-  if (exception instanceof OAuthError) return { error: exception, internal: exception.status >= 500 };
+  if (exception instanceof OAuthError)
+    return { error: exception, internal: exception.status >= 500 };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     return {
@@ -60,12 +63,19 @@ export function toOAuthError(exception: unknown): { error: OAuthError; internal:
   const status = (exception as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = (exception as { message?: unknown }).message;
-    return { error: fromStatus(status, typeof message === 'string' ? message : 'bad request'), internal: false };
+    return {
+      error: fromStatus(status, typeof message === 'string' ? message : 'bad request'),
+      internal: false,
+    };
   }
   return { error: new ServerError('internal server error'), internal: true };
 }
 
-export function renderError(error: OAuthError): { status: number; headers: Record<string, string>; body: ErrorBody } {
+export function renderError(error: OAuthError): {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+} {
   return {
     status: error.status,
     headers: { ...NO_STORE_HEADERS, ...error.headers },

@@ -11,7 +11,9 @@ export class OAuthExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { error, internal } = toOAuthError(exception);
     if (internal) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     const { status, headers, body } = renderError(error);
     void reply.status(status).headers(headers).send(body);

@@ -4,7 +4,9 @@ import { getMetadataStorage } from 'class-validator';
 // Not in the package's typings, but the same module @nestjs/mapped-types reads for the same reason.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: { findTransformMetadatas(target: Type, key: string, type: number): unknown[] };
+  defaultMetadataStorage: {
+    findTransformMetadatas(target: Type, key: string, type: number): unknown[];
+  };
 };
 
 /**
@@ -40,15 +42,21 @@ function compilePlan(metatype: Type): Plan | undefined {
   }
   const plan: Plan = new Map();
   for (const [property, rules] of byProperty) {
-    const optional = rules.some((m) => m.type === 'conditionalValidation' && m.name === 'isOptional');
-    const others = rules.filter((m) => !(m.type === 'conditionalValidation' && m.name === 'isOptional'));
-    const transformed = defaultMetadataStorage.findTransformMetadatas(metatype, property, 1).length > 0;
+    const optional = rules.some(
+      (m) => m.type === 'conditionalValidation' && m.name === 'isOptional',
+    );
+    const others = rules.filter(
+      (m) => !(m.type === 'conditionalValidation' && m.name === 'isOptional'),
+    );
+    const transformed =
+      defaultMetadataStorage.findTransformMetadatas(metatype, property, 1).length > 0;
     const simple =
       !transformed &&
       others.some((m) => m.name === 'isString') &&
       others.every((m) => m.type === 'customValidation' && !m.each && FAST_RULES.has(m.name ?? ''));
     if (!simple && !optional) return undefined;
-    const maxLength = others.find((m) => m.name === 'maxLength')?.constraints?.[0] as number | undefined;
+    const maxLength = others.find((m) => m.name === 'maxLength')?.constraints?.[0] as
+      number | undefined;
     plan.set(property, {
       optional,
       notEmpty: others.some((m) => m.name === 'isNotEmpty'),
@@ -92,7 +100,8 @@ export class FastValidationPipe extends ValidationPipe {
       if (plan && certainlyValid(value, plan)) {
         const dto = new metatype() as Record<string, unknown>;
         for (const property of plan.keys()) {
-          if (Object.hasOwn(value, property) && value[property] !== undefined) dto[property] = value[property];
+          if (Object.hasOwn(value, property) && value[property] !== undefined)
+            dto[property] = value[property];
         }
         return dto;
       }
