@@ -243,11 +243,16 @@ describe('hostile input against one running server', () => {
     expect(rssBaseline).toBeGreaterThan(0); // set by the first test's warm-up
     const health = await send(app.baseUrl, { method: 'GET', path: '/health/ready' });
     expect(health.status).toBe(200);
-    await sleep(1000);
-    const growth = app.rssBytes() - rssBaseline;
+    // Garbage from the barrage is freed by V8's memory reducer once the process goes idle (its first
+    // pass comes ~8 s after allocation slows down): allow it that long before judging a leak.
+    let growth = Infinity;
+    for (let waited = 0; waited <= 25_000 && growth >= RSS_GROWTH_BOUND; waited += 500) {
+      await sleep(500);
+      growth = Math.min(growth, app.rssBytes() - rssBaseline);
+    }
     console.log(
       `hostile-input RSS: baseline ${(rssBaseline / 2 ** 20).toFixed(1)} MB, growth ${(growth / 2 ** 20).toFixed(1)} MB`,
     );
     expect(growth).toBeLessThan(RSS_GROWTH_BOUND);
-  });
+  }, 60_000);
 });
