@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { basic, FORM, probe, probeOk } from './load';
-import { freePort, startServer, waitForHttp, type ServerProcess } from './processes';
+import { freePort, startServer, stopServer, waitForHttp, type ServerProcess } from './processes';
 
 export interface Credentials {
   clientId: string;
@@ -119,8 +119,15 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
   // Attach handlers now: whichever rejects first must not become an unhandled rejection.
   idLine.catch(() => undefined);
   secretLine.catch(() => undefined);
-  await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
-  const admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
+  let admin: Credentials;
+  try {
+    await waitForHttp(server, `${baseUrl}/health/live`, 60_000);
+    admin = { clientId: (await idLine)[1], secret: (await secretLine)[1] };
+  } catch (err) {
+    // A service that did not start must not leave its database running through the whole bench.
+    if (db) await stopServer(db);
+    throw err;
+  }
   return {
     server,
     db,

@@ -100,7 +100,7 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(1_000_000_000)
   MAX_REQUESTS_PER_MINUTE: number = 60;
 
   @IsInt()
