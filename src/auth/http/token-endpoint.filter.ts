@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { renderError, toOAuthError } from '../../common/errors/error-response';
+import { logInternalError, renderError, toOAuthError } from '../../common/errors/error-response';
 import { EventBus } from '../../common/events';
 import { parseBasicAuthorization } from '../client-authenticator.service';
 import { requestMetaOf } from './request-meta.decorator';
@@ -36,11 +36,7 @@ export class TokenEndpointFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { error, internal } = toOAuthError(exception);
-    if (internal) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
-    }
+    if (internal) logInternalError(this.logger, exception, req.id);
     const meta = requestMetaOf(req);
     this.events.emit('token.denied', {
       code: error.error,

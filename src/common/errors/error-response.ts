@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, type Logger } from '@nestjs/common';
 import {
   AccessDeniedError,
   InvalidRequestError,
@@ -81,4 +81,14 @@ export function renderError(error: OAuthError): {
     headers: { ...NO_STORE_HEADERS, ...error.headers },
     body: { error: error.error, error_description: error.description },
   };
+}
+
+/**
+ * The one log line of a 5xx: the full error, tied to its request. Lines logged by handlers carry no
+ * per-request context (see AccessLogHook), so the request id is attached here explicitly.
+ */
+export function logInternalError(logger: Logger, exception: unknown, requestId: unknown): void {
+  const detail =
+    exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+  logger.error({ req: { id: requestId }, err: detail }, 'request failed with an internal error');
 }
