@@ -42,7 +42,7 @@ export class ClientAuthService {
       const client =
         credentials.method === 'private_key_jwt'
           ? await this.withAssertion(credentials)
-          : await this.withSecret(credentials);
+          : await this.withSecret(credentials, meta.requestId);
       this.events.emit('client.authenticated', {
         clientId: client.clientId,
         ip: meta.ip,
@@ -69,11 +69,14 @@ export class ClientAuthService {
     }
   }
 
-  private async withSecret(credentials: {
-    method: 'client_secret_basic' | 'client_secret_post';
-    clientId: string;
-    clientSecret: string;
-  }): Promise<OAuthClient> {
+  private async withSecret(
+    credentials: {
+      method: 'client_secret_basic' | 'client_secret_post';
+      clientId: string;
+      clientSecret: string;
+    },
+    requestId: string | undefined,
+  ): Promise<OAuthClient> {
     const { clientId, clientSecret } = credentials;
     // Type-checked here too: the HTTP layer may hand over whatever a form or header contained.
     if (!isValidClientId(clientId)) throw new ClientAuthFailure('client_id missing or malformed');
@@ -104,14 +107,14 @@ export class ClientAuthService {
       }
     }
     if (matched !== undefined) {
-      this.touch(record, matched, now);
+      this.touch(record, matched, now, requestId);
       return record.client;
     }
     if (
       record.legacySecret !== undefined &&
       this.hasher.matchesPlaintext(digest, record.legacySecret)
     ) {
-      await this.migrate(record, record.legacySecret);
+      await this.migrate(record, record.legacySecret, requestId);
       return record.client;
     }
     throw new ClientAuthFailure(
@@ -150,7 +153,11 @@ export class ClientAuthService {
    * exactly one migrates (and emits). A failed write does not fail the caller: the secret was
    * right, and the next use tries again.
    */
-  private async migrate(record: ClientRecord, plaintext: string): Promise<void> {
+  private async migrate(
+    record: ClientRecord,
+    plaintext: string,
+    requestId: string | undefined,
+  ): Promise<void> {
     const clientId = record.client.clientId;
     const secretId = generateSecretId();
     try {
@@ -169,12 +176,20 @@ export class ClientAuthService {
         });
       }
     } catch (err) {
-      this.logger.error(`migrating the plaintext secret of ${clientId} failed: ${String(err)}`);
+      this.logger.error(
+        { req: { id: requestId } },
+        `migrating the plaintext secret of ${clientId} failed: ${String(err)}`,
+      );
     }
   }
 
   /** Off the hot path: throttled per secret, not awaited, failures only logged. */
-  private touch(record: ClientRecord, secretId: string, now: number): void {
+  private touch(
+    record: ClientRecord,
+    secretId: string,
+    now: number,
+    requestId: string | undefined,
+  ): void {
     const key = `${record.client.clientId}\u0000${secretId}`;
     const stored = record.secrets.find((s) => s.id === secretId)?.last_used_at?.getTime() ?? 0;
     const last = Math.max(this.touched.get(key) ?? 0, stored);
@@ -185,6 +200,7 @@ export class ClientAuthService {
       .touchSecret(record.client.clientId, secretId, new Date(now))
       .catch((err: unknown) => {
         this.logger.warn(
+          { req: { id: requestId } },
           `recording last use of a secret of ${record.client.clientId} failed: ${String(err)}`,
         );
       });
