@@ -5,7 +5,9 @@ import { AppConfig } from '../config/app-config.service';
 import { InvalidClientError, InvalidRequestError, OAuthError } from '../common/errors/oauth-errors';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-export const BASIC_CHALLENGE = 'Basic realm="oauth2-m2m"';
+import { BASIC_CHALLENGE } from '../clients/client-credentials';
+
+export { BASIC_CHALLENGE };
 
 /** The client-authentication fields an OAuth endpoint's form may carry. */
 export interface ClientAuthParams {

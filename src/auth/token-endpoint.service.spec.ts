@@ -35,9 +35,14 @@ describe('TokenEndpointService', () => {
   const issueAccess = jest.fn();
   const issueRefresh = jest.fn();
   const consume = jest.fn();
+  const ownerOf = jest.fn();
   const findActive = jest.fn();
   const emit = jest.fn();
-  const refreshTokens = { issue: issueRefresh, consume } as unknown as RefreshTokenService;
+  const refreshTokens = {
+    issue: issueRefresh,
+    consume,
+    ownerOf,
+  } as unknown as RefreshTokenService;
   const service = new TokenEndpointService(
     { authenticate, verify } as unknown as ClientAuthenticator,
     { issue: issueAccess } as unknown as AccessTokenService,
@@ -181,6 +186,23 @@ describe('TokenEndpointService', () => {
     expect(issued.refreshToken).toBe('rt');
     findActive.mockResolvedValue(null);
     await expect(service.handle(seedRefresh)).rejects.toThrow(InvalidGrantError);
+  });
+
+  it("the seed's /refresh checks the owner's grants before it consumes the token", async () => {
+    ownerOf.mockResolvedValue('c1');
+    findActive.mockResolvedValue(client({ grantTypes: ['password'] }));
+    await expect(
+      service.handle(
+        request({
+          grantType: 'refresh_token',
+          offeredGrants: ['refresh_token'],
+          refreshToken: 'old',
+          clientAuth: { kind: 'none' },
+        }),
+      ),
+    ).rejects.toThrow(UnauthorizedClientError);
+    expect(ownerOf).toHaveBeenCalledWith('old');
+    expect(consume).not.toHaveBeenCalled();
   });
 
   it("the seed's /token (password grant) always issues a refresh token", async () => {

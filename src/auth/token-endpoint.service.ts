@@ -6,17 +6,13 @@ import type {
   RequestMeta,
 } from '../clients/clients.types';
 import { EventBus } from '../common/events';
-import {
-  InvalidRequestError,
-  UnauthorizedClientError,
-  UnsupportedGrantTypeError,
-} from '../common/errors/oauth-errors';
+import { InvalidRequestError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { RefreshTokenService } from '../tokens/refresh-token.service';
 import type { IssuedAccessToken } from '../tokens/tokens.types';
 import { ClientAuthenticator, type ClientAuthParams } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
-import type { GrantDecision, GrantHandler } from './grants/grant-handler';
+import { assertGrantAllowed, type GrantDecision, type GrantHandler } from './grants/grant-handler';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { grantAudience, grantScopes, parseResources, parseScope } from './scope';
@@ -84,7 +80,7 @@ export class TokenEndpointService {
     const handler = this.selectGrantHandler(request);
     const requested = this.parseRequested(request);
     if (client) {
-      this.checkGrantAllowed(client, handler.grantType);
+      assertGrantAllowed(client, handler.grantType);
       // Checked before the grant runs, so a refresh token is not burnt by a request that cannot succeed.
       this.checkScope(requested, client.scopes);
     }
@@ -95,7 +91,7 @@ export class TokenEndpointService {
       refreshToken: request.refreshToken,
       meta: request.meta,
     });
-    if (!client) this.checkGrantAllowed(decision.client, handler.grantType);
+    if (!client) assertGrantAllowed(decision.client, handler.grantType);
     const scopes = this.checkScope(requested, decision.allowedScopes);
     const audience = this.resolveResource(requested, decision);
     const issued = await this.issue(handler.grantType, decision, scopes, audience);
@@ -120,12 +116,6 @@ export class TokenEndpointService {
     const offered = offeredGrants.find((g) => g === grantType);
     if (!offered) throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported`);
     return this.handlers[offered];
-  }
-
-  private checkGrantAllowed(client: OAuthClient, grantType: GrantType): void {
-    if (!client.grantTypes.includes(grantType)) {
-      throw new UnauthorizedClientError(`this client may not use the ${grantType} grant`);
-    }
   }
 
   private parseRequested({ scope, resource }: TokenRequest): Requested {

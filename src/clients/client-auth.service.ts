@@ -4,7 +4,12 @@ import { EventBus } from '../common/events';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthFailure } from './client-auth-failure';
 import { ClientCache } from './client-cache.service';
-import { generateSecretId, isValidClientId, MAX_SECRET_LENGTH } from './client-credentials';
+import {
+  BASIC_CHALLENGE,
+  generateSecretId,
+  isValidClientId,
+  MAX_SECRET_LENGTH,
+} from './client-credentials';
 import { isSecretActive, type ClientRecord } from './client.mapper';
 import type { ClientCredentials, OAuthClient, RequestMeta } from './clients.types';
 import { ClientsRepository } from './clients.repository';
@@ -63,7 +68,7 @@ export class ClientAuthService {
       const error = new InvalidClientError(GENERIC_FAILURE);
       // RFC 6749 §5.2: a failed Basic attempt gets a challenge.
       if (credentials.method === 'client_secret_basic') {
-        error.withHeader('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
+        error.withHeader('WWW-Authenticate', BASIC_CHALLENGE);
       }
       throw error;
     }

@@ -55,6 +55,19 @@ export class RefreshTokenService implements OnModuleInit {
     return token;
   }
 
+  /**
+   * The client a refresh token was issued to, without consuming it (undefined when unknown). Lets
+   * the seed's unauthenticated /refresh refuse a client that may not refresh before the token burns.
+   */
+  async ownerOf(token: string): Promise<string | undefined> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH)
+      return undefined;
+    const stored =
+      (await this.repository.findByHash(sha256Hex(token))) ??
+      (await this.repository.findLegacyPlaintext(token));
+    return stored?.client_id;
+  }
+
   /** Consumes the token (exactly once) and returns what it granted; see the class comment. */
   async consume(
     token: string,

@@ -196,6 +196,38 @@ describe('conformance: token endpoint errors', () => {
     );
   });
 
+  it("unauthorized_client on the seed's /refresh, and the refresh token is not burnt", async () => {
+    const noRefresh = await createClient(t.app, { grantTypes: ['password'] });
+    const pair = await post(
+      '/token',
+      form({ username: noRefresh.clientId, password: noRefresh.secret }),
+    ).then(readJson);
+    const refresh = () =>
+      fetch(`${t.url}/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: pair.refresh_token }),
+      });
+    await expectError(
+      await refresh(),
+      400,
+      'unauthorized_client',
+      'this client may not use the refresh_token grant',
+    );
+    const stored = await t.db
+      .collection('tokens')
+      .findOne({ client_id: noRefresh.clientId }, { projection: { used_at: 1, revoked_at: 1 } });
+    expect(stored).toMatchObject({ used_at: null, revoked_at: null });
+    // Refused again the same way, not as a reuse: nothing was consumed.
+    events.all.length = 0;
+    await expectError(
+      await refresh(),
+      400,
+      'unauthorized_client',
+      'this client may not use the refresh_token grant',
+    );
+  });
+
   it.each(['authorization_code', 'password', 'urn:ietf:params:oauth:grant-type:device_code'])(
     'unsupported_grant_type: %s',
     async (grantType) => {

@@ -1,5 +1,5 @@
 import type { GrantType, OAuthClient, RequestMeta } from '../../clients/clients.types';
-import { InvalidClientError } from '../../common/errors/oauth-errors';
+import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
 
 /** What a grant handler is given: the authenticated client (null only for the seed's /refresh). */
 export interface GrantContext {
@@ -47,4 +47,11 @@ export function selfGrant(
     defaultAudience: [],
     issueRefreshToken: issueRefreshToken(client),
   });
+}
+
+/** RFC 6749 §5.2 unauthorized_client: the client is not registered for this grant. */
+export function assertGrantAllowed(client: OAuthClient, grantType: GrantType): void {
+  if (!client.grantTypes.includes(grantType)) {
+    throw new UnauthorizedClientError(`this client may not use the ${grantType} grant`);
+  }
 }

@@ -3,7 +3,12 @@ import { ClientsService } from '../../clients/clients.service';
 import { InvalidGrantError, InvalidRequestError } from '../../common/errors/oauth-errors';
 import { RefreshTokenService } from '../../tokens/refresh-token.service';
 import { intersectScopes } from '../scope';
-import type { GrantContext, GrantDecision, GrantHandler } from './grant-handler';
+import {
+  assertGrantAllowed,
+  type GrantContext,
+  type GrantDecision,
+  type GrantHandler,
+} from './grant-handler';
 
 /**
  * RFC 6749 §6 with rotation: the presented token is consumed atomically and a new one of the same
@@ -21,6 +26,7 @@ export class RefreshTokenGrant implements GrantHandler {
 
   async resolve({ client: caller, refreshToken, meta }: GrantContext): Promise<GrantDecision> {
     if (!refreshToken) throw new InvalidRequestError('refresh_token is required');
+    if (!caller) await this.refuseOwnerWithoutRefreshGrant(refreshToken);
     const grant = await this.refreshTokens.consume(
       refreshToken,
       { clientId: caller?.clientId },
@@ -39,5 +45,12 @@ export class RefreshTokenGrant implements GrantHandler {
       issueRefreshToken: true,
       family: { id: grant.familyId, scopes, audience: grant.audience },
     };
+  }
+
+  /** Without client authentication the owner is known only from the token: check it first. */
+  private async refuseOwnerWithoutRefreshGrant(refreshToken: string): Promise<void> {
+    const ownerId = await this.refreshTokens.ownerOf(refreshToken);
+    const owner = ownerId === undefined ? null : await this.clients.findActive(ownerId);
+    if (owner) assertGrantAllowed(owner, this.grantType);
   }
 }

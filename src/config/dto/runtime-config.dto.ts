@@ -38,10 +38,10 @@ export class UpdateRuntimeConfigDto {
   @Max(365)
   refresh_token_expire_days?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000_000 })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(1_000_000_000)
   max_requests_per_minute?: number;
 }
