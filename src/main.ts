@@ -1,7 +1,9 @@
 import { NestFactory } from '@nestjs/core';
+import cluster from 'node:cluster';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { runClusterPrimary } from './bootstrap/cluster-primary';
 import { bootstrapFirstRun } from './bootstrap/first-run';
 import { configureApp, fastifyOptions } from './bootstrap/configure-app';
 import { AppConfig } from './config/app-config.service';
@@ -9,6 +11,7 @@ import { loadEnv } from './config/load-env';
 
 async function main(): Promise<void> {
   const env = loadEnv();
+  if (env.WORKERS > 1 && cluster.isPrimary) return runClusterPrimary(env);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     new FastifyAdapter(fastifyOptions(env)),

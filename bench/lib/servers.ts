@@ -98,6 +98,8 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
       NODE_ENV: 'production',
       // e.g. --max-old-space-size=128: what an operator sets to bound the heap (see README).
       NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
+      // WORKERS > 1: node:cluster workers; the RSS sampler sums the whole process tree.
+      WORKERS: process.env.BENCH_SERVICE_WORKERS ?? '1',
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
       CLIENT_SECRET_PEPPER: randomBytes(32).toString('base64url'),
       PORT: String(port),

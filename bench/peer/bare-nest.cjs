@@ -13,7 +13,11 @@ class PingController {
   }
 }
 Controller()(PingController);
-Get('ping')(PingController.prototype, 'ping', Object.getOwnPropertyDescriptor(PingController.prototype, 'ping'));
+Get('ping')(
+  PingController.prototype,
+  'ping',
+  Object.getOwnPropertyDescriptor(PingController.prototype, 'ping'),
+);
 
 class BareModule {}
 Module({ controllers: [PingController] })(BareModule);

@@ -21,10 +21,16 @@ const OPAQUE_RESOURCE = 'urn:bench:opaque';
 
 const port = Number(process.env.PEER_PORT ?? 0);
 const clientId = process.env.PEER_CLIENT_ID ?? 'bench-peer-client';
-const clientSecret = process.env.PEER_CLIENT_SECRET ?? 'bench-peer-secret-0123456789abcdef0123456789';
+const clientSecret =
+  process.env.PEER_CLIENT_SECRET ?? 'bench-peer-secret-0123456789abcdef0123456789';
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };
+const signingJwk = {
+  ...privateKey.export({ format: 'jwk' }),
+  kid: randomUUID(),
+  alg: 'ES256',
+  use: 'sig',
+};
 
 // Listen first so the issuer can carry the real port (PEER_PORT=0 picks a free one).
 const server = createServer();
@@ -76,10 +82,14 @@ const provider = new Provider(issuer, {
 provider.proxy = false;
 // Errors thrown at clients (401, 400) are expected under no circumstances in the bench; keep stderr
 // for the ones that would explain a non-2xx count.
-provider.on('server_error', (_ctx, err) => process.stderr.write(`peer server_error: ${err.stack}\n`));
+provider.on('server_error', (_ctx, err) =>
+  process.stderr.write(`peer server_error: ${err.stack}\n`),
+);
 
 server.on('request', provider.callback());
-process.stdout.write(JSON.stringify({ ready: true, port: actualPort, issuer, pid: process.pid }) + '\n');
+process.stdout.write(
+  JSON.stringify({ ready: true, port: actualPort, issuer, pid: process.pid }) + '\n',
+);
 
 const shutdown = () => server.close(() => process.exit(0));
 process.on('SIGTERM', shutdown);

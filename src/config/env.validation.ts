@@ -122,6 +122,15 @@ export class EnvironmentVariables {
   @IsBoolean()
   BOOTSTRAP_ADMIN: boolean = true;
 
+  /**
+   * HTTP worker processes (node:cluster) sharing the port. 1: a single process. More use more
+   * cores, each worker with its own memory; the embedded database then lives in the primary.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKERS: number = 1;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
