@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
@@ -337,4 +339,24 @@ describe('CLI (npm run cli)', () => {
       stderr: expect.stringContaining("required option '--scopes <list>'"),
     });
   }, 180_000);
+
+  it('--help touches no database: no ./data, no connection to MONGODB_URI', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'cli-help-'));
+    const before = await db.collection('signing_keys').countDocuments();
+    const bin = path.join(ROOT, 'dist', 'cli', 'main.js');
+    for (const args of [['--help'], ['clients', 'create', '--help']]) {
+      const run = await new Promise<Run>((resolve) => {
+        execFile(
+          process.execPath,
+          [bin, ...args],
+          // An unreachable URI: help must not even try it.
+          { cwd, env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:1' }, timeout: 60_000 },
+          (error, stdout, stderr) => resolve({ code: error ? -1 : 0, stdout, stderr }),
+        );
+      });
+      expect(run).toEqual({ code: 0, stdout: expect.stringContaining('Usage:'), stderr: '' });
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(await db.collection('signing_keys').countDocuments()).toBe(before);
+  }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { CommandFactory, CommandRunnerService } from 'nest-commander';
-import { loadEnv } from '../config/load-env';
+import { loadEnv, withoutDatabase } from '../config/load-env';
 import { exitCodeFor, EXIT } from './cli-errors';
-import { CliModule } from './cli.module';
 import { StderrLogger } from './stderr-logger';
 
 /**
@@ -9,7 +8,12 @@ import { StderrLogger } from './stderr-logger';
  * connection, embedded journal, audit buffer) has been closed. Separate from main.ts so tests can
  * run commands in-process.
  */
-export async function runCli(args: string[]): Promise<number> {
+export function runCli(args: string[]): Promise<number> {
+  const wantsHelp = args.length === 0 || args.includes('--help') || args.includes('-h');
+  return wantsHelp ? withoutDatabase(() => run(args, true)) : run(args, false);
+}
+
+async function run(args: string[], wantsHelp: boolean): Promise<number> {
   let env;
   try {
     env = loadEnv();
@@ -17,7 +21,6 @@ export async function runCli(args: string[]): Promise<number> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.usage;
   }
-  const wantsHelp = args.length === 0 || args.includes('--help') || args.includes('-h');
   if (!env.MONGODB_URI && !env.MONGODB_URL && !env.EMBEDDED_DB_IN_MEMORY && !wantsHelp) {
     process.stderr.write(
       `note: no MONGODB_URI; opening the embedded data directory ${env.EMBEDDED_DB_DATA_DIR} directly. ` +
@@ -32,6 +35,9 @@ export async function runCli(args: string[]): Promise<number> {
     exitCode = code;
   };
   try {
+    // Imported here, not at the top: the configuration module reads the environment when it is
+    // loaded, and `--help` runs with a database-free environment (see withoutDatabase).
+    const { CliModule } = await import('./cli.module');
     const app = await CommandFactory.createWithoutRunning(CliModule, {
       cliName: 'cli',
       logger: new StderrLogger(),
