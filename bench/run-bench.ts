@@ -15,7 +15,7 @@ import { formatHeap, summariseHeap } from './lib/heap-summary';
 import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
 import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
-import { startOurServiceAtLimit, startPeer } from './lib/servers';
+import { SERVICE_NODE_OPTIONS, startOurServiceAtLimit, startPeer } from './lib/servers';
 
 const repoRoot = resolve(__dirname, '..');
 const int = (name: string, fallback: number): number => {
@@ -183,7 +183,7 @@ async function main(): Promise<number> {
       '',
       `Bench ${stamp}: ${settings.connections} connections, ${settings.warmupSec}s warm-up + ${settings.durationSec}s per row, node ${process.version}`,
       `Load generator: ${loadGenerator}.`,
-      `Service: node ${distDir}/main.js, ${processCounts.service} process(es), bench client via ${clientVia ?? 'n/a'}`,
+      `Service: node ${distDir}/main.js, ${processCounts.service} process(es), NODE_OPTIONS="${SERVICE_NODE_OPTIONS}", bench client via ${clientVia ?? 'n/a'}`,
       `Database: ${dbMode === 'process' ? `embedded server as its own process (npm run db, journal on), MONGODB_URI=${svc?.dbUri ?? '-'}` : 'embedded server in a worker thread of the service (journal on)'}`,
       `Rate limit: ${svc ? svc.effectiveRateLimit : '-'} requests/minute` +
         (svc && svc.effectiveRateLimit !== rateLimit

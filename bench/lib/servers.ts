@@ -56,6 +56,13 @@ async function startDatabase(opts: OurServiceOptions, port: number): Promise<Ser
   return db;
 }
 
+/**
+ * The README's production recommendation for a service whose database is elsewhere (as here):
+ * V8's memory-constrained heap sizing. BENCH_SERVICE_NODE_OPTIONS overrides it ('' = Node defaults).
+ */
+export const SERVICE_NODE_OPTIONS =
+  process.env.BENCH_SERVICE_NODE_OPTIONS ?? '--max-old-space-size=512 --max-semi-space-size=8';
+
 /** Variables that would point the child at a real database or another config: never inherited. */
 const SCRUBBED = [
   'MONGODB_URI',
@@ -96,8 +103,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
     childEnv({
       // production: no dev-only niceties on the hot path; it refuses placeholder secrets, so random ones.
       NODE_ENV: 'production',
-      // e.g. --max-old-space-size=128: what an operator sets to bound the heap (see README).
-      NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? '',
+      NODE_OPTIONS: SERVICE_NODE_OPTIONS,
       // WORKERS > 1: node:cluster workers; the RSS sampler sums the whole process tree.
       WORKERS: process.env.BENCH_SERVICE_WORKERS ?? '1',
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
