@@ -22,6 +22,19 @@ describe('conformance: oauth4webapi', () => {
   afterAll(() => t?.close());
 
   const clientOf = (c: TestClient): oauth.Client => ({ client_id: c.clientId });
+  /** A client_credentials grant through the library: request, then its response checks. */
+  const clientCredentials = async (c: TestClient, auth: oauth.ClientAuth) =>
+    oauth.processClientCredentialsResponse(
+      as,
+      clientOf(c),
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        clientOf(c),
+        auth,
+        new URLSearchParams(),
+        insecure,
+      ),
+    );
 
   it('processes a client_credentials response and the token verifies against the JWKS', async () => {
     const c = await createClient(t.app, { scopes: ['read'] });
@@ -55,17 +68,7 @@ describe('conformance: oauth4webapi', () => {
 
   it('rotates refresh tokens; the old one is then invalid_grant and the whole family is revoked', async () => {
     const auth = oauth.ClientSecretPost(rotating.secret);
-    const first = await oauth.processClientCredentialsResponse(
-      as,
-      clientOf(rotating),
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        clientOf(rotating),
-        auth,
-        new URLSearchParams(),
-        insecure,
-      ),
-    );
+    const first = await clientCredentials(rotating, auth);
     expect(first.refresh_token).toEqual(expect.any(String));
 
     const second = await oauth.processRefreshTokenResponse(
@@ -107,17 +110,7 @@ describe('conformance: oauth4webapi', () => {
 
   it("refuses another client's refresh token with invalid_grant", async () => {
     const auth = oauth.ClientSecretBasic(rotating.secret);
-    const issued = await oauth.processClientCredentialsResponse(
-      as,
-      clientOf(rotating),
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        clientOf(rotating),
-        auth,
-        new URLSearchParams(),
-        insecure,
-      ),
-    );
+    const issued = await clientCredentials(rotating, auth);
     const thief = await createClient(t.app, { scopes: ['read', 'write'] });
     const response = await oauth.refreshTokenGrantRequest(
       as,

@@ -15,6 +15,9 @@ describe('conformance: openid-client', () => {
   let secretClient: TestClient;
   let jwtClient: TestJwtClient;
   const insecure = { execute: [client.allowInsecureRequests] };
+  /** Discovery as `clientId`, authenticating with `auth` (plain http: this is a local test server). */
+  const discoverAs = (clientId: string, auth: client.ClientAuth) =>
+    client.discovery(issuer, clientId, undefined, auth, insecure);
 
   beforeAll(async () => {
     t = await startHttpTestApp({ listen: true });
@@ -74,12 +77,9 @@ describe('conformance: openid-client', () => {
   );
 
   it('client_credentials with client_secret_basic; the token verifies with jose and the JWKS alone', async () => {
-    const config = await client.discovery(
-      issuer,
+    const config = await discoverAs(
       secretClient.clientId,
-      undefined,
       client.ClientSecretBasic(secretClient.secret),
-      insecure,
     );
     const tokens = await client.clientCredentialsGrant(config, { scope: 'read' });
     expect(tokens.token_type).toBe('bearer');
@@ -100,12 +100,9 @@ describe('conformance: openid-client', () => {
   });
 
   it('client_credentials with client_secret_post', async () => {
-    const config = await client.discovery(
-      issuer,
+    const config = await discoverAs(
       secretClient.clientId,
-      undefined,
       client.ClientSecretPost(secretClient.secret),
-      insecure,
     );
     const tokens = await client.clientCredentialsGrant(config);
     expect(tokens.scope).toBe('read write');
@@ -113,12 +110,9 @@ describe('conformance: openid-client', () => {
   });
 
   it('client_credentials with private_key_jwt (RFC 7523)', async () => {
-    const config = await client.discovery(
-      issuer,
+    const config = await discoverAs(
       jwtClient.clientId,
-      undefined,
       client.PrivateKeyJwt({ key: jwtClient.privateKey, kid: jwtClient.kid }),
-      insecure,
     );
     const tokens = await client.clientCredentialsGrant(config, { scope: 'read' });
     const { payload } = await verifyAccessToken(tokens.access_token);
@@ -126,12 +120,9 @@ describe('conformance: openid-client', () => {
   });
 
   it('introspects its own token (active) and revokes it (then inactive)', async () => {
-    const config = await client.discovery(
-      issuer,
+    const config = await discoverAs(
       secretClient.clientId,
-      undefined,
       client.ClientSecretBasic(secretClient.secret),
-      insecure,
     );
     const { access_token } = await client.clientCredentialsGrant(config, { scope: 'read' });
     const active = await client.tokenIntrospection(config, access_token);
@@ -151,21 +142,12 @@ describe('conformance: openid-client', () => {
   });
 
   it('a foreign token is inactive to another client, and its revocation attempt changes nothing', async () => {
-    const owner = await client.discovery(
-      issuer,
+    const owner = await discoverAs(
       secretClient.clientId,
-      undefined,
       client.ClientSecretBasic(secretClient.secret),
-      insecure,
     );
     const other = await createClient(t.app, { scopes: ['read'] });
-    const stranger = await client.discovery(
-      issuer,
-      other.clientId,
-      undefined,
-      client.ClientSecretPost(other.secret),
-      insecure,
-    );
+    const stranger = await discoverAs(other.clientId, client.ClientSecretPost(other.secret));
     const { access_token } = await client.clientCredentialsGrant(owner, { scope: 'read' });
     expect(await client.tokenIntrospection(stranger, access_token)).toEqual({ active: false });
     await client.tokenRevocation(stranger, access_token);
