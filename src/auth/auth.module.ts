@@ -7,7 +7,6 @@ import { DiscoveryService } from './discovery.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
-import { FlatJsonBodyGuard } from './http/flat-json-body.guard';
 import { FormRequestGuard } from './http/form-request.guard';
 import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import { LegacyController } from './legacy.controller';
@@ -28,7 +27,6 @@ import { TokenOperationsService } from './token-operations.service';
     RefreshTokenGrant,
     PasswordGrant,
     FormRequestGuard,
-    FlatJsonBodyGuard,
     TokenEndpointFilter,
   ],
 })

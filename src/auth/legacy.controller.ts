@@ -18,7 +18,6 @@ import {
 } from './dto/legacy-requests.dto';
 import { OAuthErrorDto } from './dto/oauth-error.dto';
 import { LegacyTokenResponseDto } from './dto/token-response.dto';
-import { FlatJsonBodyGuard } from './http/flat-json-body.guard';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
 import { TokenResponse } from './http/token-response.decorator';
@@ -63,7 +62,6 @@ export class LegacyController {
 
   @Post('refresh')
   @TokenResponse()
-  @UseGuards(FlatJsonBodyGuard)
   @ApiOperation({
     summary: 'Rotate a refresh token (the old one is invalidated; reuse revokes the family)',
   })
@@ -80,7 +78,6 @@ export class LegacyController {
 
   @Post('revoke')
   @HttpCode(200)
-  @UseGuards(FlatJsonBodyGuard)
   @ApiOperation({ summary: 'Revoke an access token of this server (by its jti, until it expires)' })
   @ApiBody({ type: LegacyRevokeRequestDto })
   @ApiOkResponse({ type: LegacyRevokeResponseDto })

@@ -1,15 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { onEveryResponse } from '../common/http/on-response';
 import { isQuietPath, levelFor } from './logger-params';
 
 /**
  * One access line per request, written from Fastify's onResponse hook. nestjs-pino's own
  * per-request middleware (pino-http plus an AsyncLocalStorage context) is switched off in
  * logger-params: measured on /protected it cost more CPU than the request itself, because
- * AsyncLocalStorage taxes every promise. Lines logged inside a handler therefore carry no request
- * id of their own; the access line does, and X-Request-Id ties it to the client.
+ * AsyncLocalStorage taxes every promise. So the request id is passed explicitly where a line
+ * concerns a request (this line, 5xx errors, request-path warnings).
  */
 @Injectable()
 export class AccessLogHook implements OnModuleInit {
@@ -19,12 +20,7 @@ export class AccessLogHook implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify || typeof fastify.addHook !== 'function') return;
-    fastify.addHook('onResponse', (req, reply, done) => {
-      this.write(req, reply);
-      done();
-    });
+    onEveryResponse(this.adapterHost, (req, reply) => this.write(req, reply));
   }
 
   private write(req: FastifyRequest, reply: FastifyReply): void {

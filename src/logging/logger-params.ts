@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type DestinationStream } from 'pino';
 
@@ -77,18 +76,14 @@ export const levelFor = (statusCode: number): 'error' | 'warn' | 'info' =>
   statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 
 /**
- * pino-http options: JSON lines, the Fastify request id (req.id, set from X-Request-Id or a UUID in
- * configure-app.ts) on every line logged during a request, no bodies, no credentials.
+ * The root pino logger's options: JSON lines, no bodies, no credentials. Request lines carry the
+ * Fastify request id (X-Request-Id or a UUID, see configure-app.ts) as `req.id`: AccessLogHook
+ * and the request-path warnings pass it explicitly.
  */
 export function loggerParams(level: string, destination?: DestinationStream): Params {
   const options = {
     level,
     timestamp: stdTimeFunctions.isoTime,
-    // Every line logged during a request carries `req` (id, method, url). quietReqLogger would
-    // add a top-level id instead, but at the price of a second child logger per request.
-    quietReqLogger: false,
-    genReqId: (req: IncomingMessage) =>
-      String((req as IncomingMessage & { id?: string | number }).id ?? ''),
     redact: { paths: REDACT_PATHS, censor: CENSOR },
     formatters: {
       log: (object: Record<string, unknown>) => scrubSecrets(object) as Record<string, unknown>,
@@ -103,9 +98,6 @@ export function loggerParams(level: string, destination?: DestinationStream): Pa
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: { ignore: (req: IncomingMessage) => isQuietPath(req.url) },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err ? 'error' : levelFor(res.statusCode),
   };
   // No route gets nestjs-pino's per-request middleware: AccessLogHook writes the access line.
   return { pinoHttp: destination ? [options, destination] : options, forRoutes: [] };

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import { onEveryResponse } from '../common/http/on-response';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -16,17 +16,13 @@ export class HttpMetricsHook implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // Absent in a CLI application context: nothing to time there.
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify || typeof fastify.addHook !== 'function') return;
-    fastify.addHook('onResponse', (req, reply, done) => {
+    onEveryResponse(this.adapterHost, (req, reply) =>
       this.metrics.observeRequest(
         req.method,
         req.routeOptions.url,
         reply.statusCode,
         reply.elapsedTime / 1000,
-      );
-      done();
-    });
+      ),
+    );
   }
 }
