@@ -48,32 +48,45 @@ export type AuditEntry = Omit<AuditLog, '_id'>;
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const bounded = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? redactString(value) : undefined;
+/** The payload fields stored at the top level; everything else goes to `details`. */
+const TOP_LEVEL = new Set(['clientId', 'ip', 'requestId', 'reason']);
+const snakeCache = new Map<string, string>();
 
-/** Builds the stored entry: the seed's top-level fields, everything else redacted in `details`. */
+/**
+ * Builds the stored entry: the seed's top-level fields, everything else redacted in `details`.
+ * Runs for every token request, so it assigns only the fields present (never `delete`, which
+ * turns the object into a slow dictionary for BSON serialisation too) and memoises key names.
+ */
 export function toAuditEntry<K extends DomainEventName>(
   name: K,
   payload: DomainEvents[K],
   now: Date,
   retentionMs: number,
 ): AuditEntry {
-  const { clientId, ip, requestId, reason, ...rest } = payload as DomainEvents[K] &
-    Record<string, unknown>;
-  const details: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) details[snake(key)] = value;
-  const cleaned = redactValue(details) as Record<string, unknown>;
-  const entry: AuditEntry = {
-    event_type: AUDIT_EVENT_TYPES[name],
-    client_id: bounded(clientId),
-    ip: bounded(ip),
-    reason: bounded(reason) ?? '',
-    timestamp: now,
-    request_id: bounded(requestId),
-    details: Object.keys(cleaned).length > 0 ? cleaned : undefined,
-    expires_at: new Date(now.getTime() + retentionMs),
-  };
-  // Absent stays absent: undefined must not be stored as null.
-  for (const key of Object.keys(entry) as (keyof AuditEntry)[]) {
-    if (entry[key] === undefined) delete entry[key];
+  const fields = payload as DomainEvents[K] & Record<string, unknown>;
+  let details: Record<string, unknown> | undefined;
+  for (const key of Object.keys(fields)) {
+    if (TOP_LEVEL.has(key)) continue;
+    let stored = snakeCache.get(key);
+    if (stored === undefined) {
+      stored = snake(key);
+      // Keys come from the typed event payloads, a closed set; the bound is only a safety net.
+      if (snakeCache.size < 1_000) snakeCache.set(key, stored);
+    }
+    (details ??= {})[stored] = fields[key];
   }
+  const cleaned = details && (redactValue(details) as Record<string, unknown>);
+  const entry = { event_type: AUDIT_EVENT_TYPES[name] } as AuditEntry;
+  // Absent stays absent: undefined must not be stored as null.
+  const clientId = bounded(fields.clientId);
+  if (clientId !== undefined) entry.client_id = clientId;
+  const ip = bounded(fields.ip);
+  if (ip !== undefined) entry.ip = ip;
+  entry.reason = bounded(fields.reason) ?? '';
+  entry.timestamp = now;
+  const requestId = bounded(fields.requestId);
+  if (requestId !== undefined) entry.request_id = requestId;
+  if (cleaned && Object.keys(cleaned).length > 0) entry.details = cleaned;
+  entry.expires_at = new Date(now.getTime() + retentionMs);
   return entry;
 }

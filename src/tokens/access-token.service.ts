@@ -80,10 +80,10 @@ export class AccessTokenService {
     let token: string;
     if (settings.algorithm === 'HS256') {
       if (!settings.secretKey) throw new ServerError('HS256 mode requires jwt_config.SECRET_KEY');
-      token = signJws('HS256', `${this.header('HS256')}.${payload}`, settings.secretKey);
+      token = await signJws('HS256', `${this.header('HS256')}.${payload}`, settings.secretKey);
     } else {
       const key = await this.keys.activeKey();
-      token = signJws(key.alg, `${this.header(key.alg, key.kid)}.${payload}`, key.privateKey);
+      token = await signJws(key.alg, `${this.header(key.alg, key.kid)}.${payload}`, key.privateKey);
     }
     return { token, jti, expiresIn, exp };
   }

@@ -20,7 +20,7 @@ describe('embedded mongo smoke', () => {
       const r = await User.findOneAndUpdate(
         { email: 'b@x' },
         { $set: { n: 3 } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       );
       expect(r?.email).toBe('b@x');
       expect(await User.countDocuments()).toBe(2);

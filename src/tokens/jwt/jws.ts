@@ -50,15 +50,36 @@ export function decodeJws(token: string): DecodedJws {
   };
 }
 
-export function signJws(alg: JwsAlg, signingInput: string, key: KeyObject | string): string {
+/**
+ * HS256 signs inline (an HMAC is cheaper than a thread hop). The asymmetric algorithms sign on
+ * libuv's thread pool: an ES256 signature costs ~28 us of CPU, and on the event loop it would
+ * serialise every token response behind it while the second core idles.
+ */
+export async function signJws(
+  alg: JwsAlg,
+  signingInput: string,
+  key: KeyObject | string,
+): Promise<string> {
   const data = Buffer.from(signingInput);
-  let signature: Buffer;
-  if (alg === 'HS256') signature = createHmac('sha256', key).update(data).digest();
-  else if (alg === 'ES256')
-    signature = sign('sha256', data, { key: key as KeyObject, dsaEncoding: 'ieee-p1363' });
-  else if (alg === 'RS256') signature = sign('sha256', data, key);
-  else signature = sign(null, data, key);
+  const signature =
+    alg === 'HS256'
+      ? createHmac('sha256', key).update(data).digest()
+      : await signOffThread(alg, data, key as KeyObject);
   return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+function signOffThread(
+  alg: Exclude<JwsAlg, 'HS256'>,
+  data: Buffer,
+  key: KeyObject,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, signature: Buffer): void =>
+      err ? reject(err) : resolve(signature);
+    if (alg === 'ES256') sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, done);
+    else if (alg === 'RS256') sign('sha256', data, key, done);
+    else sign(null, data, key, done);
+  });
 }
 
 export function verifyJws(alg: JwsAlg, jws: DecodedJws, key: KeyObject | string): boolean {
