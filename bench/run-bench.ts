@@ -10,11 +10,18 @@ import { runRow } from './lib/run-row';
 import { DbCensus, growthPerRequest } from './lib/db-census';
 import { measureBaseline } from './lib/baseline';
 import { planRows } from './lib/plan';
-import { RssSampler, spawned, stopServer } from './lib/processes';
+import { RssSampler, spawned, stopServer, warningLines } from './lib/processes';
 import { formatHeap, summariseHeap } from './lib/heap-summary';
 import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
-import { evaluateTargets, formatTable, formatTargets, type Row, type Side } from './lib/report';
+import {
+  evaluateTargets,
+  formatTable,
+  formatTargets,
+  formatWarnings,
+  type Row,
+  type Side,
+} from './lib/report';
 import { SERVICE_NODE_OPTIONS, startOurServiceAtLimit, startPeer } from './lib/servers';
 
 const repoRoot = resolve(__dirname, '..');
@@ -221,6 +228,7 @@ async function main(): Promise<number> {
           `  INVALID  ${r.label}: ${r.result.non2xx} non-2xx, ${r.result.errors} errors ${JSON.stringify(r.result.statusCodes)}`,
       ),
       `Shutdown: ${shutdown.join(', ')}`,
+      ...(svc ? [formatWarnings(warningLines(svc.server))] : []),
       ...(profiling
         ? [
             '',

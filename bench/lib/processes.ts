@@ -240,3 +240,14 @@ export function treeCpuSeconds(root: number): number {
   }
   return ticks / 100; // USER_HZ is 100 on Linux
 }
+
+/**
+ * Lines at pino's warn level or above (40+) in what a server printed (its last 64 KB): a dropped
+ * audit batch or a failed write shows up here rather than in the request counts.
+ */
+export function warningLines(server: ServerProcess): string[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => /"level":\s*([4-9]\d)\b/.test(line));
+}

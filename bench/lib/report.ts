@@ -135,3 +135,11 @@ export function formatTargets(targets: Target[]): string {
     })
     .join('\n');
 }
+
+/** The service's own warnings (dropped audit entries, failed writes) belong next to its figures. */
+export function formatWarnings(lines: string[]): string {
+  return (
+    `Service log lines at warn or above: ${lines.length}` +
+    (lines.length > 0 ? `; first: ${lines[0].slice(0, 300)}` : '')
+  );
+}
