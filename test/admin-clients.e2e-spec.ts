@@ -1,90 +1,19 @@
 import { AuditWriter } from '../src/audit/audit-writer.service';
-import { createAdminClient, createClient, insertSeedClient } from './factories/client.factory';
-import {
-  basicAuth,
-  form,
-  recordEvents,
-  startHttpTestApp,
-  type HttpTestApp,
-} from './utils/http-app';
+import { createAdminClient, createClient } from './factories/client.factory';
+import { useAdminApp } from './utils/admin-app';
+import { accessTokenFor, type AdminMethod } from './utils/http-app';
 
 /**
  * The admin client registry over HTTP against AppModule and the embedded database: every route,
- * the guards in front of it, hostile bodies, and a secret rotation with overlap proven on the
- * token endpoints themselves.
+ * the guards in front of it and hostile bodies. Secrets and their rotation: admin-client-secrets.
  */
 describe('/admin/clients', () => {
-  let t: HttpTestApp;
-  let events: ReturnType<typeof recordEvents>;
-  let adminToken: string;
-  let adminId: string;
+  const ctx = useAdminApp();
+  const { call, tokenStatus } = ctx;
+  const token = (clientId: string, secret: string, scope?: string): Promise<string> =>
+    accessTokenFor(ctx.t.app, clientId, secret, scope);
 
-  const token = async (clientId: string, secret: string, scope?: string): Promise<string> => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basicAuth(clientId, secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: form({ grant_type: 'client_credentials', ...(scope && { scope }) }),
-    });
-    expect(res.statusCode).toBe(200);
-    return res.json<{ access_token: string }>().access_token;
-  };
-  const call = (
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    body?: unknown,
-    bearer = adminToken,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers: { ...(bearer && { authorization: `Bearer ${bearer}` }) },
-      ...(body !== undefined && { payload: body as Record<string, unknown> }),
-    });
-  /** The status of a client-credentials request: 200 or 401 invalid_client. */
-  const tokenStatus = async (clientId: string, secret: string): Promise<number> =>
-    (
-      await t.app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: {
-          authorization: basicAuth(clientId, secret),
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        payload: form({ grant_type: 'client_credentials' }),
-      })
-    ).statusCode;
-  /** The seed's form login: username = client_id, password = client_secret. */
-  const seedLoginStatus = async (clientId: string, secret: string): Promise<number> =>
-    (
-      await t.app.inject({
-        method: 'POST',
-        url: '/token',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: form({ username: clientId, password: secret }),
-      })
-    ).statusCode;
-
-  beforeAll(async () => {
-    t = await startHttpTestApp();
-    events = recordEvents(t.events);
-    const admin = await createAdminClient(t.app);
-    adminId = admin.clientId;
-    adminToken = await token(admin.clientId, admin.secret);
-  });
-  afterAll(async () => {
-    events?.stop();
-    await t?.close();
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    events.all.length = 0;
-  });
-
-  const routes: ['GET' | 'POST' | 'PATCH' | 'DELETE', string][] = [
+  const routes: [AdminMethod, string][] = [
     ['POST', '/admin/clients'],
     ['GET', '/admin/clients'],
     ['GET', '/admin/clients/x'],
@@ -113,7 +42,7 @@ describe('/admin/clients', () => {
   it.each(routes)(
     '%s %s with a user-role token holding the admin scope: 403 access_denied',
     async (method, url) => {
-      const user = await createClient(t.app, { scopes: ['read', 'admin'], role: 'user' });
+      const user = await createClient(ctx.t.app, { scopes: ['read', 'admin'], role: 'user' });
       const res = await call(method, url, {}, await token(user.clientId, user.secret));
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({
@@ -126,7 +55,7 @@ describe('/admin/clients', () => {
   it.each(routes)(
     '%s %s with an admin-role token without the admin scope: 403 insufficient_scope',
     async (method, url) => {
-      const admin = await createAdminClient(t.app);
+      const admin = await createAdminClient(ctx.t.app);
       const res = await call(method, url, {}, await token(admin.clientId, admin.secret, 'read'));
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({
@@ -185,7 +114,7 @@ describe('/admin/clients', () => {
       ...page2.json<{ items: { client_id: string }[] }>().items.map((c) => c.client_id),
     ];
     expect(ids).toEqual([...ids].sort());
-    expect(ids).toEqual(expect.arrayContaining([adminId, 'e2e-billing']));
+    expect(ids).toEqual(expect.arrayContaining([ctx.adminId, 'e2e-billing']));
     expect(page2.body).not.toContain('hmac-sha256');
 
     const updated = await call('PATCH', '/admin/clients/e2e-billing', {
@@ -215,19 +144,19 @@ describe('/admin/clients', () => {
       error_description: 'client "e2e-billing" not found',
     });
 
-    const actor = `by admin ${adminId}`;
-    expect(events.named('client.created')).toEqual([
+    const actor = `by admin ${ctx.adminId}`;
+    expect(ctx.events.named('client.created')).toEqual([
       expect.objectContaining({ clientId: 'e2e-billing', reason: `client created ${actor}` }),
     ]);
-    expect(events.named('client.updated').map((e) => e.reason)).toEqual([
+    expect(ctx.events.named('client.updated').map((e) => e.reason)).toEqual([
       `client disabled (scopes, access_token_ttl_seconds) ${actor}`,
       `client enabled ${actor}`,
     ]);
-    expect(events.named('client.deleted')).toEqual([
+    expect(ctx.events.named('client.deleted')).toEqual([
       expect.objectContaining({ clientId: 'e2e-billing', reason: `client deleted ${actor}` }),
     ]);
-    await t.app.get(AuditWriter).flush();
-    const audit = await t.db
+    await ctx.t.app.get(AuditWriter).flush();
+    const audit = await ctx.t.db
       .collection('audit_logs')
       .find({ client_id: 'e2e-billing' })
       .sort({ timestamp: 1 })
@@ -236,86 +165,6 @@ describe('/admin/clients', () => {
       expect.arrayContaining(['client_created', 'client_updated', 'client_deleted']),
     );
     expect(JSON.stringify(audit)).not.toContain(secret);
-  });
-
-  it('rotation with overlap: old and new secret both work until the old one expires, then only the new one', async () => {
-    const svc = await createClient(t.app);
-    const rotated = await call('POST', `/admin/clients/${svc.clientId}/secrets/rotate`, {
-      overlap_seconds: 600,
-    });
-    expect(rotated.statusCode).toBe(201);
-    const { secret, expiring } = rotated.json<{
-      secret: { id: string; client_secret: string };
-      expiring: { id: string; expires_at: string; active: boolean }[];
-    }>();
-    expect(expiring).toEqual([
-      {
-        id: svc.secretId,
-        created_at: expect.any(String),
-        expires_at: expect.any(String),
-        active: true,
-      },
-    ]);
-    const expiresAt = Date.parse(expiring[0].expires_at);
-
-    for (const s of [svc.secret, secret.client_secret]) {
-      expect(await tokenStatus(svc.clientId, s)).toBe(200);
-      expect(await seedLoginStatus(svc.clientId, s)).toBe(200);
-    }
-
-    // Past the overlap (the cache TTL is shorter, so no stale entry either).
-    jest.spyOn(Date, 'now').mockReturnValue(expiresAt + 1_000);
-    expect(await tokenStatus(svc.clientId, svc.secret)).toBe(401);
-    expect(await seedLoginStatus(svc.clientId, svc.secret)).toBe(401);
-    expect(await tokenStatus(svc.clientId, secret.client_secret)).toBe(200);
-    expect(await seedLoginStatus(svc.clientId, secret.client_secret)).toBe(200);
-    expect(events.named('client.authentication_failed')).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ clientId: svc.clientId, reason: 'client_secret expired' }),
-      ]),
-    );
-    expect(events.named('client.secret_added')).toEqual([
-      expect.objectContaining({ clientId: svc.clientId, secretId: secret.id }),
-    ]);
-  });
-
-  it('add a secret (with expires_in), then expire it now', async () => {
-    const svc = await createClient(t.app);
-    const added = await call('POST', `/admin/clients/${svc.clientId}/secrets`, {
-      expires_in: 3600,
-    });
-    expect(added.statusCode).toBe(201);
-    const extra = added.json<{ id: string; client_secret: string; expires_at: string }>();
-    expect(Date.parse(extra.expires_at)).toBeGreaterThan(Date.now());
-    expect(await tokenStatus(svc.clientId, extra.client_secret)).toBe(200);
-    expect(await tokenStatus(svc.clientId, svc.secret)).toBe(200);
-
-    const expired = await call('DELETE', `/admin/clients/${svc.clientId}/secrets/${extra.id}`);
-    expect(expired.statusCode).toBe(200);
-    expect(expired.json()).toMatchObject({ id: extra.id, active: false });
-    expect(await tokenStatus(svc.clientId, extra.client_secret)).toBe(401);
-    expect(await tokenStatus(svc.clientId, svc.secret)).toBe(200);
-    expect(events.named('client.secret_expired')).toEqual([
-      expect.objectContaining({ clientId: svc.clientId, secretId: extra.id }),
-    ]);
-    expect(
-      (await call('DELETE', `/admin/clients/${svc.clientId}/secrets/sec_unknown`)).statusCode,
-    ).toBe(404);
-  });
-
-  it('a seed client (plaintext secret) shows up, works, and can be rotated', async () => {
-    const seed = await insertSeedClient(t.app);
-    expect((await call('GET', `/admin/clients/${seed.clientId}`)).json()).toMatchObject({
-      legacy_plaintext_secret: true,
-      secrets: [],
-      role: 'user',
-    });
-    const rotated = await call('POST', `/admin/clients/${seed.clientId}/secrets/rotate`, {});
-    expect(rotated.statusCode).toBe(201);
-    const stored = await t.db.collection('clients').findOne({ client_id: seed.clientId });
-    expect(stored).not.toHaveProperty('client_secret');
-    expect(JSON.stringify(stored)).not.toContain(seed.secret);
-    expect(await seedLoginStatus(seed.clientId, seed.secret)).toBe(200); // within the 24 h default overlap
   });
 
   it.each([
@@ -340,15 +189,15 @@ describe('/admin/clients', () => {
       },
     ],
   ])('create with %s: 400 invalid_request, nothing stored', async (_what, payload) => {
-    const before = await t.db.collection('clients').countDocuments();
+    const before = await ctx.t.db.collection('clients').countDocuments();
     const res = await call('POST', '/admin/clients', payload);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
-    expect(await t.db.collection('clients').countDocuments()).toBe(before);
+    expect(await ctx.t.db.collection('clients').countDocuments()).toBe(before);
   });
 
   it('other bad input: duplicate id 409, malformed path 400, bad cursor 400, bad patch 400, unknown client 404', async () => {
-    const svc = await createClient(t.app);
+    const svc = await createClient(ctx.t.app);
     const dup = await call('POST', '/admin/clients', {
       client_id: svc.clientId,
       scopes: [],

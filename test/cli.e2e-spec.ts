@@ -1,11 +1,6 @@
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
-import { ensureBuilt, ROOT } from './utils/process-harness';
 
 const PEPPER = 'cli-e2e-pepper-0123456789';
 const DB_NAME = 'cli_e2e';
@@ -19,7 +14,7 @@ interface Run {
 /**
  * The CLI's commands against a temporary embedded database (reached through MONGODB_URI, as an
  * operator would point it at `npm run db`). Commands run in-process through runCli (the same
- * function main.ts calls), with stdout and stderr captured; one test spawns the built binary.
+ * function main.ts calls), with stdout and stderr captured. The built binary: cli-binary.e2e-spec.
  */
 describe('CLI (npm run cli)', () => {
   let mongo: EmbeddedMongo;
@@ -59,8 +54,6 @@ describe('CLI (npm run cli)', () => {
   const stored = (clientId: string) => db.collection('clients').findOne({ client_id: clientId });
 
   beforeAll(async () => {
-    // dist/ for the one test that spawns the real binary; rebuilt only when src/ is newer.
-    ensureBuilt();
     mongo = await startEmbeddedMongo({ port: 0, logger: false });
     delete process.env.MONGODB_URL;
     Object.assign(process.env, {
@@ -74,7 +67,7 @@ describe('CLI (npm run cli)', () => {
     ({ runCli } = await import('../src/cli/run-cli'));
     client = await MongoClient.connect(mongo.uri);
     db = client.db(DB_NAME);
-  }, 300_000);
+  }, 60_000);
   afterAll(async () => {
     await client?.close();
     await mongo?.stop();
@@ -297,66 +290,4 @@ describe('CLI (npm run cli)', () => {
     );
     expect(lines.join('\n')).not.toContain('legacy-secret-value');
   });
-
-  it('the built binary: results on stdout, errors on stderr, exit codes', async () => {
-    const env = {
-      ...process.env,
-      MONGODB_URI: mongo.uri,
-      MONGODB_DB: DB_NAME,
-      CLIENT_SECRET_PEPPER: PEPPER,
-    };
-    const bin = path.join(ROOT, 'dist', 'cli', 'main.js');
-    // Asynchronous on purpose: the database runs inside this test process and must keep serving.
-    const spawnCli = (...args: string[]): Promise<Run> =>
-      new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [bin, ...args],
-          { env, timeout: 60_000 },
-          (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-            resolve({ code, stdout, stderr });
-          },
-        );
-      });
-    const list = await spawnCli('clients', 'list', '--json');
-    expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toEqual(
-      expect.objectContaining({
-        items: expect.arrayContaining([expect.objectContaining({ client_id: 'cli-svc' })]),
-      }),
-    );
-    const missing = await spawnCli('clients', 'delete', 'nobody');
-    expect(missing).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: expect.stringContaining('error: client "nobody" not found'),
-    });
-    const usage = await spawnCli('clients', 'create');
-    expect(usage).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: expect.stringContaining("required option '--scopes <list>'"),
-    });
-  }, 180_000);
-
-  it('--help touches no database: no ./data, no connection to MONGODB_URI', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'cli-help-'));
-    const before = await db.collection('signing_keys').countDocuments();
-    const bin = path.join(ROOT, 'dist', 'cli', 'main.js');
-    for (const args of [['--help'], ['clients', 'create', '--help']]) {
-      const run = await new Promise<Run>((resolve) => {
-        execFile(
-          process.execPath,
-          [bin, ...args],
-          // An unreachable URI: help must not even try it.
-          { cwd, env: { ...process.env, MONGODB_URI: 'mongodb://127.0.0.1:1' }, timeout: 60_000 },
-          (error, stdout, stderr) => resolve({ code: error ? -1 : 0, stdout, stderr }),
-        );
-      });
-      expect(run).toEqual({ code: 0, stdout: expect.stringContaining('Usage:'), stderr: '' });
-    }
-    expect(readdirSync(cwd)).toEqual([]);
-    expect(await db.collection('signing_keys').countDocuments()).toBe(before);
-  }, 60_000);
 });

@@ -116,3 +116,61 @@ export function form(fields: Record<string, string | string[]>): string {
 
 export const basicAuth = (clientId: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+/** POST /oauth/token: client_credentials with client_secret_basic, optionally narrowed to `scope`. */
+export function requestClientCredentials(
+  app: NestFastifyApplication,
+  clientId: string,
+  secret: string,
+  scope?: string,
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/oauth/token',
+    headers: {
+      authorization: basicAuth(clientId, secret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: form({ grant_type: 'client_credentials', ...(scope && { scope }) }),
+  });
+}
+
+/** The seed's form login on POST /token: username = client_id, password = client_secret. */
+export function requestSeedLogin(app: NestFastifyApplication, clientId: string, secret: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: form({ username: clientId, password: secret }),
+  });
+}
+
+/** An access token for the client; fails the test unless the token endpoint answers 200. */
+export async function accessTokenFor(
+  app: NestFastifyApplication,
+  clientId: string,
+  secret: string,
+  scope?: string,
+): Promise<string> {
+  const res = await requestClientCredentials(app, clientId, secret, scope);
+  expect(res.statusCode).toBe(200);
+  return res.json<{ access_token: string }>().access_token;
+}
+
+export type AdminMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** A JSON call to the admin API with a bearer token ('' for none). */
+export function bearerCall(
+  app: NestFastifyApplication,
+  bearer: string,
+  method: AdminMethod,
+  url: string,
+  body?: unknown,
+) {
+  return app.inject({
+    method,
+    url,
+    headers: { ...(bearer && { authorization: `Bearer ${bearer}` }) },
+    ...(body !== undefined && { payload: body as Record<string, unknown> }),
+  });
+}
