@@ -100,6 +100,12 @@ describe('drop-in successor of the seed service', () => {
     const rt = await db.collection('tokens').findOne({ client_id: 'test_client' });
     expect(rt).toBeTruthy();
     expect(JSON.stringify(rt)).not.toContain(body.refresh_token);
+    // The seed's fields are there; a field the request did not have is absent, never stored as null.
+    expect(rt).toMatchObject({ client_id: 'test_client', created_at: expect.any(Date) });
+    const nullFields = Object.entries(rt!)
+      .filter(([, v]) => v === null)
+      .map(([k]) => k);
+    expect(nullFields.sort()).toEqual(['revoked_at', 'used_at']);
 
     // The migrated (hashed) secret keeps working, without a second migration.
     events.all.length = 0;

@@ -50,12 +50,11 @@ const bounded = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? redactString(value) : undefined;
 /** The payload fields stored at the top level; everything else goes to `details`. */
 const TOP_LEVEL = new Set(['clientId', 'ip', 'requestId', 'reason']);
-const snakeCache = new Map<string, string>();
 
 /**
  * Builds the stored entry: the seed's top-level fields, everything else redacted in `details`.
- * Runs for every token request, so it assigns only the fields present (never `delete`, which
- * turns the object into a slow dictionary for BSON serialisation too) and memoises key names.
+ * Runs for every token request, so it assigns only the fields present: no object rest, and never
+ * `delete`, which turns the object into a slow dictionary for BSON serialisation too.
  */
 export function toAuditEntry<K extends DomainEventName>(
   name: K,
@@ -67,13 +66,7 @@ export function toAuditEntry<K extends DomainEventName>(
   let details: Record<string, unknown> | undefined;
   for (const key of Object.keys(fields)) {
     if (TOP_LEVEL.has(key)) continue;
-    let stored = snakeCache.get(key);
-    if (stored === undefined) {
-      stored = snake(key);
-      // Keys come from the typed event payloads, a closed set; the bound is only a safety net.
-      if (snakeCache.size < 1_000) snakeCache.set(key, stored);
-    }
-    (details ??= {})[stored] = fields[key];
+    (details ??= {})[snake(key)] = fields[key];
   }
   const cleaned = details && (redactValue(details) as Record<string, unknown>);
   const entry = { event_type: AUDIT_EVENT_TYPES[name] } as AuditEntry;
