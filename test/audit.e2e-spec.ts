@@ -3,7 +3,13 @@ import { SEED_EVENT_TYPES } from '../src/audit/audit-event-map';
 import { AuditWriter } from '../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../src/config/runtime-config.service';
 import { createAdminClient, createClient, type TestClient } from './factories/client.factory';
-import { basicAuth, form, startHttpTestApp, type HttpTestApp } from './utils/http-app';
+import {
+  accessTokenFor,
+  basicAuth,
+  form,
+  startHttpTestApp,
+  type HttpTestApp,
+} from './utils/http-app';
 
 /**
  * The audit log over HTTP: every seed event type produced by a real flow, stored with the seed's
@@ -36,13 +42,8 @@ describe('audit log (events → audit_logs, GET /admin/audit)', () => {
       query: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
-  const issue = async (client: TestClient, scope: string): Promise<string> => {
-    const res = await post('/oauth/token', form({ grant_type: 'client_credentials', scope }), {
-      authorization: basicAuth(client.clientId, client.secret),
-    });
-    expect(res.statusCode).toBe(200);
-    return res.json().access_token as string;
-  };
+  const issue = (client: TestClient, scope: string): Promise<string> =>
+    accessTokenFor(t.app, client.clientId, client.secret, scope);
 
   beforeAll(async () => {
     t = await startHttpTestApp();

@@ -2,7 +2,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { RuntimeConfigService } from '../src/config/runtime-config.service';
 import { createClient, type TestClient } from './factories/client.factory';
-import { basicAuth, form, startHttpTestApp, type HttpTestApp } from './utils/http-app';
+import { requestClientCredentials, startHttpTestApp, type HttpTestApp } from './utils/http-app';
 
 /** /health/live, /health/ready (database ping) and the Prometheus scrape at /metrics. */
 describe('health probes and metrics', () => {
@@ -11,15 +11,7 @@ describe('health probes and metrics', () => {
 
   const get = (url: string) => t.app.inject({ method: 'GET', url });
   const tokenRequest = (clientId: string, secret: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basicAuth(clientId, secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: form({ grant_type: 'client_credentials' }),
-    });
+    requestClientCredentials(t.app, clientId, secret);
 
   beforeAll(async () => {
     t = await startHttpTestApp();

@@ -4,7 +4,13 @@ import { RuntimeConfigService } from '../src/config/runtime-config.service';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
 import { QuotaReservationStorage } from '../src/rate-limiting/quota-reservation.storage';
 import { createAdminClient, createClient, type TestClient } from './factories/client.factory';
-import { basicAuth, form, startHttpTestApp, type HttpTestApp } from './utils/http-app';
+import {
+  accessTokenFor,
+  basicAuth,
+  form,
+  startHttpTestApp,
+  type HttpTestApp,
+} from './utils/http-app';
 
 /**
  * The rate limit over HTTP: the limit from the seed's jwt_config, 429 with Retry-After, the
@@ -32,23 +38,8 @@ describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () 
       payload: form({ grant_type: 'client_credentials' }),
     });
 
-  const accessToken = async (
-    t: HttpTestApp,
-    client: TestClient,
-    scope?: string,
-  ): Promise<string> => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basicAuth(client.clientId, client.secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: form({ grant_type: 'client_credentials', ...(scope && { scope }) }),
-    });
-    expect(res.statusCode).toBe(200);
-    return res.json().access_token as string;
-  };
+  const accessToken = (t: HttpTestApp, client: TestClient, scope?: string): Promise<string> =>
+    accessTokenFor(t.app, client.clientId, client.secret, scope);
 
   beforeAll(async () => {
     server = await startEmbeddedMongo({ logger: false });
