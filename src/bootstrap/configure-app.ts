@@ -1,13 +1,17 @@
+import fastifyHelmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyHttpOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
+import { AppConfig } from '../config/app-config.service';
 import type { EnvironmentVariables } from '../config/env.validation';
+import { helmetOptions } from './security-headers';
 import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
-/** Options that must exist before Nest does: proxy trust, body limit, request ids. */
-export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions {
+/** Options that must exist before Nest does: proxy trust, body limit, request ids, timeouts. */
+export function fastifyOptions(env: EnvironmentVariables): FastifyHttpOptions<Server> {
   const trust = env.TRUST_PROXY.trim();
   return {
     trustProxy:
@@ -19,6 +23,14 @@ export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions 
             ? false
             : trust,
     bodyLimit: env.BODY_LIMIT_BYTES,
+    // Fastify's default of 0 lets a client trickle a body for ever. The header timeout is the same
+    // budget, and Node checks for expired requests often enough for the budget to hold.
+    requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(5000, Math.ceil(env.HTTP_REQUEST_TIMEOUT_MS / 4)),
+    },
     // An incoming X-Request-Id is kept only if it looks like an id, so logs cannot be forged.
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
@@ -33,6 +45,11 @@ export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions 
 
 export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
+  const config = app.get(AppConfig);
+  app.getHttpServer().maxConnections = config.httpMaxConnections;
+
+  // Registered before any route (Swagger UI's included), so its onRequest hook covers 404s too.
+  void app.register(fastifyHelmet, helmetOptions(config.hstsMaxAgeSeconds));
 
   // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
   fastify.addHook('preValidation', rejectDeepBodies);

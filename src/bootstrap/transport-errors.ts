@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NO_STORE_HEADERS } from '../common/errors/error-response';
 import { InvalidRequestError } from '../common/errors/oauth-errors';
 import { exceedsDepth, MAX_BODY_DEPTH } from '../common/http/body-depth';
+import { BASELINE_SECURITY_HEADERS } from './security-headers';
 
 /*
  * Errors raised below Nest (the HTTP parser, Fastify's router, the body parser) would otherwise be
@@ -16,7 +17,10 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
-/** Answers a request the HTTP parser refused, on the raw socket (there is no request object yet). */
+/**
+ * Answers a request the HTTP parser refused, or one not received in full within the request
+ * timeout (slow headers or a slow body), on the raw socket: there is no reply object to use.
+ */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
@@ -34,7 +38,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(NO_STORE_HEADERS).map(([k, v]) => `${k}: ${v}`),
+    ...Object.entries({ ...NO_STORE_HEADERS, ...BASELINE_SECURITY_HEADERS }).map(
+      ([k, v]) => `${k}: ${v}`,
+    ),
     'Connection: close',
   ];
   socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
@@ -44,7 +50,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 export function frameworkErrors(error: Error, _req: FastifyRequest, reply: FastifyReply): void {
   void reply
     .status(400)
-    .headers(NO_STORE_HEADERS)
+    .headers({ ...NO_STORE_HEADERS, ...BASELINE_SECURITY_HEADERS })
     .send({ error: 'invalid_request', error_description: error.message.slice(0, 200) });
 }
 

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Roles, Scopes } from '../common/decorators';
+import { NoStore, Roles, Scopes } from '../common/decorators';
 import { AdminRequestMeta } from './admin-request-meta.decorator';
 import { ClientSecretsService } from './client-secrets.service';
 import type { RequestMeta } from './clients.types';
@@ -39,6 +39,7 @@ export class ClientsController {
   ) {}
 
   @Post()
+  @NoStore()
   @ApiOperation({
     summary: 'Register a client; the response carries its secret, shown only this once',
   })
@@ -94,6 +95,7 @@ export class ClientsController {
   }
 
   @Post(':clientId/secrets')
+  @NoStore()
   @ApiOperation({ summary: 'Add a secret next to the existing ones' })
   @ApiCreatedResponse({ type: IssuedSecretResponseDto })
   async addSecret(
@@ -107,6 +109,7 @@ export class ClientsController {
   }
 
   @Post(':clientId/secrets/rotate')
+  @NoStore()
   @ApiOperation({
     summary: 'New secret; the current ones expire after overlap_seconds (default 24 h)',
   })

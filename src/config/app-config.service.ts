@@ -93,4 +93,11 @@ export class AppConfig {
   get bodyLimitBytes(): number {
     return this.get('BODY_LIMIT_BYTES');
   }
+  get httpMaxConnections(): number {
+    return this.get('HTTP_MAX_CONNECTIONS');
+  }
+  /** 0: no Strict-Transport-Security header. */
+  get hstsMaxAgeSeconds(): number {
+    return this.get('HSTS_MAX_AGE_SECONDS');
+  }
 }

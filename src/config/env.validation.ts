@@ -138,6 +138,30 @@ export class EnvironmentVariables {
   @Min(1024)
   @Max(16 * 1024 * 1024)
   BODY_LIMIT_BYTES: number = 65536;
+
+  /** Time to receive a whole request, headers and body; a slower one gets 408 and is closed. */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** Idle time an HTTP keep-alive connection is kept; above a load balancer's own idle timeout. */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+
+  /** Open connections per process; further ones are closed as they arrive. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS: number = 10_000;
+
+  /** Strict-Transport-Security max-age; 0 sends none. Only where TLS ends in front of the service. */
+  @IsInt()
+  @Min(0)
+  @Max(63_072_000)
+  HSTS_MAX_AGE_SECONDS: number = 0;
 }
 
 const SECRET_VARS = ['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER'] as const;
