@@ -97,7 +97,9 @@ function setupSwagger(app: NestFastifyApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {
-    swaggerOptions: { persistAuthorization: true },
+    // No online-validator badge: it would send this server's URL to validator.swagger.io, an
+    // image the CSP refuses anyway.
+    swaggerOptions: { persistAuthorization: true, validatorUrl: null },
     jsonDocumentUrl: 'docs/json',
   });
 }
