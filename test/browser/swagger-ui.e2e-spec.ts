@@ -97,6 +97,27 @@ describe('Swagger UI at /docs in headless Chromium', () => {
     });
   });
 
+  it('runs under the Content-Security-Policy without a single violation', async () => {
+    await step('csp', async () => {
+      const refusals: string[] = [];
+      const onConsole = (msg: { type(): string; text(): string }) => {
+        if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text()))
+          refusals.push(msg.text());
+      };
+      page.on('console', onConsole);
+      try {
+        const response = await page.goto(`${t.url}/docs`);
+        expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+        await operation('get', '/protected').waitFor();
+        // The page's inline <style> (body margin 0) applied: inline styles are allowed.
+        expect(await page.evaluate(() => getComputedStyle(document.body).margin)).toBe('0px');
+      } finally {
+        page.off('console', onConsole);
+      }
+      expect(refusals).toEqual([]);
+    });
+  });
+
   it('authorizes with client credentials and gets 200 from GET /protected', async () => {
     await step('authorize-and-call-protected', async () => {
       await page.goto(`${t.url}/docs`);
