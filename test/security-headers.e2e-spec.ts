@@ -136,6 +136,14 @@ describe('security headers below Nest', () => {
       socket.on('error', reject);
     });
 
+  it('a URL the router refuses (bad percent-encoding in a parameter) gets the headers too', async () => {
+    const res = await admin.t.app.inject({ method: 'GET', url: '/admin/clients/%E0%A4%A' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_request' });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expectSecurityHeaders(res.headers);
+  });
+
   it('a request the HTTP parser refuses (431) is answered with the headers, in the OAuth format', async () => {
     const answer = await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     const [head, body] = answer.split('\r\n\r\n');
