@@ -85,7 +85,13 @@ export async function withSeedRefreshStatus<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof InvalidGrantError) throw Object.assign(err, { status: 401 });
+    if (err instanceof InvalidGrantError) {
+      throw new InvalidGrantError(err.description, {
+        status: 401,
+        detail: err.detail,
+        headers: err.headers,
+      });
+    }
     throw err;
   }
 }

@@ -3,22 +3,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
-import type { EnvironmentVariables } from '../config/env.validation';
+import type { AppConfig } from '../config/app-config.service';
 import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
 /** Options that must exist before Nest does: proxy trust, body limit, request ids. */
-export function fastifyOptions(env: EnvironmentVariables): FastifyServerOptions {
-  const trust = env.TRUST_PROXY.trim();
+export function fastifyOptions(config: AppConfig): FastifyServerOptions {
   return {
-    trustProxy:
-      trust === 'true'
-        ? true
-        : /^\d+$/.test(trust)
-          ? Number(trust)
-          : trust === 'false' || trust === ''
-            ? false
-            : trust,
-    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
     // An incoming X-Request-Id is kept only if it looks like an id, so logs cannot be forged.
     genReqId: (req) => {
       const header = req.headers['x-request-id'];
