@@ -1,4 +1,4 @@
-import type { RequestMeta } from '../clients/clients.types';
+import type { RequestMeta } from '../common/http/request-context';
 import { InvalidGrantError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import type { TokenRequestDto } from './dto/token-request.dto';
 import type { LegacyRefreshRequestDto, LegacyTokenRequestDto } from './dto/legacy-requests.dto';
