@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { AuditWriter } from '../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../src/config/runtime-config.service';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
-import { QuotaReservationStorage } from '../src/rate-limiting/quota-reservation.storage';
 import { createClient, type TestClient } from './factories/client.factory';
-import { basicAuth, form, startHttpTestApp, type HttpTestApp } from './utils/http-app';
+import { basicAuth, form, type HttpTestApp } from './utils/http-app';
+import { startRateLimitedPair, type RateLimitedPair } from './utils/rate-limit-apps';
 
 /**
  * The rate-limit bucket is the client a request is authenticated as, whatever else it carries,
@@ -15,10 +14,8 @@ import { basicAuth, form, startHttpTestApp, type HttpTestApp } from './utils/htt
 describe('rate limiting the identity being verified', () => {
   const LIMIT = 5;
   const FAILED_AUTH_ALLOWANCE = 20;
-  const WINDOW_START = Math.floor(Date.now() / 60_000) * 60_000;
   const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-  let server: EmbeddedMongo;
-  let mongo: MongoClient;
+  let pair: RateLimitedPair;
   let db: Db;
   let a: HttpTestApp;
   let b: HttpTestApp;
@@ -49,28 +46,13 @@ describe('rate limiting the identity being verified', () => {
   };
 
   beforeAll(async () => {
-    server = await startEmbeddedMongo({ logger: false });
-    mongo = await MongoClient.connect(server.uri);
-    db = mongo.db('oauth2_m2m');
-    await db.collection('config').insertOne({
-      _id: 'jwt_config' as never,
-      SECRET_KEY: 'rate-limit-identity-e2e-secret-key-0123',
-      ALGORITHM: 'ES256',
-      ACCESS_TOKEN_EXPIRE_MINUTES: 15,
-      MAX_REQUESTS_PER_MINUTE: LIMIT,
+    pair = await startRateLimitedPair(LIMIT, {
+      MAX_FAILED_AUTH_PER_IP_PER_MINUTE: String(FAILED_AUTH_ALLOWANCE),
     });
-    const env = { MAX_FAILED_AUTH_PER_IP_PER_MINUTE: String(FAILED_AUTH_ALLOWANCE) };
-    a = await startHttpTestApp({ mongoUri: server.uri, env });
-    b = await startHttpTestApp({ mongoUri: server.uri, env });
-    for (const t of [a, b]) t.app.get(QuotaReservationStorage).clock = () => WINDOW_START + 1_000;
+    ({ db, a, b } = pair);
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await mongo?.close();
-    await server?.stop();
-  });
+  afterAll(() => pair?.close());
 
   /** Spends the client's real bucket with wrong guesses: 401 each, as before. */
   async function exhaust(ip: string, guess: () => ReturnType<typeof post>): Promise<void> {
@@ -84,8 +66,9 @@ describe('rate limiting the identity being verified', () => {
     }
   }
 
-  async function expectAllRateLimited(guesses: Array<() => ReturnType<typeof post>>) {
-    for (const guess of guesses) {
+  /** The review's 30 guesses after the real bucket was spent: every one must be a 429. */
+  async function expectGuessesRateLimited(guess: () => ReturnType<typeof post>, count = 30) {
+    for (let i = 0; i < count; i++) {
       const res = await guess();
       expect({ status: res.statusCode, body: res.json() }).toEqual({
         status: 429,
@@ -107,24 +90,20 @@ describe('rate limiting the identity being verified', () => {
     });
 
     it('a bogus Authorization: Basic header does not open a fresh bucket', async () => {
-      await expectAllRateLimited(
-        Array.from(
-          { length: 30 },
-          () => () => login(random(), { authorization: basicAuth(random(), 'x') }),
-        ),
+      await expectGuessesRateLimited(() =>
+        login(random(), { authorization: basicAuth(random(), 'x') }),
       );
     });
 
     it('an extra random client_id field does not open a fresh bucket', async () => {
-      await expectAllRateLimited(
-        Array.from({ length: 30 }, () => () => login(random(), {}, { client_id: random() })),
-      );
+      await expectGuessesRateLimited(() => login(random(), {}, { client_id: random() }));
     });
 
     it('the right secret is refused too until the window ends', async () => {
-      await expectAllRateLimited([
+      await expectGuessesRateLimited(
         () => login(victim.secret, { authorization: basicAuth('x', 'y') }),
-      ]);
+        1,
+      );
     });
   });
 
@@ -152,13 +131,10 @@ describe('rate limiting the identity being verified', () => {
       });
 
       it('a bogus bearer header does not open a fresh bucket', async () => {
-        await expectAllRateLimited(
-          Array.from(
-            { length: 30 },
-            () => () => guess(random(), { authorization: `Bearer ${bogusJwt()}` }),
-          ),
+        await expectGuessesRateLimited(() =>
+          guess(random(), { authorization: `Bearer ${bogusJwt()}` }),
         );
-        await expectAllRateLimited([() => guess(victim.secret)]);
+        await expectGuessesRateLimited(() => guess(victim.secret), 1);
       });
     },
   );
@@ -177,7 +153,7 @@ describe('rate limiting the identity being verified', () => {
         },
       );
     await exhaust(ip, () => guess('wrong'));
-    await expectAllRateLimited([() => guess(victim.secret)]);
+    await expectGuessesRateLimited(() => guess(victim.secret), 1);
   });
 
   describe('failed authentications per source address (MAX_FAILED_AUTH_PER_IP_PER_MINUTE)', () => {

@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Header,
-  Headers,
-  HttpCode,
-  Post,
- 
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,

@@ -42,7 +42,11 @@ export class FailedAuthLimiter {
   ) {}
 
   /** Runs `verify` within the address's allowance; an InvalidClientError from it is a failure. */
-  async attempt<T>(meta: RequestMeta, clientId: string | undefined, verify: () => Promise<T>): Promise<T> {
+  async attempt<T>(
+    meta: RequestMeta,
+    clientId: string | undefined,
+    verify: () => Promise<T>,
+  ): Promise<T> {
     const ip = meta.ip ?? 'unknown';
     const state = await this.admit(ip, meta, clientId);
     try {
