@@ -10,8 +10,6 @@ import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimitRepository } from './rate-limit.repository';
 import { RateLimit, RateLimitSchema } from './schemas/rate-limit.schema';
 
-export { RATE_LIMIT_WINDOW_MS };
-
 @Module({
   imports: [
     MongooseModule.forFeature([{ name: RateLimit.name, schema: RateLimitSchema }]),
