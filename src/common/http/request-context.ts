@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { InvalidClientError, OAuthError } from '../errors/oauth-errors';
@@ -38,7 +37,7 @@ const SCHEME_CONFIG_KEY = 'clientAuthentication';
 
 /** Marks a handler as an authorization-server endpoint: refusals there are `token.denied`. */
 export const AuthorizationEndpoint = (scheme: ClientAuthScheme): MethodDecorator =>
-  applyDecorators(RouteConfig({ [SCHEME_CONFIG_KEY]: scheme }));
+  RouteConfig({ [SCHEME_CONFIG_KEY]: scheme });
 
 export function clientAuthSchemeOf(req: FastifyRequest): ClientAuthScheme | undefined {
   const config = req.routeOptions?.config as unknown as Record<string, unknown> | undefined;
