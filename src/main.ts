@@ -6,22 +6,20 @@ import { AppModule } from './app.module';
 import { runClusterPrimary } from './bootstrap/cluster-primary';
 import { bootstrapFirstRun } from './bootstrap/first-run';
 import { configureApp, fastifyOptions } from './bootstrap/configure-app';
-import { AppConfig } from './config/app-config.service';
 import { loadEnv } from './config/load-env';
 
 async function main(): Promise<void> {
-  const env = loadEnv();
-  if (env.WORKERS > 1 && cluster.isPrimary) return runClusterPrimary(env);
+  const config = loadEnv();
+  if (config.workers > 1 && cluster.isPrimary) return runClusterPrimary(config);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
-    new FastifyAdapter(fastifyOptions(env)),
+    new FastifyAdapter(fastifyOptions(config)),
     {
       bufferLogs: true,
     },
   );
   app.useLogger(app.get(Logger));
   configureApp(app);
-  const config = app.get(AppConfig);
   await bootstrapFirstRun(app);
   await app.listen(config.port, config.host);
 }

@@ -1,27 +1,18 @@
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { AuditWriter } from '../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../src/config/runtime-config.service';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
-import { QuotaReservationStorage } from '../src/rate-limiting/quota-reservation.storage';
 import { createAdminClient, createClient, type TestClient } from './factories/client.factory';
-import {
-  accessTokenFor,
-  basicAuth,
-  form,
-  startHttpTestApp,
-  type HttpTestApp,
-} from './utils/http-app';
+import { accessTokenFor, basicAuth, form, type HttpTestApp } from './utils/http-app';
+import { startRateLimitedPair, type RateLimitedPair } from './utils/rate-limit-apps';
 
 /**
  * The rate limit over HTTP: the limit from the seed's jwt_config, 429 with Retry-After, the
  * audit entry, and the global guarantee across two app instances sharing one database.
- * The limiter's clock is pinned to one second into a window so no run straddles two windows.
  */
 describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () => {
   const LIMIT = 5;
-  const WINDOW_START = Math.floor(Date.now() / 60_000) * 60_000;
-  let server: EmbeddedMongo;
-  let mongo: MongoClient;
+  let pair: RateLimitedPair;
+  let WINDOW_START: number;
   let db: Db;
   let a: HttpTestApp;
   let b: HttpTestApp;
@@ -42,27 +33,11 @@ describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () 
     accessTokenFor(t.app, client.clientId, client.secret, scope);
 
   beforeAll(async () => {
-    server = await startEmbeddedMongo({ logger: false });
-    mongo = await MongoClient.connect(server.uri);
-    db = mongo.db('oauth2_m2m');
-    await db.collection('config').insertOne({
-      _id: 'jwt_config' as never,
-      SECRET_KEY: 'rate-limit-e2e-secret-key-0123456789',
-      ALGORITHM: 'ES256',
-      ACCESS_TOKEN_EXPIRE_MINUTES: 15,
-      MAX_REQUESTS_PER_MINUTE: LIMIT,
-    });
-    a = await startHttpTestApp({ mongoUri: server.uri });
-    b = await startHttpTestApp({ mongoUri: server.uri });
-    for (const t of [a, b]) t.app.get(QuotaReservationStorage).clock = () => WINDOW_START + 1_000;
+    pair = await startRateLimitedPair(LIMIT);
+    ({ db, a, b, windowStart: WINDOW_START } = pair);
   });
 
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await mongo?.close();
-    await server?.stop();
-  });
+  afterAll(() => pair?.close());
 
   it('admits MAX_REQUESTS_PER_MINUTE from jwt_config, then 429 with Retry-After, the exact body and an audit entry', async () => {
     expect(a.app.get(RuntimeConfigService).current.maxRequestsPerMinute).toBe(LIMIT);

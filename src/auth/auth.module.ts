@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { RateLimitingModule } from '../rate-limiting/rate-limiting.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { ClientAuthenticator } from './client-authenticator.service';
 import { DiscoveryController } from './discovery.controller';
@@ -8,7 +9,6 @@ import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { FormRequestGuard } from './http/form-request.guard';
-import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import { LegacyController } from './legacy.controller';
 import { OAuthController } from './oauth.controller';
 import { TokenEndpointService } from './token-endpoint.service';
@@ -16,7 +16,7 @@ import { TokenOperationsService } from './token-operations.service';
 
 /** The authorization server's HTTP face: it uses clients (who is calling) and tokens (what to hand out). */
 @Module({
-  imports: [ClientsModule, TokensModule],
+  imports: [ClientsModule, TokensModule, RateLimitingModule],
   controllers: [OAuthController, LegacyController, DiscoveryController],
   providers: [
     ClientAuthenticator,
@@ -27,7 +27,6 @@ import { TokenOperationsService } from './token-operations.service';
     RefreshTokenGrant,
     PasswordGrant,
     FormRequestGuard,
-    TokenEndpointFilter,
   ],
 })
 export class AuthModule {}

@@ -2,12 +2,8 @@ import type { ClientAuthService } from '../clients/client-auth.service';
 import type { OAuthClient } from '../clients/clients.types';
 import type { AppConfig } from '../config/app-config.service';
 import { InvalidClientError, InvalidRequestError } from '../common/errors/oauth-errors';
-import {
-  BASIC_CHALLENGE,
-  ClientAuthenticator,
-  JWT_BEARER_ASSERTION,
-  parseBasicAuthorization,
-} from './client-authenticator.service';
+import type { FailedAuthLimiter } from '../rate-limiting/failed-auth.limiter';
+import { ClientAuthenticator, JWT_BEARER_ASSERTION } from './client-authenticator.service';
 
 const basic = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -15,39 +11,20 @@ const basic = (id: string, secret: string): string =>
 describe('ClientAuthenticator', () => {
   const client = { clientId: 'c1' } as OAuthClient;
   const authenticate = jest.fn();
+  // The limiter's own behaviour has its spec; here it only runs the verification.
+  const attempt = jest.fn((_meta: unknown, _id: unknown, verify: () => Promise<unknown>) =>
+    verify(),
+  );
   const authenticator = new ClientAuthenticator(
     { authenticate } as unknown as ClientAuthService,
     { issuer: 'https://as.example' } as AppConfig,
+    { attempt } as unknown as FailedAuthLimiter,
   );
   const meta = { ip: '127.0.0.1' };
 
-  beforeEach(() => authenticate.mockReset().mockResolvedValue(client));
-
-  it('form-urldecodes the Basic credentials (RFC 6749 §2.3.1)', () => {
-    expect(parseBasicAuthorization(basic('my client', 'p@ss:w+rd%'))).toEqual({
-      clientId: 'my client',
-      clientSecret: 'p@ss:w+rd%',
-    });
-    // A literal "+" in the encoded form is a space.
-    const plus = `Basic ${Buffer.from('a+b:c+d').toString('base64')}`;
-    expect(parseBasicAuthorization(plus)).toEqual({ clientId: 'a b', clientSecret: 'c d' });
-    expect(parseBasicAuthorization('Bearer x')).toBeUndefined();
-  });
-
-  it.each([
-    'Basic',
-    'Basic !!!',
-    `Basic ${Buffer.from('nocolon').toString('base64')}`,
-    `Basic ${Buffer.from('%zz:x').toString('base64')}`,
-  ])('answers a malformed Basic header %p with invalid_client and a challenge', (header) => {
-    let caught: unknown;
-    try {
-      parseBasicAuthorization(header);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(InvalidClientError);
-    expect((caught as InvalidClientError).headers).toEqual({ 'WWW-Authenticate': BASIC_CHALLENGE });
+  beforeEach(() => {
+    authenticate.mockReset().mockResolvedValue(client);
+    attempt.mockClear();
   });
 
   it('recognises each method', () => {
@@ -98,18 +75,26 @@ describe('ClientAuthenticator', () => {
     );
   });
 
-  it('adds the Basic challenge to a refusal when the Authorization header was used', async () => {
+  it('counts a refused verification against the source address, never a malformed request', async () => {
     authenticate.mockImplementation(() =>
       Promise.reject(new InvalidClientError('client authentication failed')),
     );
-    const err = (await authenticator
-      .authenticate(basic('a', 'wrong'), {}, meta)
-      .catch((e: unknown) => e)) as InvalidClientError;
-    expect(err).toBeInstanceOf(InvalidClientError);
-    expect(err.headers['WWW-Authenticate']).toBe(BASIC_CHALLENGE);
-    const post = (await authenticator
-      .authenticate(undefined, { client_id: 'a', client_secret: 'x' }, meta)
-      .catch((e: unknown) => e)) as InvalidClientError;
-    expect(post.headers['WWW-Authenticate']).toBeUndefined();
+    await expect(
+      authenticator.authenticate(basic('a', 'wrong'), { client_id: 'a' }, meta),
+    ).rejects.toThrow(InvalidClientError);
+    expect(attempt).toHaveBeenCalledWith(meta, 'a', expect.any(Function));
+    attempt.mockClear();
+    expect(() => authenticator.extract('Basic !!!', {})).toThrow(InvalidClientError);
+    expect(attempt).not.toHaveBeenCalled();
+  });
+
+  it('names an assertion by its issuer for the allowance', async () => {
+    const assertion = `h.${Buffer.from(JSON.stringify({ iss: 'svc-j' })).toString('base64url')}.s`;
+    await authenticator.authenticate(
+      undefined,
+      { client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion },
+      meta,
+    );
+    expect(attempt).toHaveBeenCalledWith(meta, 'svc-j', expect.any(Function));
   });
 });

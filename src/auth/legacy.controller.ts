@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -8,7 +8,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { RequestMeta } from '../clients/clients.types';
+import { AuthorizationEndpoint, type RequestMeta } from '../common/http/request-context';
 import { Public } from '../common/decorators';
 import {
   LegacyRefreshRequestDto,
@@ -21,7 +21,6 @@ import { LegacyTokenResponseDto } from './dto/token-response.dto';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
 import { TokenResponse } from './http/token-response.decorator';
-import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import {
   legacyRefreshRequest,
   legacyTokenRequest,
@@ -34,7 +33,6 @@ import { TokenOperationsService } from './token-operations.service';
 /** The seed service's endpoints, same paths and shapes, on the same pipeline as /oauth/token. */
 @ApiTags('seed-compatible')
 @Public()
-@UseFilters(TokenEndpointFilter)
 @ApiBadRequestResponse({ type: OAuthErrorDto })
 @ApiUnauthorizedResponse({ type: OAuthErrorDto })
 @Controller()
@@ -45,6 +43,7 @@ export class LegacyController {
   ) {}
 
   @Post('token')
+  @AuthorizationEndpoint('legacy-form')
   @TokenResponse()
   @UseGuards(FormRequestGuard)
   @ApiOperation({
@@ -61,6 +60,7 @@ export class LegacyController {
   }
 
   @Post('refresh')
+  @AuthorizationEndpoint('none')
   @TokenResponse()
   @ApiOperation({
     summary: 'Rotate a refresh token (the old one is invalidated; reuse revokes the family)',
@@ -77,6 +77,7 @@ export class LegacyController {
   }
 
   @Post('revoke')
+  @AuthorizationEndpoint('none')
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an access token of this server (by its jti, until it expires)' })
   @ApiBody({ type: LegacyRevokeRequestDto })

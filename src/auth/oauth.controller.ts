@@ -1,13 +1,4 @@
-import {
-  Body,
-  Controller,
-  Header,
-  Headers,
-  HttpCode,
-  Post,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Header, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -18,7 +9,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { RequestMeta } from '../clients/clients.types';
+import { AuthorizationEndpoint, type RequestMeta } from '../common/http/request-context';
 import { Public } from '../common/decorators';
 import { OAuthErrorDto } from './dto/oauth-error.dto';
 import { IntrospectionResponseDto, TokenOperationRequestDto } from './dto/token-operation.dto';
@@ -27,7 +18,6 @@ import { TokenResponseDto } from './dto/token-response.dto';
 import { FormRequestGuard } from './http/form-request.guard';
 import { Meta } from './http/request-meta.decorator';
 import { TokenResponse } from './http/token-response.decorator';
-import { TokenEndpointFilter } from './http/token-endpoint.filter';
 import { oauthTokenRequest, toTokenResponse } from './token-endpoint.adapters';
 import { TokenEndpointService } from './token-endpoint.service';
 import { TokenOperationsService } from './token-operations.service';
@@ -43,7 +33,6 @@ const BASIC_HEADER = {
 @ApiTags('oauth2')
 @Public()
 @UseGuards(FormRequestGuard)
-@UseFilters(TokenEndpointFilter)
 @ApiConsumes(FORM)
 @ApiHeader(BASIC_HEADER)
 @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'RFC 6749 §5.2 error' })
@@ -56,6 +45,7 @@ export class OAuthController {
   ) {}
 
   @Post('token')
+  @AuthorizationEndpoint('client')
   @TokenResponse()
   @ApiOperation({
     summary: 'Token endpoint (RFC 6749): client_credentials and refresh_token grants',
@@ -73,6 +63,7 @@ export class OAuthController {
   }
 
   @Post('revoke')
+  @AuthorizationEndpoint('client')
   @HttpCode(200)
   @ApiOperation({ summary: 'Token revocation (RFC 7009): 200 even for unknown tokens' })
   @ApiBody({ type: TokenOperationRequestDto })
@@ -86,6 +77,7 @@ export class OAuthController {
   }
 
   @Post('introspect')
+  @AuthorizationEndpoint('client')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Token introspection (RFC 7662); foreign tokens are reported inactive' })

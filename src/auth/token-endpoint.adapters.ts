@@ -1,4 +1,4 @@
-import type { RequestMeta } from '../clients/clients.types';
+import type { RequestMeta } from '../common/http/request-context';
 import { InvalidGrantError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import type { TokenRequestDto } from './dto/token-request.dto';
 import type { LegacyRefreshRequestDto, LegacyTokenRequestDto } from './dto/legacy-requests.dto';
@@ -85,7 +85,13 @@ export async function withSeedRefreshStatus<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    if (err instanceof InvalidGrantError) throw Object.assign(err, { status: 401 });
+    if (err instanceof InvalidGrantError) {
+      throw new InvalidGrantError(err.description, {
+        status: 401,
+        detail: err.detail,
+        headers: err.headers,
+      });
+    }
     throw err;
   }
 }

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  ClientCredentials,
-  GrantType,
-  OAuthClient,
-  RequestMeta,
-} from '../clients/clients.types';
+import type { ClientCredentials, GrantType, OAuthClient } from '../clients/clients.types';
+import type { RequestMeta } from '../common/http/request-context';
 import { EventBus } from '../common/events';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import { AccessTokenService } from '../tokens/access-token.service';
@@ -52,7 +48,7 @@ interface Requested {
 /**
  * The token endpoint as a pipeline of named steps, shared by /oauth/token and the seed's /token
  * and /refresh: authenticate the client → pick the grant handler → check the grant is allowed →
- * check scope and resource → issue → emit. Errors propagate as OAuthErrors; the endpoints' filter
+ * check scope and resource → issue → emit. Errors propagate as OAuthErrors; the exception filter
  * renders them and emits 'token.denied'.
  */
 @Injectable()
@@ -86,8 +82,6 @@ export class TokenEndpointService {
     }
     const decision = await handler.resolve({
       client,
-      requestedScopes: requested.scopes,
-      requestedResources: requested.resources,
       refreshToken: request.refreshToken,
       meta: request.meta,
     });

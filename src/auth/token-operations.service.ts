@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RequestMeta } from '../clients/clients.types';
+import type { RequestMeta } from '../common/http/request-context';
 import { InvalidTokenError, OAuthError } from '../common/errors/oauth-errors';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { IntrospectionService } from '../tokens/introspection.service';

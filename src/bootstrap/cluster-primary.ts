@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import cluster, { type Worker } from 'node:cluster';
-import type { EnvironmentVariables } from '../config/env.validation';
+import type { AppConfig } from '../config/app-config.service';
 import { startEmbeddedMongo } from '../database/embedded';
 
 type EmbeddedHandle = Awaited<ReturnType<typeof startEmbeddedMongo>>;
@@ -16,14 +16,13 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * before it flushes the database. Workers coordinate through the database exactly like separate
  * instances do (rate limits, revocations, refresh rotation, keys).
  */
-export async function runClusterPrimary(env: EnvironmentVariables): Promise<void> {
+export async function runClusterPrimary(config: AppConfig): Promise<void> {
   const logger = new Logger('Cluster');
   let embedded: EmbeddedHandle | undefined;
-  let uri = env.MONGODB_URI ?? env.MONGODB_URL;
+  let uri = config.mongoUri;
   if (!uri) {
     embedded = await startEmbeddedMongo({
-      port: env.EMBEDDED_DB_PORT,
-      dataDir: env.EMBEDDED_DB_IN_MEMORY ? undefined : env.EMBEDDED_DB_DATA_DIR,
+      ...config.embeddedDb,
       inWorker: true,
       logger,
     });
@@ -37,7 +36,7 @@ export async function runClusterPrimary(env: EnvironmentVariables): Promise<void
     const worker = cluster.fork({
       MONGODB_URI: uri,
       WORKERS: '1',
-      BOOTSTRAP_ADMIN: index === 0 && env.BOOTSTRAP_ADMIN ? 'true' : 'false',
+      BOOTSTRAP_ADMIN: index === 0 && config.bootstrapAdmin ? 'true' : 'false',
     });
     startedAt.set(worker.id, Date.now());
     worker.on('exit', (code, signal) => {
@@ -80,6 +79,6 @@ export async function runClusterPrimary(env: EnvironmentVariables): Promise<void
   // The first worker bootstraps an empty database alone; the others start once it listens.
   const first = fork(0);
   await new Promise<void>((resolve) => first.once('listening', () => resolve()));
-  for (let i = 1; i < env.WORKERS; i++) fork(i);
-  logger.log(`${env.WORKERS} workers serving on port ${env.PORT}`);
+  for (let i = 1; i < config.workers; i++) fork(i);
+  logger.log(`${config.workers} workers serving on port ${config.port}`);
 }

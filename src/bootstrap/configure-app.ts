@@ -6,30 +6,22 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
 import { AppConfig } from '../config/app-config.service';
-import type { EnvironmentVariables } from '../config/env.validation';
 import { helmetOptions } from './security-headers';
 import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
 /** Options that must exist before Nest does: proxy trust, body limit, request ids, timeouts. */
-export function fastifyOptions(env: EnvironmentVariables): FastifyHttpOptions<Server> {
-  const trust = env.TRUST_PROXY.trim();
+export function fastifyOptions(config: AppConfig): FastifyHttpOptions<Server> {
+  const { requestTimeoutMs, keepAliveTimeoutMs } = config.http;
   return {
-    trustProxy:
-      trust === 'true'
-        ? true
-        : /^\d+$/.test(trust)
-          ? Number(trust)
-          : trust === 'false' || trust === ''
-            ? false
-            : trust,
-    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
     // Fastify's default of 0 lets a client trickle a body for ever. The header timeout is the same
     // budget, and Node checks for expired requests often enough for the budget to hold.
-    requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
     http: {
-      headersTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: Math.min(5000, Math.ceil(env.HTTP_REQUEST_TIMEOUT_MS / 4)),
+      headersTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, Math.ceil(requestTimeoutMs / 4)),
     },
     // An incoming X-Request-Id is kept only if it looks like an id, so logs cannot be forged.
     genReqId: (req) => {
@@ -46,7 +38,7 @@ export function fastifyOptions(env: EnvironmentVariables): FastifyHttpOptions<Se
 export function configureApp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const config = app.get(AppConfig);
-  app.getHttpServer().maxConnections = config.httpMaxConnections;
+  app.getHttpServer().maxConnections = config.http.maxConnections;
 
   // Registered before any route (Swagger UI's included), so its onRequest hook covers 404s too.
   void app.register(fastifyHelmet, helmetOptions(config.hstsMaxAgeSeconds));

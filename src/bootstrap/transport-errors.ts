@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { NO_STORE_HEADERS } from '../common/errors/error-response';
+import { renderError } from '../common/errors/error-response';
 import { InvalidRequestError } from '../common/errors/oauth-errors';
 import { exceedsDepth, MAX_BODY_DEPTH } from '../common/http/body-depth';
 import { BASELINE_SECURITY_HEADERS } from './security-headers';
@@ -33,12 +33,13 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
       : status === 408
         ? 'request timeout'
         : 'malformed HTTP request';
-  const body = JSON.stringify({ error: 'invalid_request', error_description: description });
+  const rendered = renderError(new InvalidRequestError(description, { status }));
+  const body = JSON.stringify(rendered.body);
   const headers = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries({ ...NO_STORE_HEADERS, ...BASELINE_SECURITY_HEADERS }).map(
+    ...Object.entries({ ...rendered.headers, ...BASELINE_SECURITY_HEADERS }).map(
       ([k, v]) => `${k}: ${v}`,
     ),
     'Connection: close',
@@ -48,10 +49,13 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 
 /** Router-level errors (an undecodable URL, a path parameter too long): a plain invalid_request. */
 export function frameworkErrors(error: Error, _req: FastifyRequest, reply: FastifyReply): void {
+  const { status, headers, body } = renderError(
+    new InvalidRequestError(error.message.slice(0, 200)),
+  );
   void reply
-    .status(400)
-    .headers({ ...NO_STORE_HEADERS, ...BASELINE_SECURITY_HEADERS })
-    .send({ error: 'invalid_request', error_description: error.message.slice(0, 200) });
+    .status(status)
+    .headers({ ...headers, ...BASELINE_SECURITY_HEADERS })
+    .send(body);
 }
 
 /**

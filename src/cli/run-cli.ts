@@ -21,9 +21,10 @@ async function run(args: string[], wantsHelp: boolean): Promise<number> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.usage;
   }
-  if (!env.MONGODB_URI && !env.MONGODB_URL && !env.EMBEDDED_DB_IN_MEMORY && !wantsHelp) {
+  const dataDir = env.mongoUri === undefined ? env.embeddedDb.dataDir : undefined;
+  if (dataDir !== undefined && !wantsHelp) {
     process.stderr.write(
-      `note: no MONGODB_URI; opening the embedded data directory ${env.EMBEDDED_DB_DATA_DIR} directly. ` +
+      `note: no MONGODB_URI; opening the embedded data directory ${dataDir} directly. ` +
         'Do not do this while the server runs on the same directory.\n',
     );
   }

@@ -1,16 +1,14 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedClient } from '../common/auth/authenticated-client';
-import { requestContext } from '../common/http/request-info';
-import type { RequestMeta } from './clients.types';
+import { requestMetaOf, type RequestMeta } from '../common/http/request-context';
 
 /** The audit context of an admin call: where it came from and which admin client made it. */
 export const AdminRequestMeta = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): RequestMeta => {
     const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
     return {
-      ...requestContext(req),
-      endpoint: req.routeOptions?.url,
+      ...requestMetaOf(req),
       ...(req.user?.clientId && { actor: `admin ${req.user.clientId}` }),
     };
   },

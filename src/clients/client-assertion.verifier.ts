@@ -7,6 +7,7 @@ import {
   jwtVerify,
   type JWTPayload,
 } from 'jose';
+import { CLOCK_LEEWAY_SECONDS } from '../common/clock-leeway';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ClientAuthFailure } from './client-auth-failure';
 import { isValidClientId } from './client-credentials';
@@ -15,7 +16,6 @@ import type { ClientRecord } from './client.mapper';
 export const ASSERTION_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
 /** RFC 7523 leaves the bound to us; assertions are minted per request, so minutes are plenty. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
-export const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_ASSERTION_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 
@@ -81,14 +81,14 @@ export class ClientAssertionVerifier {
         audience: expectedAudiences,
         algorithms: ASSERTION_ALGORITHMS,
         requiredClaims: ['exp', 'jti'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        clockTolerance: CLOCK_LEEWAY_SECONDS,
       }));
     } catch (err) {
       throw new ClientAuthFailure(`client_assertion rejected: ${describe(err)}`, clientId);
     }
     const now = Math.floor(Date.now() / 1000);
     const exp = payload.exp as number;
-    if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
+    if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_LEEWAY_SECONDS) {
       throw new ClientAuthFailure(
         `client_assertion exp is more than ${MAX_ASSERTION_LIFETIME_SECONDS}s ahead`,
         clientId,
@@ -99,7 +99,7 @@ export class ClientAssertionVerifier {
       throw new ClientAuthFailure('client_assertion jti is invalid', clientId);
     }
     // Kept until the assertion could no longer pass the exp check anyway, then the TTL index drops it.
-    const keepUntil = new Date((exp + CLOCK_TOLERANCE_SECONDS + 1) * 1000);
+    const keepUntil = new Date((exp + CLOCK_LEEWAY_SECONDS + 1) * 1000);
     if (!(await this.jtis.recordOnce(clientId, jti, keepUntil))) {
       throw new ClientAuthFailure('client_assertion jti was already used (replay)', clientId);
     }

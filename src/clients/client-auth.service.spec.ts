@@ -78,11 +78,13 @@ describe('ClientAuthService with client secrets', () => {
     expect(JSON.stringify(h.events.emitted)).not.toContain('not-the-secret');
   });
 
-  it('adds a Basic challenge only when Basic was used', async () => {
-    const viaBasic = await basic('nobody', 'x').catch((e: InvalidClientError) => e);
-    const viaPost = await post('nobody', 'x').catch((e: InvalidClientError) => e);
-    expect((viaBasic as InvalidClientError).headers['WWW-Authenticate']).toMatch(/^Basic /);
-    expect((viaPost as InvalidClientError).headers).toEqual({});
+  it('keeps the precise reason as the private detail, never in the public description', async () => {
+    const viaBasic = (await basic('nobody', 'x').catch((e: unknown) => e)) as InvalidClientError;
+    expect(viaBasic).toBeInstanceOf(InvalidClientError);
+    expect(viaBasic.description).toBe('client authentication failed');
+    expect(viaBasic.detail).toBe('unknown client');
+    // The Basic challenge is the exception filter's, which sees the request.
+    expect(viaBasic.headers).toEqual({});
   });
 
   it('rejects unknown, malformed and disabled clients and operator objects as secrets', async () => {

@@ -4,12 +4,7 @@ import { EventBus } from '../common/events';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAuthFailure } from './client-auth-failure';
 import { ClientCache } from './client-cache.service';
-import {
-  BASIC_CHALLENGE,
-  generateSecretId,
-  isValidClientId,
-  MAX_SECRET_LENGTH,
-} from './client-credentials';
+import { generateSecretId, isValidClientId, MAX_SECRET_LENGTH } from './client-credentials';
 import { isSecretActive, type ClientRecord } from './client.mapper';
 import type { ClientCredentials, OAuthClient, RequestMeta } from './clients.types';
 import { ClientsRepository } from './clients.repository';
@@ -65,12 +60,8 @@ export class ClientAuthService {
         code: 'invalid_client',
         reason: err.reason,
       });
-      const error = new InvalidClientError(GENERIC_FAILURE);
-      // RFC 6749 §5.2: a failed Basic attempt gets a challenge.
-      if (credentials.method === 'client_secret_basic') {
-        error.withHeader('WWW-Authenticate', BASIC_CHALLENGE);
-      }
-      throw error;
+      // The precise reason stays private: probing cannot tell an unknown id from a wrong secret.
+      throw new InvalidClientError(GENERIC_FAILURE, { detail: err.reason });
     }
   }
 

@@ -20,6 +20,3 @@ export const generateSecretId = (): string => `sec_${randomBytes(9).toString('ba
 
 export const isValidClientId = (value: unknown): value is string =>
   typeof value === 'string' && CLIENT_ID_PATTERN.test(value);
-
-/** RFC 6749 §5.2: the challenge a failed HTTP Basic client authentication answers with. */
-export const BASIC_CHALLENGE = 'Basic realm="oauth2-m2m"';

@@ -42,13 +42,7 @@ export type ClientCredentials =
       expectedAudiences: string[];
     };
 
-export interface RequestMeta {
-  ip?: string;
-  requestId?: string;
-  endpoint?: string;
-  /** Who made an admin change: the admin client's id, or `cli`. Goes into audit reasons. */
-  actor?: string;
-}
+export type { RequestMeta } from '../common/http/request-context';
 
 /** A secret's metadata as the admin API and CLI show it. The hash never leaves the module. */
 export interface ClientSecretView {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedClient } from '../common/auth/authenticated-client';
 import { CurrentClient, Roles, Scopes } from '../common/decorators';
-import { requestContext } from '../common/http/request-info';
+import { requestMetaOf } from '../common/http/request-context';
 import { AdminConfigService } from './admin-config.service';
 import { RuntimeConfigDto, UpdateRuntimeConfigDto } from './dto/runtime-config.dto';
 
@@ -32,6 +32,7 @@ export class AdminConfigController {
     @CurrentClient() caller: AuthenticatedClient,
     @Req() req: FastifyRequest,
   ): Promise<RuntimeConfigDto> {
-    return this.config.update(dto, { clientId: caller?.clientId, ...requestContext(req) });
+    const { ip, requestId } = requestMetaOf(req);
+    return this.config.update(dto, { clientId: caller?.clientId, ip, requestId });
   }
 }

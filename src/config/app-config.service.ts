@@ -1,103 +1,104 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from './env.validation';
 
 export type SigningAlg = EnvironmentVariables['SIGNING_ALG'];
 
+/** Reads one validated variable: from ConfigService inside the app, from the object before it. */
+export type EnvReader = <K extends keyof EnvironmentVariables>(key: K) => EnvironmentVariables[K];
+
+/** What Fastify's `trustProxy` option accepts. */
+export type TrustProxy = boolean | number | string;
+
 /**
- * The validated environment, typed. The only place in the app that reads configuration
- * from the environment; everything else injects this.
+ * The validated environment, derived once into the values the code uses. The only place in the
+ * app that reads configuration; main.ts, the cluster primary and the Fastify options get the same
+ * object before Nest exists (`loadEnv`), everything inside the app injects it.
  */
-@Injectable()
 export class AppConfig {
-  constructor(private readonly config: ConfigService<EnvironmentVariables, true>) {}
-
-  private get<K extends keyof EnvironmentVariables>(key: K): EnvironmentVariables[K] {
-    return this.config.get(key, { infer: true });
-  }
-
-  get nodeEnv(): EnvironmentVariables['NODE_ENV'] {
-    return this.get('NODE_ENV');
-  }
-  get isProduction(): boolean {
-    return this.nodeEnv === 'production';
-  }
-  get port(): number {
-    return this.get('PORT');
-  }
-  get host(): string {
-    return this.get('HOST');
-  }
+  readonly nodeEnv: EnvironmentVariables['NODE_ENV'];
+  readonly port: number;
+  readonly host: string;
   /** No trailing slash, so endpoint URLs can be appended. */
-  get issuer(): string {
-    const issuer = this.get('ISSUER') ?? `http://localhost:${this.port}`;
-    return issuer.replace(/\/+$/, '');
-  }
-  /** Unset means: start the embedded server. */
-  get mongoUri(): string | undefined {
-    return this.get('MONGODB_URI') ?? this.get('MONGODB_URL');
-  }
-  get mongoDbName(): string {
-    return this.get('MONGODB_DB');
-  }
-  get embeddedDb(): { dataDir?: string; port: number } {
-    return {
-      dataDir: this.get('EMBEDDED_DB_IN_MEMORY') ? undefined : this.get('EMBEDDED_DB_DATA_DIR'),
-      port: this.get('EMBEDDED_DB_PORT'),
-    };
-  }
-  get keyEncryptionKey(): string {
-    return this.get('KEY_ENCRYPTION_KEY');
-  }
-  get clientSecretPepper(): string {
-    return this.get('CLIENT_SECRET_PEPPER');
-  }
-  get signingAlg(): SigningAlg {
-    return this.get('SIGNING_ALG');
-  }
+  readonly issuer: string;
+  /** The database target: a real MongoDB when set; unset means the embedded server. */
+  readonly mongoUri: string | undefined;
+  readonly mongoDbName: string;
+  /** The embedded server's options; `dataDir` undefined keeps everything in memory. */
+  readonly embeddedDb: { dataDir?: string; port: number };
+  readonly workers: number;
+  readonly trustProxy: TrustProxy;
+  readonly bodyLimitBytes: number;
+  readonly keyEncryptionKey: string;
+  readonly clientSecretPepper: string;
+  readonly signingAlg: SigningAlg;
   /** Defaults for the runtime `jwt_config` document, which overrides them. */
-  get tokenDefaults(): {
+  readonly tokenDefaults: {
     accessTokenMinutes: number;
     refreshTokenDays: number;
     maxRequestsPerMinute: number;
-  } {
-    return {
-      accessTokenMinutes: this.get('ACCESS_TOKEN_EXPIRE_MINUTES'),
-      refreshTokenDays: this.get('REFRESH_TOKEN_EXPIRE_DAYS'),
-      maxRequestsPerMinute: this.get('MAX_REQUESTS_PER_MINUTE'),
-    };
-  }
-  get auditRetentionDays(): number {
-    return this.get('AUDIT_RETENTION_DAYS');
-  }
-  get auditFlushIntervalMs(): number {
-    return this.get('AUDIT_FLUSH_INTERVAL_MS');
-  }
-  /** Parsed into what Fastify's `trustProxy` option accepts. */
-  get trustProxy(): boolean | number | string[] {
-    const raw = this.get('TRUST_PROXY').trim();
-    if (raw === 'false' || raw === '') return false;
-    if (raw === 'true') return true;
-    if (/^\d+$/.test(raw)) return Number(raw);
-    return raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  }
-  get bootstrapAdmin(): boolean {
-    return this.get('BOOTSTRAP_ADMIN');
-  }
-  get logLevel(): string {
-    return this.get('LOG_LEVEL');
-  }
-  get bodyLimitBytes(): number {
-    return this.get('BODY_LIMIT_BYTES');
-  }
-  get httpMaxConnections(): number {
-    return this.get('HTTP_MAX_CONNECTIONS');
-  }
+  };
+  /** Failed client authentications one source IP may make per minute, across all client ids. */
+  readonly maxFailedAuthPerIpPerMinute: number;
+  readonly auditRetentionDays: number;
+  readonly auditFlushIntervalMs: number;
+  readonly bootstrapAdmin: boolean;
+  readonly logLevel: string;
+  /** Transport limits: one budget for headers and body, the keep-alive idle time, a connection cap. */
+  readonly http: { requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** 0: no Strict-Transport-Security header. */
-  get hstsMaxAgeSeconds(): number {
-    return this.get('HSTS_MAX_AGE_SECONDS');
+  readonly hstsMaxAgeSeconds: number;
+
+  constructor(read: EnvReader) {
+    this.nodeEnv = read('NODE_ENV');
+    this.port = read('PORT');
+    this.host = read('HOST');
+    this.issuer = (read('ISSUER') ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
+    this.mongoUri = read('MONGODB_URI') ?? read('MONGODB_URL');
+    this.mongoDbName = read('MONGODB_DB');
+    this.embeddedDb = {
+      dataDir: read('EMBEDDED_DB_IN_MEMORY') ? undefined : read('EMBEDDED_DB_DATA_DIR'),
+      port: read('EMBEDDED_DB_PORT'),
+    };
+    this.workers = read('WORKERS');
+    this.trustProxy = parseTrustProxy(read('TRUST_PROXY'));
+    this.bodyLimitBytes = read('BODY_LIMIT_BYTES');
+    this.keyEncryptionKey = read('KEY_ENCRYPTION_KEY');
+    this.clientSecretPepper = read('CLIENT_SECRET_PEPPER');
+    this.signingAlg = read('SIGNING_ALG');
+    this.tokenDefaults = {
+      accessTokenMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES'),
+      refreshTokenDays: read('REFRESH_TOKEN_EXPIRE_DAYS'),
+      maxRequestsPerMinute: read('MAX_REQUESTS_PER_MINUTE'),
+    };
+    this.maxFailedAuthPerIpPerMinute = read('MAX_FAILED_AUTH_PER_IP_PER_MINUTE');
+    this.auditRetentionDays = read('AUDIT_RETENTION_DAYS');
+    this.auditFlushIntervalMs = read('AUDIT_FLUSH_INTERVAL_MS');
+    this.bootstrapAdmin = read('BOOTSTRAP_ADMIN');
+    this.logLevel = read('LOG_LEVEL');
+    this.http = {
+      requestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
+      keepAliveTimeoutMs: read('HTTP_KEEP_ALIVE_TIMEOUT_MS'),
+      maxConnections: read('HTTP_MAX_CONNECTIONS'),
+    };
+    this.hstsMaxAgeSeconds = read('HSTS_MAX_AGE_SECONDS');
   }
+
+  static fromEnv(env: EnvironmentVariables): AppConfig {
+    return new AppConfig((key) => env[key]);
+  }
+}
+
+/**
+ * `false`, `true`, a hop count, or a comma-separated list of addresses/CIDRs, which Fastify
+ * (proxy-addr) takes as one string.
+ */
+export function parseTrustProxy(raw: string): TrustProxy {
+  const value = raw.trim();
+  if (value === 'false' || value === '') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(',');
 }

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { ConfigModule as NestConfigModule } from '@nestjs/config';
+import { ConfigModule as NestConfigModule, ConfigService } from '@nestjs/config';
 import { AppConfig } from './app-config.service';
-import { validateEnv } from './env.validation';
+import { validateEnv, type EnvironmentVariables } from './env.validation';
 
 @Global()
 @Module({
@@ -13,7 +13,14 @@ import { validateEnv } from './env.validation';
       cache: true,
     }),
   ],
-  providers: [AppConfig],
+  providers: [
+    {
+      provide: AppConfig,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<EnvironmentVariables, true>) =>
+        new AppConfig((key) => config.get(key, { infer: true })),
+    },
+  ],
   exports: [AppConfig],
 })
 export class ConfigModule {}

@@ -103,6 +103,12 @@ export class EnvironmentVariables {
   @Max(1_000_000_000)
   MAX_REQUESTS_PER_MINUTE: number = 60;
 
+  /** Failed client authentications per source IP and minute, whatever client ids they name. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  MAX_FAILED_AUTH_PER_IP_PER_MINUTE: number = 30;
+
   @IsInt()
   @Min(1)
   @Max(3650)

@@ -1,11 +1,12 @@
-import { validateEnv, type EnvironmentVariables } from './env.validation';
+import { AppConfig } from './app-config.service';
+import { validateEnv } from './env.validation';
 
 /**
- * For code that runs before Nest's DI exists (main.ts adapter options, the CLI, the standalone
- * database command). Inside the app, inject AppConfig instead.
+ * For code that runs before Nest's DI exists (main.ts adapter options, the cluster primary, the
+ * CLI): the same typed configuration the app injects.
  */
-export function loadEnv(): EnvironmentVariables {
-  return validateEnv(process.env);
+export function loadEnv(): AppConfig {
+  return AppConfig.fromEnv(validateEnv(process.env));
 }
 
 const DATABASE_VARS = ['MONGODB_URI', 'MONGODB_URL', 'EMBEDDED_DB_IN_MEMORY'] as const;

@@ -7,15 +7,27 @@ import {
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { Public } from '../common/decorators';
 import { RateLimitExceededError } from '../common/errors/oauth-errors';
 import { EventBus } from '../common/events';
-import { requestContext } from '../common/http/request-info';
-import { claimedClientId } from './rate-limit-key';
+import { claimedClientId, requestMetaOf } from '../common/http/request-context';
 import { QuotaReservationStorage } from './quota-reservation.storage';
 
+/** The counter of requests that name no client (the FastAPI service's `/refresh`, discovery). */
+export const ANONYMOUS = '-';
+
 /**
- * @nestjs/throttler's guard over the shared-database storage, answering in the service's error
- * format and auditing every refusal.
+ * `<client>:<ip>`. The client part is percent-encoded so a crafted id containing ':' cannot make
+ * its key collide with another client's at another address (IPv6 addresses contain ':'). A lone
+ * surrogate would make encodeURIComponent throw, so the id is made well-formed first.
+ */
+export const rateLimitKey = (clientId: string | undefined, ip: string): string =>
+  `${clientId === undefined ? ANONYMOUS : encodeURIComponent(clientId.toWellFormed())}:${ip}`;
+
+/**
+ * @nestjs/throttler's guard over the shared-database storage, keyed by the client the request
+ * will be authenticated as (one counter per client and IP across all routes, as in the FastAPI
+ * service), answering in the service's error format and auditing every refusal.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -30,62 +42,44 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  /** Per handler: whether it or its controller carries any @nestjs/throttler decorator. */
-  private readonly decorated = new WeakMap<object, boolean>();
-
-  /**
-   * The parent resolves six decorator lookups per throttler on every request. Routes without any
-   * throttler decorator (all but health and metrics) skip that and go straight to the parent's
-   * handleRequest with the module's throttler; decorated routes take the parent's full path.
-   */
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    const [throttler] = this.throttlers;
-    if (this.throttlers.length !== 1 || this.isDecorated(context))
-      return super.canActivate(context);
-    const { limit, ttl } = throttler;
-    const window = typeof ttl === 'function' ? await ttl(context) : ttl;
-    return this.handleRequest({
-      context,
-      limit: typeof limit === 'function' ? await limit(context) : limit,
-      ttl: window,
-      blockDuration: window,
-      throttler,
-      getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
-      generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
-    });
-  }
-
-  private isDecorated(context: ExecutionContext): boolean {
-    const handler = context.getHandler();
-    let decorated = this.decorated.get(handler);
-    if (decorated === undefined) {
-      const targets = [handler, context.getClass()];
-      decorated = targets.some((t) =>
-        Reflect.getMetadataKeys(t).some((k) => String(k).startsWith('THROTTLER:')),
-      );
-      this.decorated.set(handler, decorated);
-    }
-    return decorated;
-  }
-
-  protected shouldSkip(context: ExecutionContext): Promise<boolean> {
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     return Promise.resolve(context.getType() !== 'http');
   }
 
-  protected throwThrottlingException(
+  /** The address alone; the client part is added by generateKey, which knows the route. */
+  protected override getTracker(req: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(typeof req.ip === 'string' ? req.ip : 'unknown');
+  }
+
+  protected override generateKey(context: ExecutionContext, ip: string): string {
+    return rateLimitKey(this.claimedClient(context), ip);
+  }
+
+  protected override throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const claimed = claimedClientId(req);
+    const claimed = this.claimedClient(context);
+    const { ip, requestId } = requestMetaOf(req);
     this.events.emit('rate_limit.exceeded', {
-      ...requestContext(req),
+      ip,
+      requestId,
       ...(claimed !== undefined && { clientId: claimed }),
       reason: `more than ${detail.limit} requests per minute from this client and IP`,
     });
     throw new RateLimitExceededError(
       `Rate limit exceeded: at most ${detail.limit} requests per minute; retry after ${detail.timeToBlockExpire} s`,
-    ).withHeader('Retry-After', String(detail.timeToBlockExpire));
+      { headers: { 'Retry-After': String(detail.timeToBlockExpire) } },
+    );
+  }
+
+  private claimedClient(context: ExecutionContext): string | undefined {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const isPublic = this.reflector.getAllAndOverride(Public, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return claimedClientId(req, !isPublic);
   }
 }

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOAuth2, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Roles, Scopes } from '../common/decorators';
-import { requestContext } from '../common/http/request-info';
+import { requestMetaOf } from '../common/http/request-context';
 import { ClientIdParamDto, RevokeClientTokensResponseDto } from './dto/revoke-client-tokens.dto';
 import { RevocationService } from './revocation.service';
 
@@ -23,9 +23,10 @@ export class ClientTokensController {
     @Param() { clientId }: ClientIdParamDto,
     @Req() req: FastifyRequest,
   ): Promise<RevokeClientTokensResponseDto> {
+    const { ip, requestId } = requestMetaOf(req);
     const { revokedBefore, refreshTokensRevoked } = await this.revocation.revokeAllForClient(
       clientId,
-      requestContext(req),
+      { ip, requestId },
     );
     return {
       client_id: clientId,

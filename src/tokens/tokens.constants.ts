@@ -5,12 +5,8 @@
  */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 86_400;
 
-/**
- * Tolerated clock difference between this server and token consumers: `nbf`/`iat` up to this far in
- * the future are accepted, and revocation entries outlive `exp` by it, for consumers whose clocks
- * lag. This server itself refuses a token at its `exp`, to the second.
- */
-export const CLOCK_LEEWAY_SECONDS = 30;
+/** This server itself refuses a token at its `exp`, to the second; the leeway is for others. */
+export { CLOCK_LEEWAY_SECONDS } from '../common/clock-leeway';
 
 /** Any compact JWS longer than this is rejected before it is parsed. */
 export const MAX_TOKEN_LENGTH = 8192;

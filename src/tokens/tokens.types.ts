@@ -71,12 +71,8 @@ export interface PublicJwks {
   keys: Record<string, unknown>[];
 }
 
-/** Request context for audit events (structurally the same as clients' RequestMeta). */
-export interface TokenRequestMeta {
-  ip?: string;
-  requestId?: string;
-  endpoint?: string;
-}
+/** The one request context (common/http/request-context), under the name the token services use. */
+export type { RequestMeta as TokenRequestMeta } from '../common/http/request-context';
 
 /** Options for AccessTokenService.verify. */
 export interface VerifyAccessTokenOptions {

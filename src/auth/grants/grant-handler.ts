@@ -1,12 +1,10 @@
-import type { GrantType, OAuthClient, RequestMeta } from '../../clients/clients.types';
+import type { GrantType, OAuthClient } from '../../clients/clients.types';
+import type { RequestMeta } from '../../common/http/request-context';
 import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
 
 /** What a grant handler is given: the authenticated client (null only for the seed's /refresh). */
 export interface GrantContext {
   client: OAuthClient | null;
-  /** Scopes and resources the request asked for, already parsed. */
-  requestedScopes: string[];
-  requestedResources: string[];
   refreshToken?: string;
   meta: RequestMeta;
 }
@@ -31,8 +29,6 @@ export interface GrantHandler {
   readonly grantType: GrantType;
   resolve(ctx: GrantContext): Promise<GrantDecision>;
 }
-
-export type GrantHandlerMap = Partial<Record<string, GrantHandler>>;
 
 /** A grant in which an authenticated client asks for a token for itself, within its own scopes. */
 export function selfGrant(

@@ -6,7 +6,7 @@ import type { AuthenticatedClient } from '../../common/auth/authenticated-client
 import { Public } from '../../common/decorators';
 import { InvalidTokenError } from '../../common/errors/oauth-errors';
 import { EventBus } from '../../common/events';
-import { requestContext } from '../../common/http/request-info';
+import { requestMetaOf } from '../../common/http/request-context';
 import type { BearerFailure } from '../strategies/jwt.strategy';
 import { bearerChallenge } from './bearer-challenge';
 
@@ -36,7 +36,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (user) return user;
     const failure = toFailure(info);
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const meta = { ...requestContext(req), endpoint: req.routeOptions?.url ?? req.url };
+    const meta = requestMetaOf(req);
     if (!failure.tokenPresent) {
       this.events.emit('access.denied', { ...meta, code: 'missing_token', reason: failure.reason });
       throw new InvalidTokenError(failure.reason).withHeader('WWW-Authenticate', bearerChallenge());

@@ -5,7 +5,7 @@ import type { AuthenticatedClient } from '../../common/auth/authenticated-client
 import { RequiredRoles } from '../../common/decorators';
 import { AccessDeniedError } from '../../common/errors/oauth-errors';
 import { EventBus } from '../../common/events';
-import { requestContext } from '../../common/http/request-info';
+import { requestMetaOf } from '../../common/http/request-context';
 
 /** @Roles(...): the calling client's role must be one of the listed ones. */
 @Injectable()
@@ -28,9 +28,8 @@ export class RolesGuard implements CanActivate {
     if (role !== undefined && allowed.includes(role)) return true;
     const reason = `client role is not allowed here (requires ${allowed.join(' or ')})`;
     this.events.emit('access.denied', {
-      ...requestContext(req),
+      ...requestMetaOf(req),
       clientId: req.user?.clientId,
-      endpoint: req.routeOptions?.url ?? req.url,
       code: 'access_denied',
       reason,
     });

@@ -5,7 +5,7 @@ import type { AuthenticatedClient } from '../../common/auth/authenticated-client
 import { RequiredScopes } from '../../common/decorators';
 import { InsufficientScopeError } from '../../common/errors/oauth-errors';
 import { EventBus } from '../../common/events';
-import { requestContext } from '../../common/http/request-info';
+import { requestMetaOf } from '../../common/http/request-context';
 import { bearerChallenge } from './bearer-challenge';
 
 /** @Scopes(...): the token must carry every listed scope (RFC 6750 §3.1 insufficient_scope). */
@@ -30,9 +30,8 @@ export class ScopesGuard implements CanActivate {
     if (missing.length === 0) return true;
     const reason = `token lacks scope: ${missing.join(' ')}`;
     this.events.emit('access.denied', {
-      ...requestContext(req),
+      ...requestMetaOf(req),
       clientId: req.user?.clientId,
-      endpoint: req.routeOptions?.url ?? req.url,
       code: 'insufficient_scope',
       reason,
     });

@@ -36,11 +36,9 @@ function fromStatus(status: number, description: string): OAuthError {
   if (status === 429) return new RateLimitExceededError(description);
   if (status === 503) return new TemporarilyUnavailableError(description);
   if (status >= 400 && status < 500) {
-    const err = new InvalidRequestError(description);
-    // 413 and 415 keep their status so clients learn what went wrong at the HTTP level.
-    return status === 413 || status === 415 || status === 405
-      ? Object.assign(err, { status })
-      : err;
+    // 405, 413 and 415 keep their status so clients learn what went wrong at the HTTP level.
+    const keep = status === 413 || status === 415 || status === 405;
+    return new InvalidRequestError(description, keep ? { status } : {});
   }
   return new ServerError('internal server error');
 }

@@ -21,15 +21,36 @@ export type OAuthErrorCode =
   | 'server_error'
   | 'temporarily_unavailable';
 
+export interface OAuthErrorOptions {
+  /** What went wrong precisely, for logs and audit only: never sent to the client. */
+  detail?: string;
+  /** Extra response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+  /**
+   * An HTTP status other than the code's usual one: the FastAPI service's 401 for invalid_grant
+   * on `/refresh`, or 405/413/415 for an invalid_request the HTTP layer refused.
+   */
+  status?: number;
+}
+
 export abstract class OAuthError extends Error {
   abstract readonly error: OAuthErrorCode;
-  abstract readonly status: number;
+  readonly status: number;
+  /** Private: logged and audited, never rendered. */
+  readonly detail?: string;
   /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
-  headers: Record<string, string> = {};
+  readonly headers: Record<string, string>;
 
-  constructor(readonly description: string) {
+  protected constructor(
+    readonly description: string,
+    defaultStatus: number,
+    options: OAuthErrorOptions = {},
+  ) {
     super(description);
     this.name = new.target.name;
+    this.status = options.status ?? defaultStatus;
+    this.detail = options.detail;
+    this.headers = { ...options.headers };
   }
 
   withHeader(name: string, value: string): this {
@@ -38,86 +59,49 @@ export abstract class OAuthError extends Error {
   }
 }
 
-export class InvalidRequestError extends OAuthError {
-  readonly error = 'invalid_request';
-  readonly status = 400;
+/** One class per RFC code, with the status the RFCs give it. */
+function oauthError<C extends OAuthErrorCode>(code: C, defaultStatus: number) {
+  abstract class CodedError extends OAuthError {
+    readonly error: C = code;
+    constructor(description: string, options?: OAuthErrorOptions) {
+      super(description, defaultStatus, options);
+    }
+  }
+  return CodedError;
 }
+
+export class InvalidRequestError extends oauthError('invalid_request', 400) {}
 
 /** 401. When the client tried HTTP Basic, RFC 6749 §5.2 requires a WWW-Authenticate challenge. */
-export class InvalidClientError extends OAuthError {
-  readonly error = 'invalid_client';
-  readonly status = 401;
-}
+export class InvalidClientError extends oauthError('invalid_client', 401) {}
 
-export class InvalidGrantError extends OAuthError {
-  readonly error = 'invalid_grant';
-  readonly status = 400;
-}
+export class InvalidGrantError extends oauthError('invalid_grant', 400) {}
 
-export class UnauthorizedClientError extends OAuthError {
-  readonly error = 'unauthorized_client';
-  readonly status = 400;
-}
+export class UnauthorizedClientError extends oauthError('unauthorized_client', 400) {}
 
-export class UnsupportedGrantTypeError extends OAuthError {
-  readonly error = 'unsupported_grant_type';
-  readonly status = 400;
-}
+export class UnsupportedGrantTypeError extends oauthError('unsupported_grant_type', 400) {}
 
-export class InvalidScopeError extends OAuthError {
-  readonly error = 'invalid_scope';
-  readonly status = 400;
-}
+export class InvalidScopeError extends oauthError('invalid_scope', 400) {}
 
 /** RFC 8707 §2: a `resource` the client may not obtain a token for, or not an absolute URI. */
-export class InvalidTargetError extends OAuthError {
-  readonly error = 'invalid_target';
-  readonly status = 400;
-}
+export class InvalidTargetError extends oauthError('invalid_target', 400) {}
 
 /** RFC 6750: missing, malformed, expired or revoked bearer token on a protected route. */
-export class InvalidTokenError extends OAuthError {
-  readonly error = 'invalid_token';
-  readonly status = 401;
-}
+export class InvalidTokenError extends oauthError('invalid_token', 401) {}
 
-export class InsufficientScopeError extends OAuthError {
-  readonly error = 'insufficient_scope';
-  readonly status = 403;
-}
+export class InsufficientScopeError extends oauthError('insufficient_scope', 403) {}
 
 /** The token is valid and scoped, but the caller's role does not allow the route. */
-export class AccessDeniedError extends OAuthError {
-  readonly error = 'access_denied';
-  readonly status = 403;
-}
+export class AccessDeniedError extends oauthError('access_denied', 403) {}
 
-export class UnsupportedTokenTypeError extends OAuthError {
-  readonly error = 'unsupported_token_type';
-  readonly status = 400;
-}
+export class UnsupportedTokenTypeError extends oauthError('unsupported_token_type', 400) {}
 
-export class NotFoundError extends OAuthError {
-  readonly error = 'not_found';
-  readonly status = 404;
-}
+export class NotFoundError extends oauthError('not_found', 404) {}
 
-export class ConflictError extends OAuthError {
-  readonly error = 'conflict';
-  readonly status = 409;
-}
+export class ConflictError extends oauthError('conflict', 409) {}
 
-export class RateLimitExceededError extends OAuthError {
-  readonly error = 'rate_limit_exceeded';
-  readonly status = 429;
-}
+export class RateLimitExceededError extends oauthError('rate_limit_exceeded', 429) {}
 
-export class ServerError extends OAuthError {
-  readonly error = 'server_error';
-  readonly status = 500;
-}
+export class ServerError extends oauthError('server_error', 500) {}
 
-export class TemporarilyUnavailableError extends OAuthError {
-  readonly error = 'temporarily_unavailable';
-  readonly status = 503;
-}
+export class TemporarilyUnavailableError extends oauthError('temporarily_unavailable', 503) {}

@@ -1,12 +1,13 @@
+import type { RequestMeta } from '../http/request-context';
+
 /**
  * Every security-relevant thing that happens, as a typed event. Modules emit; only the audit
  * (and metrics) modules listen. Payloads never carry a secret or a whole token: at most a jti,
  * a family id or a short fingerprint.
  */
-export interface EventContext {
+/** What every event carries: the request it happened in (when there is one) and why. */
+export interface EventContext extends Pick<RequestMeta, 'ip' | 'requestId'> {
   clientId?: string;
-  ip?: string;
-  requestId?: string;
   /** Human-readable, safe to store: never a secret or a token. */
   reason: string;
 }
@@ -39,10 +40,9 @@ export interface SigningKeyEvent extends EventContext {
   kid: string;
 }
 
-export interface RequestDeniedEvent extends EventContext {
+export interface RequestDeniedEvent extends EventContext, Pick<RequestMeta, 'endpoint'> {
   /** Machine-readable cause for metrics labels: 'invalid_client', 'insufficient_scope', … */
   code: string;
-  endpoint?: string;
 }
 
 /** Event name → payload. The names are the contract; audit maps them to the seed's event_type. */

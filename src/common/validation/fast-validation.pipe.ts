@@ -1,13 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type Type } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
-
-// Not in the package's typings, but the same module @nestjs/mapped-types reads for the same reason.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: {
-    findTransformMetadatas(target: Type, key: string, type: number): unknown[];
-  };
-};
 
 /**
  * What the fast path knows about one property. `absentOnly`: the property has rules the fast path
@@ -48,10 +41,7 @@ function compilePlan(metatype: Type): Plan | undefined {
     const others = rules.filter(
       (m) => !(m.type === 'conditionalValidation' && m.name === 'isOptional'),
     );
-    const transformed =
-      defaultMetadataStorage.findTransformMetadatas(metatype, property, 1).length > 0;
     const simple =
-      !transformed &&
       others.some((m) => m.name === 'isString') &&
       others.every((m) => m.type === 'customValidation' && !m.each && FAST_RULES.has(m.name ?? ''));
     if (!simple && !optional) return undefined;
@@ -85,10 +75,12 @@ function certainlyValid(value: Record<string, unknown>, plan: Plan): boolean {
 
 /**
  * The global ValidationPipe, with a fast path for flat DTOs of string fields (the token,
- * introspection and revocation forms): when the input certainly passes, the whitelisted DTO is
- * built directly, which cost a tenth of class-transformer + class-validator on the token
+ * introspection and revocation forms): the DTO is built by class-transformer as usual (so every
+ * @Transform applies), and when the result certainly passes its rules, the whitelisted DTO is
+ * returned without class-validator's asynchronous run, which dominates the cost on the token
  * endpoint. Anything else, and every invalid input, takes the full path, so results and error
- * messages are exactly ValidationPipe's.
+ * messages are exactly ValidationPipe's. Only public APIs: class-validator's metadata storage
+ * and class-transformer's plainToInstance.
  */
 export class FastValidationPipe extends ValidationPipe {
   private readonly plans = new WeakMap<Type, Plan | null>();
@@ -97,13 +89,13 @@ export class FastValidationPipe extends ValidationPipe {
     const metatype = metadata.metatype;
     if (metadata.type === 'body' && metatype && !PRIMITIVES.has(metatype) && isPlainObject(value)) {
       const plan = this.planFor(metatype);
-      if (plan && certainlyValid(value, plan)) {
-        const dto = new metatype() as Record<string, unknown>;
-        for (const property of plan.keys()) {
-          if (Object.hasOwn(value, property) && value[property] !== undefined)
-            dto[property] = value[property];
+      if (plan) {
+        const dto = plainToInstance(metatype, value) as Record<string, unknown>;
+        if (certainlyValid(dto, plan)) {
+          // What whitelist does: only properties with validation rules survive.
+          for (const key of Object.keys(dto)) if (!plan.has(key)) delete dto[key];
+          return dto;
         }
-        return dto;
       }
     }
     return super.transform(value, metadata);
