@@ -15,7 +15,7 @@ const {
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /**
- * Generates src/<name>/ (module, controller, service, response DTO) and test/<name>.e2e-spec.ts.
+ * Generates src/<name>/ (module, controller, service, response DTO) and test/e2e/<name>.e2e-spec.ts.
  * Registration in AppModule is delegated to Nest's own `module` schematic, so the import is added
  * exactly as `nest g module` would add it; our templates then replace the empty module it wrote.
  * @param {{ name: string; scope?: string; roles?: string }} options

@@ -5,9 +5,9 @@ import {
   sleep,
   startApp,
   type AppProcess,
-} from '../utils/process-harness';
-import { getProtected, seedRefresh, seedToken } from './support/http';
-import { stopEverything } from './support/lifecycle';
+} from '../support/process';
+import { getProtected, seedRefresh, seedToken } from '../support/http';
+import { stopEverything } from '../support/lifecycle';
 
 /** Child processes of `pid` (the cluster's workers), from /proc. */
 function childrenOf(pid: number): number[] {
