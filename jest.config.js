@@ -29,7 +29,6 @@ const base = {
   },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
   testEnvironment: 'node',
-  testTimeout: 60000,
 };
 
 /**
@@ -54,6 +53,8 @@ const tiers = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: inside a project jest ignores it.
+  testTimeout: 60000,
   projects: Object.entries(tiers).map(([name, testMatch]) => ({
     ...base,
     displayName: name,

@@ -7,19 +7,28 @@ import { runClusterPrimary } from './bootstrap/cluster-primary';
 import { bootstrapFirstRun } from './bootstrap/first-run';
 import { configureApp, fastifyOptions } from './bootstrap/configure-app';
 import { AppConfig } from './config/app-config.service';
+import type { EnvironmentVariables } from './config/env.validation';
 import { loadEnv } from './config/load-env';
+import { describeStartupFailure } from './logging/startup-failure';
+
+let env: EnvironmentVariables | undefined;
 
 async function main(): Promise<void> {
-  const env = loadEnv();
+  env = loadEnv();
   if (env.WORKERS > 1 && cluster.isPrimary) return runClusterPrimary(env);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     new FastifyAdapter(fastifyOptions(env)),
     {
       bufferLogs: true,
+      // A failed start-up is reported once, by the catch below, instead of Nest logging its
+      // stack and exiting on its own; the buffered start-up lines go to pino once it exists.
+      abortOnError: false,
+      autoFlushLogs: false,
     },
   );
   app.useLogger(app.get(Logger));
+  app.flushLogs();
   configureApp(app);
   const config = app.get(AppConfig);
   await bootstrapFirstRun(app);
@@ -27,9 +36,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // Configuration errors are already readable; anything else gets its stack.
-  console.error(
-    err instanceof Error && err.message.startsWith('Invalid configuration') ? err.message : err,
-  );
+  const line = describeStartupFailure(err, {
+    stack: env?.LOG_LEVEL === 'debug' || env?.LOG_LEVEL === 'trace',
+    connectTimeoutMs: env?.MONGODB_CONNECT_TIMEOUT_MS,
+  });
+  process.stderr.write(`${line}\n`);
   process.exit(1);
 });

@@ -40,6 +40,9 @@ export class AppConfig {
   get mongoDbName(): string {
     return this.get('MONGODB_DB');
   }
+  get mongoConnectTimeoutMs(): number {
+    return this.get('MONGODB_CONNECT_TIMEOUT_MS');
+  }
   get embeddedDb(): { dataDir?: string; port: number } {
     return {
       dataDir: this.get('EMBEDDED_DB_IN_MEMORY') ? undefined : this.get('EMBEDDED_DB_DATA_DIR'),
@@ -89,6 +92,9 @@ export class AppConfig {
   }
   get logLevel(): string {
     return this.get('LOG_LEVEL');
+  }
+  get logFormat(): 'auto' | 'json' | 'pretty' {
+    return this.get('LOG_FORMAT');
   }
   get bodyLimitBytes(): number {
     return this.get('BODY_LIMIT_BYTES');

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { DIST_APP, DIST_DB, ROOT } from './dist';
+import { DIST_APP, DIST_DB, ensureBuilt, ROOT } from './dist';
 import {
   existsSync,
   mkdirSync,
@@ -53,6 +53,8 @@ export class ManagedProcess {
   readonly child: ChildProcess;
   /** stdout + stderr, capped: enough for start-up banners and for diagnosing a failure. */
   output = '';
+  /** stderr alone, capped likewise: where a failed start-up prints its one line. */
+  stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(
@@ -67,6 +69,9 @@ export class ManagedProcess {
     };
     this.child.stdout?.on('data', append);
     this.child.stderr?.on('data', append);
+    this.child.stderr?.on('data', (d: Buffer) => {
+      if (this.stderr.length < OUTPUT_CAP) this.stderr += d.toString();
+    });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         live.delete(this);
@@ -148,6 +153,11 @@ const APP_VARS = [
   'TRUST_PROXY',
   'BOOTSTRAP_ADMIN',
   'LOG_LEVEL',
+  'LOG_FORMAT',
+  'KEY_ENCRYPTION_KEY',
+  'CLIENT_SECRET_PEPPER',
+  'MONGODB_CONNECT_TIMEOUT_MS',
+  'WORKERS',
   'BODY_LIMIT_BYTES',
   'NODE_OPTIONS',
 ];
@@ -253,6 +263,33 @@ async function waitReady(app: AppProcess, timeoutMs: number): Promise<void> {
 }
 
 /** The first-run banner of src/bootstrap/first-run.ts (printed once, on an empty database). */
+export interface Exited {
+  code: number | null;
+  stderr: string;
+  /** stdout and stderr together. */
+  output: string;
+}
+
+/**
+ * Runs the built service with `env` (nothing else of the test's environment) until it exits on
+ * its own: for start-up failures. A process still running after `timeoutMs` is killed and fails.
+ */
+export async function runUntilExit(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<Exited> {
+  ensureBuilt();
+  const cwdDir = makeTmpDir('app-cwd-');
+  scratch.push(cwdDir);
+  const proc = new ManagedProcess('app', [DIST_APP], childEnv(env), cwdDir.dir);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
+  const { code, signal } = await proc.exited;
+  clearTimeout(timer);
+  if (signal)
+    throw new Error(`app still running after ${timeoutMs} ms (${signal}):\n${proc.output}`);
+  return { code, stderr: proc.stderr, output: proc.output };
+}
+
 export async function bootstrapAdminOf(
   app: AppProcess,
 ): Promise<{ clientId: string; secret: string }> {
