@@ -2,7 +2,11 @@ import type { Db } from 'mongodb';
 import { SEED_EVENT_TYPES } from '../../src/audit/audit-event-map';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../../src/config/runtime-config.service';
-import { createAdminClient, createClient, type TestClient } from '../support/factories/client.factory';
+import {
+  createAdminClient,
+  createClient,
+  type TestClient,
+} from '../support/factories/client.factory';
 import {
   accessTokenFor,
   basicAuth,

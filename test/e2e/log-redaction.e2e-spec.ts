@@ -1,6 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
-import { createAdminClient, createClient, type TestClient } from '../support/factories/client.factory';
+import {
+  createAdminClient,
+  createClient,
+  type TestClient,
+} from '../support/factories/client.factory';
 import { basicAuth, form } from '../support/http-app';
 
 class LogCapture extends Writable {

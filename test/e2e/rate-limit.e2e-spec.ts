@@ -3,7 +3,11 @@ import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../../src/config/runtime-config.service';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded';
 import { QuotaReservationStorage } from '../../src/rate-limiting/quota-reservation.storage';
-import { createAdminClient, createClient, type TestClient } from '../support/factories/client.factory';
+import {
+  createAdminClient,
+  createClient,
+  type TestClient,
+} from '../support/factories/client.factory';
 import {
   accessTokenFor,
   basicAuth,

@@ -1,11 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import {
-  bootstrapAdminOf,
-  makeTmpDir,
-  sleep,
-  startApp,
-  type AppProcess,
-} from '../support/process';
+import { bootstrapAdminOf, makeTmpDir, sleep, startApp, type AppProcess } from '../support/process';
 import { getProtected, seedRefresh, seedToken } from '../support/http';
 import { stopEverything } from '../support/lifecycle';
 

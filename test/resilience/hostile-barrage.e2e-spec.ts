@@ -10,9 +10,22 @@ import {
 } from '../support/process';
 import { connect, countsOf } from '../support/db';
 import { generateCases, type HostileCase, type HostileContext } from '../support/hostile/cases';
-import { basic, FORM, getProtected, parseJson, prng, send, type RawResponse } from '../support/http';
+import {
+  basic,
+  FORM,
+  getProtected,
+  parseJson,
+  prng,
+  send,
+  type RawResponse,
+} from '../support/http';
 import { stopEverything } from '../support/lifecycle';
-import { asymmetricForgeries, claimForgeries, decode, garbageTokens } from '../support/hostile/jwt-forge';
+import {
+  asymmetricForgeries,
+  claimForgeries,
+  decode,
+  garbageTokens,
+} from '../support/hostile/jwt-forge';
 
 /**
  * Issue 6 point 5 (and issue 3 point 12): thousands of generated malformed requests against one

@@ -1,4 +1,8 @@
-import { createClient, createJwtClient, type TestClient } from '../../support/factories/client.factory';
+import {
+  createClient,
+  createJwtClient,
+  type TestClient,
+} from '../../support/factories/client.factory';
 import {
   basicAuth,
   form,

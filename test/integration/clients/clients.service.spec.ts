@@ -1,4 +1,8 @@
-import { ConflictError, InvalidRequestError, NotFoundError } from '../../../src/common/errors/oauth-errors';
+import {
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+} from '../../../src/common/errors/oauth-errors';
 import { createClientsHarness } from '../../support/clients-harness';
 
 describe('ClientsService', () => {

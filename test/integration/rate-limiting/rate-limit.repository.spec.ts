@@ -1,6 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../../src/database/embedded';
-import { RateLimitRepository, type WindowRef } from '../../../src/rate-limiting/rate-limit.repository';
+import {
+  RateLimitRepository,
+  type WindowRef,
+} from '../../../src/rate-limiting/rate-limit.repository';
 import { RateLimit, RateLimitSchema } from '../../../src/rate-limiting/schemas/rate-limit.schema';
 
 /** Against the real embedded server, through two connections, like two app instances. */

@@ -4,7 +4,10 @@ import {
   type TokensDb,
   type TokenServices,
 } from '../../support/tokens-harness';
-import { CLOCK_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from '../../../src/tokens/tokens.constants';
+import {
+  CLOCK_LEEWAY_SECONDS,
+  MAX_ACCESS_TOKEN_TTL_SECONDS,
+} from '../../../src/tokens/tokens.constants';
 
 describe('SigningKeyService (shared key store, publish-then-activate rotation)', () => {
   let db: TokensDb;

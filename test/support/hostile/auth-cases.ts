@@ -1,13 +1,6 @@
 import type { Gen, HostileCase } from './cases';
 import { parseJson, type RawResponse } from '../http';
-import {
-  headerSafe,
-  hostileForm,
-  hostileObject,
-  pathSafe,
-  pick,
-  printable,
-} from './values';
+import { headerSafe, hostileForm, hostileObject, pathSafe, pick, printable } from './values';
 
 /**
  * Bad credentials: forged and garbage JWTs, broken Basic headers, and a valid admin credential
