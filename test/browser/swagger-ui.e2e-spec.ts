@@ -29,6 +29,10 @@ describe('Swagger UI at /docs in headless Chromium', () => {
   beforeAll(async () => {
     // Never a skip: the browser test is part of the proof, so a machine without Chromium fails.
     const browser = await findChromium();
+    // Which browser ran is part of the proof (a CI log shows it came from npm ci, not the system).
+    process.stderr.write(
+      `Swagger UI test: Chromium from ${browser.source} (${browser.executablePath})\n`,
+    );
     t = await startHttpTestApp({ listen: true });
     client = await createClient(t.app, { scopes: ['read'], role: 'user' });
     userDataDir = mkdtempSync(join(tmpdir(), 'swagger-ui-chromium-'));
