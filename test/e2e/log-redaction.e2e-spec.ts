@@ -34,7 +34,7 @@ describe('logs: request ids on every line, no secret or token anywhere', () => {
       BOOTSTRAP_ADMIN: 'false',
       LOG_LEVEL: 'silent',
     });
-    // Loaded after the environment is set, as in test/utils/http-app.ts.
+    // Loaded after the environment is set, as in test/support/http-app.ts.
     const { loadEnv } = await import('../../src/config/load-env');
     const env = loadEnv();
     const { Test } = await import('@nestjs/testing');
