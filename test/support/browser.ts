@@ -50,7 +50,13 @@ function onSystem(): string | undefined {
 async function bundled(): Promise<string | undefined> {
   if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
   const { default: chromium } = await import('@sparticuz/chromium');
-  return chromium.executablePath();
+  try {
+    return await chromium.executablePath();
+  } catch (err) {
+    throw new Error(
+      `could not unpack @sparticuz/chromium into the temp dir (${(err as Error).message}); ${HOW_TO_GET_ONE}`,
+    );
+  }
 }
 
 /**
@@ -60,7 +66,11 @@ async function bundled(): Promise<string | undefined> {
 export async function findChromium(): Promise<FoundBrowser> {
   const explicit = process.env.CHROMIUM_PATH;
   if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`CHROMIUM_PATH=${explicit} does not exist`);
+    if (!existsSync(explicit)) {
+      throw new Error(
+        `CHROMIUM_PATH=${explicit} does not exist: point it at a Chromium or Chrome binary, or unset it`,
+      );
+    }
     return { executablePath: explicit, source: 'CHROMIUM_PATH' };
   }
   const system = onSystem();
