@@ -40,6 +40,8 @@ main().catch((err: unknown) => {
     stack: env?.LOG_LEVEL === 'debug' || env?.LOG_LEVEL === 'trace',
     connectTimeoutMs: env?.MONGODB_CONNECT_TIMEOUT_MS,
   });
-  process.stderr.write(`${line}\n`);
+  // Written from an exit hook registered after pino's, which flushes the log transport first:
+  // on a terminal the line is the last thing printed, not lost among late log lines.
+  process.once('exit', () => process.stderr.write(`${line}\n`));
   process.exit(1);
 });
