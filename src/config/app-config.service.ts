@@ -93,7 +93,7 @@ export class AppConfig {
   get logLevel(): string {
     return this.get('LOG_LEVEL');
   }
-  get logFormat(): 'auto' | 'json' | 'pretty' {
+  get logFormat(): EnvironmentVariables['LOG_FORMAT'] {
     return this.get('LOG_FORMAT');
   }
   get bodyLimitBytes(): number {

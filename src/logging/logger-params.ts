@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type DestinationStream } from 'pino';
+import type { EnvironmentVariables } from '../config/env.validation';
 
 export const CENSOR = '[redacted]';
 
@@ -75,7 +76,7 @@ export const isQuietPath = (url: string | undefined): boolean => QUIET_PATHS.tes
 export const levelFor = (statusCode: number): 'error' | 'warn' | 'info' =>
   statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 
-export type LogFormat = 'auto' | 'json' | 'pretty';
+type LogFormat = EnvironmentVariables['LOG_FORMAT'];
 
 /** `auto` means readable lines for a person at a terminal, JSON for anything reading a pipe. */
 export const wantsPretty = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)): boolean =>
