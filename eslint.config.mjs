@@ -20,6 +20,16 @@ export default tseslint.config(
     },
   },
   {
+    // The service never depends on its tests: helpers under test/ serve the tests only.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)test(/|$)', message: 'src/ must not import from test/.' }] },
+      ],
+    },
+  },
+  {
     // Tests poke at untyped JSON bodies all the time; strict unsafe-* rules there are noise.
     files: ['test/**/*.ts', 'src/**/*.spec.ts', 'bench/**/*.ts'],
     rules: {

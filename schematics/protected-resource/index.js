@@ -80,7 +80,7 @@ function parseRoles(given) {
 function refuseExisting(name) {
   /** @param {import('@angular-devkit/schematics').Tree} tree */
   return (tree) => {
-    const taken = [`src/${name}`, `test/${name}.e2e-spec.ts`].filter(
+    const taken = [`src/${name}`, `test/e2e/${name}.e2e-spec.ts`].filter(
       (path) =>
         tree.exists(path) ||
         tree.getDir(path).subfiles.length + tree.getDir(path).subdirs.length > 0,
@@ -95,7 +95,7 @@ function refuseExisting(name) {
 }
 
 /**
- * Generates src/<name>/ (module, controller, service, response DTO) and test/<name>.e2e-spec.ts.
+ * Generates src/<name>/ (module, controller, service, response DTO) and test/e2e/<name>.e2e-spec.ts.
  * Registration in AppModule is delegated to Nest's own `module` schematic, so the import is added
  * exactly as `nest g module` would add it; our templates then replace the empty module it wrote.
  * @param {{ name: string; scope?: string; roles?: string }} options

@@ -22,6 +22,8 @@ export class AppConfig {
   /** The database target: a real MongoDB when set; unset means the embedded server. */
   readonly mongoUri: string | undefined;
   readonly mongoDbName: string;
+  /** How long the first connection may take before start-up fails (one attempt, no retries). */
+  readonly mongoConnectTimeoutMs: number;
   /** The embedded server's options; `dataDir` undefined keeps everything in memory. */
   readonly embeddedDb: { dataDir?: string; port: number };
   readonly workers: number;
@@ -42,6 +44,7 @@ export class AppConfig {
   readonly auditFlushIntervalMs: number;
   readonly bootstrapAdmin: boolean;
   readonly logLevel: string;
+  readonly logFormat: EnvironmentVariables['LOG_FORMAT'];
   /** Transport limits: one budget for headers and body, the keep-alive idle time, a connection cap. */
   readonly http: { requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** 0: no Strict-Transport-Security header. */
@@ -54,6 +57,7 @@ export class AppConfig {
     this.issuer = (read('ISSUER') ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
     this.mongoUri = read('MONGODB_URI') ?? read('MONGODB_URL');
     this.mongoDbName = read('MONGODB_DB');
+    this.mongoConnectTimeoutMs = read('MONGODB_CONNECT_TIMEOUT_MS');
     this.embeddedDb = {
       dataDir: read('EMBEDDED_DB_IN_MEMORY') ? undefined : read('EMBEDDED_DB_DATA_DIR'),
       port: read('EMBEDDED_DB_PORT'),
@@ -74,6 +78,7 @@ export class AppConfig {
     this.auditFlushIntervalMs = read('AUDIT_FLUSH_INTERVAL_MS');
     this.bootstrapAdmin = read('BOOTSTRAP_ADMIN');
     this.logLevel = read('LOG_LEVEL');
+    this.logFormat = read('LOG_FORMAT');
     this.http = {
       requestTimeoutMs: read('HTTP_REQUEST_TIMEOUT_MS'),
       keepAliveTimeoutMs: read('HTTP_KEEP_ALIVE_TIMEOUT_MS'),

@@ -62,6 +62,15 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be a plain database name' })
   MONGODB_DB: string = 'oauth2_m2m';
 
+  /**
+   * How long start-up waits for a real MongoDB (MONGODB_URI) before giving up with one line.
+   * One attempt: a supervisor restarting the process is the retry.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  MONGODB_CONNECT_TIMEOUT_MS: number = 10_000;
+
   /** Embedded server only: where its journal lives. */
   @IsString()
   EMBEDDED_DB_DATA_DIR: string = './data';
@@ -139,6 +148,10 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** auto: human-readable lines on a terminal, JSON lines otherwise (pipes, files, collectors). */
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
   @IsInt()
   @Min(1024)

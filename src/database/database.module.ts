@@ -22,7 +22,9 @@ class EmbeddedDatabaseModule {}
         // Indexes (unique, TTL) are part of the schema contract; build them at start-up.
         autoIndex: true,
         autoCreate: true,
-        serverSelectionTimeoutMS: 10_000,
+        serverSelectionTimeoutMS: config.mongoConnectTimeoutMs,
+        // One attempt: an unreachable database ends start-up with one line, not minutes of retries.
+        retryAttempts: 0,
       }),
     }),
   ],

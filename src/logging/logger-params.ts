@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type DestinationStream } from 'pino';
+import type { EnvironmentVariables } from '../config/env.validation';
 
 export const CENSOR = '[redacted]';
 
@@ -75,13 +76,38 @@ export const isQuietPath = (url: string | undefined): boolean => QUIET_PATHS.tes
 export const levelFor = (statusCode: number): 'error' | 'warn' | 'info' =>
   statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 
+type LogFormat = EnvironmentVariables['LOG_FORMAT'];
+
+/** `auto` means readable lines for a person at a terminal, JSON for anything reading a pipe. */
+export const wantsPretty = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)): boolean =>
+  format === 'pretty' || (format === 'auto' && isTTY);
+
 /**
- * The root pino logger's options: JSON lines, no bodies, no credentials. Request lines carry the
- * Fastify request id (X-Request-Id or a UUID, see configure-app.ts) as `req.id`: AccessLogHook
- * and the request-path warnings pass it explicitly.
+ * pino-pretty in pino's worker thread: the formatting never runs on the request path, and the
+ * JSON path (production) does not load it at all.
  */
-export function loggerParams(level: string, destination?: DestinationStream): Params {
+const PRETTY_TRANSPORT = {
+  target: 'pino-pretty',
+  options: {
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    singleLine: true,
+  },
+};
+
+/**
+ * The root pino logger's options: JSON lines (or, `pretty`, the same records made readable), no
+ * bodies, no credentials. Request lines carry the Fastify request id (X-Request-Id or a UUID, see
+ * configure-app.ts) as `req.id`: AccessLogHook and the request-path warnings pass it explicitly.
+ */
+export function loggerParams(
+  level: string,
+  destination?: DestinationStream,
+  pretty = false,
+): Params {
   const options = {
+    ...(pretty && !destination ? { transport: PRETTY_TRANSPORT } : {}),
     level,
     timestamp: stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: CENSOR },

@@ -1,13 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import {
-  bootstrapAdminOf,
-  makeTmpDir,
-  sleep,
-  startApp,
-  type AppProcess,
-} from '../utils/process-harness';
-import { getProtected, seedRefresh, seedToken } from './support/http';
-import { stopEverything } from './support/lifecycle';
+import { bootstrapAdminOf, makeTmpDir, sleep, startApp, type AppProcess } from '../support/process';
+import { getProtected, seedRefresh, seedToken } from '../support/http';
+import { stopEverything } from '../support/lifecycle';
 
 /** Child processes of `pid` (the cluster's workers), from /proc. */
 function childrenOf(pid: number): number[] {

@@ -6,10 +6,10 @@ import {
   startDb,
   type AppProcess,
   type DbProcess,
-} from '../utils/process-harness';
-import { connect, insertSeedClients } from './support/db';
-import { seedRefresh, seedToken } from './support/http';
-import { stopEverything } from './support/lifecycle';
+} from '../support/process';
+import { connect, insertSeedClients } from '../support/db';
+import { seedRefresh, seedToken } from '../support/http';
+import { stopEverything } from '../support/lifecycle';
 
 /**
  * Issue 6 point 4: SIGKILL the app and the database in the middle of a token load. After a

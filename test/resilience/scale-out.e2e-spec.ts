@@ -6,8 +6,8 @@ import {
   startDb,
   type AppProcess,
   type DbProcess,
-} from '../utils/process-harness';
-import { connect, insertSeedClients, waitForAudit } from './support/db';
+} from '../support/process';
+import { connect, insertSeedClients, waitForAudit } from '../support/db';
 import {
   getProtected,
   JSON_TYPE,
@@ -16,8 +16,8 @@ import {
   seedToken,
   send,
   type RawResponse,
-} from './support/http';
-import { stopEverything } from './support/lifecycle';
+} from '../support/http';
+import { stopEverything } from '../support/lifecycle';
 
 /**
  * Issue 6 point 3: three app processes sharing one standalone embedded database behave as one

@@ -1,0 +1,177 @@
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { signAssertion } from '../../support/factories/client.factory';
+import { createClientsHarness } from '../../support/clients-harness';
+import { InvalidClientError } from '../../../src/common/errors/oauth-errors';
+import type { RequestMeta } from '../../../src/clients/clients.types';
+
+const AUD = 'http://localhost:8000/oauth/token';
+const ISSUER = 'http://localhost:8000';
+const meta: RequestMeta = { ip: '198.51.100.1', requestId: 'r', endpoint: '/oauth/token' };
+
+describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
+  let h: ReturnType<typeof createClientsHarness>;
+  let privateKey: CryptoKey;
+  const kid = 'k1';
+
+  beforeAll(async () => {
+    ({ privateKey } = await generateKeyPair('ES256', { extractable: true }));
+  });
+
+  beforeEach(() => {
+    h = createClientsHarness();
+  });
+
+  async function registerClient(clientId = 'jwt-client'): Promise<void> {
+    const { publicKey } = await keyPairFor(privateKey);
+    await h.clients.create({
+      clientId,
+      scopes: ['read'],
+      role: 'user',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [{ ...publicKey, kid, alg: 'ES256' }] },
+    });
+  }
+
+  const authenticate = (assertion: string, clientId?: string) =>
+    h.auth.authenticate(
+      {
+        method: 'private_key_jwt',
+        assertion,
+        expectedAudiences: [AUD, ISSUER],
+        ...(clientId && { clientId }),
+      },
+      meta,
+    );
+
+  async function expectReason(attempt: Promise<unknown>, reason: RegExp): Promise<void> {
+    await expect(attempt).rejects.toBeInstanceOf(InvalidClientError);
+    expect(h.events.named('client.authentication_failed').at(-1)?.reason).toMatch(reason);
+  }
+
+  it('accepts a valid assertion once and rejects its replay', async () => {
+    await registerClient();
+    const assertion = await signAssertion(privateKey, kid, 'jwt-client', AUD);
+    await expect(authenticate(assertion, 'jwt-client')).resolves.toMatchObject({
+      clientId: 'jwt-client',
+    });
+    expect(h.events.named('client.authenticated').at(-1)?.reason).toBe(
+      'authenticated with private_key_jwt',
+    );
+    await expectReason(authenticate(assertion), /replay/);
+  });
+
+  it('accepts the issuer as audience too', async () => {
+    await registerClient();
+    await expect(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', ISSUER)),
+    ).resolves.toMatchObject({
+      clientId: 'jwt-client',
+    });
+  });
+
+  it('rejects a foreign audience', async () => {
+    await registerClient();
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', 'https://evil.example')),
+      /aud/,
+    );
+  });
+
+  it('rejects an expired assertion and one whose exp is too far ahead', async () => {
+    await registerClient();
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, {}, -120)),
+      /exp/,
+    );
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD, {}, 3600)),
+      /more than 300s ahead/,
+    );
+  });
+
+  it('requires exp and jti', async () => {
+    await registerClient();
+    const noExp = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer('jwt-client')
+      .setSubject('jwt-client')
+      .setAudience(AUD)
+      .sign(privateKey);
+    await expectReason(authenticate(noExp), /exp/);
+    const noJti = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer('jwt-client')
+      .setSubject('jwt-client')
+      .setAudience(AUD)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    await expectReason(authenticate(noJti), /jti/);
+  });
+
+  it('requires sub = iss and a matching client_id form field', async () => {
+    await registerClient();
+    await expectReason(
+      authenticate(
+        await signAssertion(privateKey, kid, 'jwt-client', AUD, { sub: 'someone-else' }),
+      ),
+      /sub/,
+    );
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD), 'other-client'),
+      /does not match/,
+    );
+  });
+
+  it('rejects a signature by a key that is not registered', async () => {
+    await registerClient();
+    const { privateKey: stranger } = await generateKeyPair('ES256');
+    await expectReason(
+      authenticate(await signAssertion(stranger, kid, 'jwt-client', AUD)),
+      /signature|ERR_JWS/,
+    );
+  });
+
+  it('rejects HS256 and alg none', async () => {
+    await registerClient();
+    const hs = await new SignJWT({ jti: 'x' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('jwt-client')
+      .setSubject('jwt-client')
+      .setAudience(AUD)
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode('0123456789abcdef0123456789abcdef'));
+    await expectReason(authenticate(hs), /alg HS256 is not allowed/);
+    const [, payload] = hs.split('.');
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    await expectReason(authenticate(none), /alg none is not allowed/);
+  });
+
+  it('rejects garbage, unknown and secret-registered clients', async () => {
+    await expectReason(authenticate('not.a.jwt'), /not a JWT/);
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'ghost', AUD)),
+      /unknown client/,
+    );
+    await h.clients.create({ clientId: 'secret-client', scopes: [], role: 'user' });
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'secret-client', AUD)),
+      /registered for a client secret/,
+    );
+  });
+
+  it('rejects an assertion of a disabled client', async () => {
+    await registerClient();
+    await h.clients.disable('jwt-client');
+    await expectReason(
+      authenticate(await signAssertion(privateKey, kid, 'jwt-client', AUD)),
+      /disabled/,
+    );
+  });
+});
+
+/** The public half of an extractable private key, as a JWK. */
+async function keyPairFor(privateKey: CryptoKey): Promise<{ publicKey: Record<string, unknown> }> {
+  const { d: _d, ...publicJwk } = await exportJWK(privateKey);
+  return { publicKey: publicJwk };
+}
