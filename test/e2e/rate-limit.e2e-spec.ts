@@ -1,7 +1,11 @@
 import type { Db } from 'mongodb';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../../src/config/runtime-config.service';
-import { createAdminClient, createClient, type TestClient } from '../support/factories/client.factory';
+import {
+  createAdminClient,
+  createClient,
+  type TestClient,
+} from '../support/factories/client.factory';
 import { accessTokenFor, basicAuth, form, type HttpTestApp } from '../support/http-app';
 import { startRateLimitedPair, type RateLimitedPair } from '../support/rate-limit-apps';
 
