@@ -79,7 +79,8 @@ export class IntrospectionService {
 
   private async refresh(token: string): Promise<IntrospectionResult | undefined> {
     if (token.length > 512) return undefined;
-    const doc = await this.refreshTokens.findByHash(sha256Hex(token));
+    // Also a token the seed stored in plaintext: /refresh accepts it, so it is introspectable.
+    const doc = await this.refreshTokens.findByToken(token, sha256Hex(token));
     if (!doc) return undefined;
     const live =
       !doc.used_at && !doc.revoked_at && (doc.expires_at?.getTime() ?? 0) > this.clock.now();

@@ -37,11 +37,17 @@ export interface RefreshTokenRequest {
   scopes: string[];
   role: string;
   audience: string[];
-  /** Continue an existing family (rotation); undefined opens a new one. */
-  familyId?: string;
+  /** The registration (client document _id) the family belongs to; see RefreshToken.client_ref. */
+  clientRef?: string;
+  /**
+   * Continue an existing family (rotation); undefined opens a new one. `parentIssuedAtMs` is when
+   * the consumed token was issued: a client-wide revocation after it also covers the new token.
+   */
+  rotation?: { familyId: string; parentIssuedAtMs: number };
   /** The access token issued alongside, so a reuse can revoke it too. */
   accessJti: string;
   accessExp: number;
+  meta?: TokenRequestMeta;
 }
 
 /** A refresh token that was valid and has now been consumed (rotated) atomically. */
@@ -51,6 +57,8 @@ export interface RefreshGrant {
   role?: string;
   audience: string[];
   familyId: string;
+  /** When the consumed token was issued (ms). */
+  issuedAtMs: number;
 }
 
 export interface IntrospectionResult {

@@ -24,7 +24,7 @@ export interface GrantDecision {
    * A rotation continues this refresh family; the new refresh token keeps the family's grant
    * (RFC 6749 §6: the same scope) even when the request narrows the access token.
    */
-  family?: { id: string; scopes: string[]; audience: string[] };
+  family?: { id: string; scopes: string[]; audience: string[]; parentIssuedAtMs: number };
 }
 
 export interface GrantHandler {
