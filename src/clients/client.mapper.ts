@@ -35,8 +35,10 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 /** Lean documents read from the database carry their _id; documents built in memory do not. */
-const hasId = (doc: Client): doc is Client & { _id: { toString(): string } } =>
-  (doc as { _id?: unknown })._id != null;
+const hasId = (doc: Client): doc is Client & { _id: { toString(): string } } => {
+  const id = (doc as { _id?: unknown })._id;
+  return id !== undefined && id !== null;
+};
 
 /** Documents written by hand (the seed's README) may hold anything: read them defensively. */
 export function toClientRecord(doc: Client): ClientRecord {
