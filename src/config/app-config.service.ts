@@ -93,4 +93,10 @@ export class AppConfig {
   get bodyLimitBytes(): number {
     return this.get('BODY_LIMIT_BYTES');
   }
+  get metricsClientLabel(): boolean {
+    return this.get('METRICS_CLIENT_LABEL');
+  }
+  get metricsScope(): string | undefined {
+    return this.get('METRICS_SCOPE');
+  }
 }
