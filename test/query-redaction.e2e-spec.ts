@@ -1,15 +1,6 @@
-import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-
-class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    done();
-  }
-}
+import { LogCapture, startLoggedApp } from './utils/logged-app';
 
 /** The query-string names the review found in the access log, sent for real and read back. */
 const CASES = [
@@ -31,34 +22,7 @@ describe('access log: credential query parameters are redacted after decoding', 
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
-    delete process.env.MONGODB_URI;
-    delete process.env.MONGODB_URL;
-    Object.assign(process.env, {
-      NODE_ENV: 'test',
-      EMBEDDED_DB_IN_MEMORY: 'true',
-      BOOTSTRAP_ADMIN: 'false',
-      LOG_LEVEL: 'silent',
-    });
-    const { loadEnv } = await import('../src/config/load-env');
-    const env = loadEnv();
-    const { Test } = await import('@nestjs/testing');
-    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    const { Logger, PARAMS_PROVIDER_TOKEN } = await import('nestjs-pino');
-    const { AppModule } = await import('../src/app.module');
-    const { configureApp, fastifyOptions } = await import('../src/bootstrap/configure-app');
-    const { loggerParams } = await import('../src/logging/logger-params');
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .overrideProvider(PARAMS_PROVIDER_TOKEN)
-      .useValue(loggerParams('trace', capture))
-      .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(
-      new FastifyAdapter(fastifyOptions(env)),
-      { bufferLogs: true },
-    );
-    app.useLogger(app.get(Logger));
-    configureApp(app);
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startLoggedApp(capture);
   });
   afterAll(async () => {
     await app?.close();

@@ -1,13 +1,10 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
-import { bearerChallenge } from '../auth/guards/bearer-challenge';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
+import { requireScopes } from '../auth/guards/scopes.guard';
 import type { AuthenticatedClient } from '../common/auth/authenticated-client';
-import { InsufficientScopeError } from '../common/errors/oauth-errors';
 import { EventBus } from '../common/events';
-import { requestContext } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config.service';
 
 /**
@@ -33,22 +30,8 @@ export class MetricsAccessGuard extends AuthGuard('jwt') {
     const scope = this.config.metricsScope;
     if (scope === undefined) return true;
     await super.canActivate(context);
-    const req = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
-    if (req.user?.scopes.includes(scope)) return true;
-    const reason = `token lacks scope: ${scope}`;
-    this.events.emit('access.denied', {
-      ...requestContext(req),
-      clientId: req.user?.clientId,
-      endpoint: req.routeOptions?.url ?? req.url,
-      code: 'insufficient_scope',
-      reason,
-    });
-    throw new InsufficientScopeError(reason).withHeader(
-      'WWW-Authenticate',
-      bearerChallenge({ error: 'insufficient_scope', error_description: reason, scope }),
-    );
+    requireScopes(this.events, context.switchToHttp().getRequest(), [scope]);
+    return true;
   }
 
   override handleRequest<TUser = AuthenticatedClient>(
