@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/database/embedded';
-import { basicAuth, form } from './http-app';
+import { basicAuth, form, requestClientCredentials, requestSeedLogin } from './http-app';
 
 /**
  * Reuse-detection races as an attacker would run them: many concurrent refreshes of one token,
@@ -46,6 +46,23 @@ export interface Tokens {
 export const USED = 'refresh token has already been used';
 export const REVOKED = 'refresh token has been revoked';
 
+/** A form POST authenticated with client_secret_basic. */
+const basicFormPost = (
+  app: NestFastifyApplication,
+  client: RaceClient,
+  url: string,
+  fields: Record<string, string>,
+) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: {
+      authorization: basicAuth(client.clientId, client.secret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    payload: form(fields),
+  });
+
 /** A new family: /oauth/token client_credentials (refresh tokens on), or the seed's /token form. */
 export async function openFamily(
   app: NestFastifyApplication,
@@ -54,21 +71,8 @@ export async function openFamily(
 ): Promise<Tokens> {
   const res =
     endpoint === 'oauth'
-      ? await app.inject({
-          method: 'POST',
-          url: '/oauth/token',
-          headers: {
-            authorization: basicAuth(client.clientId, client.secret),
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          payload: form({ grant_type: 'client_credentials' }),
-        })
-      : await app.inject({
-          method: 'POST',
-          url: '/token',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          payload: form({ username: client.clientId, password: client.secret }),
-        });
+      ? await requestClientCredentials(app, client.clientId, client.secret)
+      : await requestSeedLogin(app, client.clientId, client.secret);
   expect(res.statusCode).toBe(200);
   const body = res.json<{ access_token: string; refresh_token: string }>();
   expect(body.refresh_token).toEqual(expect.any(String));
@@ -83,14 +87,10 @@ export function refresh(
   extra: Record<string, string> = {},
 ) {
   return endpoint === 'oauth'
-    ? app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: {
-          authorization: basicAuth(client.clientId, client.secret),
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        payload: form({ grant_type: 'refresh_token', refresh_token: refreshToken, ...extra }),
+    ? basicFormPost(app, client, '/oauth/token', {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        ...extra,
       })
     : app.inject({
         method: 'POST',
@@ -104,17 +104,8 @@ export function refresh(
 export const invalidGrantStatus = (endpoint: RefreshEndpoint): number =>
   endpoint === 'oauth' ? 400 : 401;
 
-export function introspect(app: NestFastifyApplication, client: RaceClient, token: string) {
-  return app.inject({
-    method: 'POST',
-    url: '/oauth/introspect',
-    headers: {
-      authorization: basicAuth(client.clientId, client.secret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    payload: form({ token }),
-  });
-}
+export const introspect = (app: NestFastifyApplication, client: RaceClient, token: string) =>
+  basicFormPost(app, client, '/oauth/introspect', { token });
 
 export function getProtected(app: NestFastifyApplication, accessToken: string) {
   return app.inject({
