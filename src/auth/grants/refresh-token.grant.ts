@@ -51,13 +51,13 @@ export class RefreshTokenGrant implements GrantHandler {
         meta,
       );
     } catch (err) {
-      if (err instanceof RefreshTokenConditionsUnmet && client) {
-        // Worded as the pipeline words them; the token was not consumed.
+      if (!(err instanceof RefreshTokenConditionsUnmet)) throw err;
+      // Worded as the pipeline words them; the token was not consumed.
+      if (client) {
         grantScopes(requestedScopes, intersectScopes(err.grant.scopes, client.scopes));
         grantAudience(requestedResources, err.grant.audience, err.grant.audience);
-        throw new InvalidGrantError('refresh token could not be used');
       }
-      throw err;
+      throw new InvalidGrantError('refresh token could not be used');
     }
     if (!client)
       throw new InvalidGrantError('the client of this refresh token is disabled or unknown');
