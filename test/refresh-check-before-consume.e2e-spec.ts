@@ -80,7 +80,7 @@ describe('refresh: every check runs before the token is consumed', () => {
     expect(events.named('refresh_token.reused')).toEqual([]);
   });
 
-  it("the seed's /refresh refuses an owner without the refresh grant and leaves the token usable", async () => {
+  it("the FastAPI service's /refresh refuses an owner without the refresh grant and leaves the token usable", async () => {
     const family = await openFamily(t.app, client, 'legacy');
     const clients = t.app.get(ClientsService);
     await clients.update(client.clientId, { grantTypes: ['client_credentials', 'password'] });

@@ -89,7 +89,8 @@ export class IntrospectionService {
     registrationOf?: RegistrationLookup,
   ): Promise<IntrospectionResult | undefined> {
     if (token.length > 512) return undefined;
-    // Also a token the seed stored in plaintext: /refresh accepts it, so it is introspectable.
+    // Also a token the FastAPI service stored in plaintext: /refresh accepts it, so it is
+    // introspectable.
     const doc = await this.refreshTokens.findByToken(token, sha256Hex(token));
     if (!doc) return undefined;
     const live =

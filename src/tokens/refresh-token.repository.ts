@@ -95,8 +95,8 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * The stored document for a presented token, in one read: by its hash, or, for a token the seed
-   * stored in plaintext (no family_id yet), by the token itself. A stored hash presented as if it
+   * The stored document for a presented token, in one read: by its hash, or, for a token the
+   * FastAPI service stored in plaintext (no family_id yet), by the token itself. A stored hash presented as if it
    * were a token never matches the second form, because documents holding a hash have a family.
    */
   async findByToken(token: string, hash: string): Promise<StoredRefreshToken | null> {

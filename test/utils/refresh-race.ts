@@ -63,7 +63,7 @@ const basicFormPost = (
     payload: form(fields),
   });
 
-/** A new family: /oauth/token client_credentials (refresh tokens on), or the seed's /token form. */
+/** A new family: /oauth/token client_credentials (refresh tokens on), or the FastAPI service's /token form. */
 export async function openFamily(
   app: NestFastifyApplication,
   client: RaceClient,
@@ -100,7 +100,7 @@ export function refresh(
       });
 }
 
-/** invalid_grant as each endpoint answers it: 400 on /oauth/token, the seed's 401 on /refresh. */
+/** invalid_grant as each endpoint answers it: 400 on /oauth/token, 401 on the FastAPI service's /refresh. */
 export const invalidGrantStatus = (endpoint: RefreshEndpoint): number =>
   endpoint === 'oauth' ? 400 : 401;
 
