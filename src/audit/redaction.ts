@@ -1,10 +1,13 @@
+import { redactQuery } from '../logging/query-redaction';
+
 /**
  * A last line of defence: events are designed never to carry secrets, but an audit log is
  * forever, so whatever reaches it is filtered again. Fields named like a credential are dropped,
- * anything shaped like a JWT is masked, long strings are cut and deep structures are bounded.
+ * credential query parameters in a URL and anything shaped like a JWT are masked, long strings
+ * are cut and deep structures are bounded.
  */
 const SENSITIVE_KEY =
-  /secret|password|passwd|token|assertion|authorization|cookie|private|credential/i;
+  /secret|password|passwd|token|assertion|authorization|cookie|private|credential|api_?key|^pwd$|^key$/i;
 /** Names that match the pattern above but only ever hold harmless values. */
 const SAFE_KEYS = new Set([
   'token_type',
@@ -23,7 +26,8 @@ export const isSensitiveKey = (key: string): boolean =>
 
 export function redactString(value: string): string {
   // Hot path (several strings per token request): a JWT needs two dots, most values have none.
-  const masked = value.includes('.') ? value.replace(JWT_SHAPE, REDACTED) : value;
+  const unmasked = value.includes('?') ? redactQuery(value) : value;
+  const masked = unmasked.includes('.') ? unmasked.replace(JWT_SHAPE, REDACTED) : unmasked;
   return masked.length > MAX_STRING ? `${masked.slice(0, MAX_STRING)}…` : masked;
 }
 

@@ -10,7 +10,10 @@ import {
   UnsupportedGrantTypeError,
 } from '../common/errors/oauth-errors';
 import type { AccessTokenService } from '../tokens/access-token.service';
-import type { RefreshTokenService } from '../tokens/refresh-token.service';
+import {
+  RefreshTokenConditionsUnmet,
+  type RefreshTokenService,
+} from '../tokens/refresh-token.service';
 import type { ClientAuthenticator } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
@@ -109,9 +112,9 @@ describe('TokenEndpointService', () => {
     authenticate.mockResolvedValue(client({ refreshTokens: true }));
     const issued = await service.handle(request());
     expect(issued.refreshToken).toBe('rt');
-    expect(issueRefresh).toHaveBeenCalledWith(
-      expect.objectContaining({ familyId: undefined, accessJti: 'j1' }),
-    );
+    expect(issueRefresh).toHaveBeenCalledWith(expect.objectContaining({ accessJti: 'j1' }));
+    // A new family, not a rotation.
+    expect(issueRefresh.mock.calls[0][0]).not.toHaveProperty('rotation');
   });
 
   it.each<[Partial<TokenRequest>, Error]>([
@@ -145,23 +148,45 @@ describe('TokenEndpointService', () => {
       scopes: ['read', 'write', 'admin'],
       audience: ['urn:a'],
       familyId: 'f1',
+      issuedAtMs: 1_700_000_000_000,
     });
-    findActive.mockResolvedValue(client({ scopes: ['read', 'write'] }));
+    authenticate.mockResolvedValue(client({ scopes: ['read', 'write'], registrationId: 'reg1' }));
     const issued = await service.handle(
       request({ grantType: 'refresh_token', refreshToken: 'old', scope: 'read' }),
     );
-    expect(consume).toHaveBeenCalledWith('old', { clientId: 'c1' }, meta);
+    // Scope and resource are conditions of the claim itself: checked before the token is consumed.
+    expect(consume).toHaveBeenCalledWith(
+      'old',
+      { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [] },
+      meta,
+    );
     expect(issued.scopes).toEqual(['read']);
     expect(issued.audience).toEqual(['urn:a']);
     expect(issueRefresh).toHaveBeenCalledWith({
       clientId: 'c1',
+      clientRef: 'reg1',
       scopes: ['read', 'write'],
       role: 'user',
       audience: ['urn:a'],
-      familyId: 'f1',
+      rotation: { familyId: 'f1', parentIssuedAtMs: 1_700_000_000_000 },
       accessJti: 'j1',
       accessExp: 2_000_000_000,
+      meta,
     });
+  });
+
+  it('words a claim refused for scope or resource as the pipeline does (the token stays unused)', async () => {
+    const grant = { clientId: 'c1', scopes: ['read'], audience: ['urn:a'], familyId: 'f1' };
+    consume.mockRejectedValue(new RefreshTokenConditionsUnmet({ ...grant, issuedAtMs: 1 }));
+    await expect(
+      service.handle(request({ grantType: 'refresh_token', refreshToken: 'old', scope: 'write' })),
+    ).rejects.toThrow(new InvalidScopeError('scope not allowed for this client: write'));
+    await expect(
+      service.handle(
+        request({ grantType: 'refresh_token', refreshToken: 'old', resource: 'urn:b' }),
+      ),
+    ).rejects.toThrow(new InvalidTargetError('resource not allowed for this client: urn:b'));
+    expect(issueAccess).not.toHaveBeenCalled();
   });
 
   it("does not consume the refresh token when the requested scope is beyond the client's", async () => {
@@ -173,6 +198,7 @@ describe('TokenEndpointService', () => {
 
   it("serves the seed's /refresh without client authentication, and refuses a disabled client", async () => {
     consume.mockResolvedValue({ clientId: 'c1', scopes: ['read'], audience: [], familyId: 'f1' });
+    ownerOf.mockResolvedValue('c1');
     findActive.mockResolvedValue(client());
     const seedRefresh = request({
       grantType: 'refresh_token',
@@ -182,10 +208,16 @@ describe('TokenEndpointService', () => {
     });
     const issued = await service.handle(seedRefresh);
     expect(authenticate).not.toHaveBeenCalled();
-    expect(consume).toHaveBeenCalledWith('old', { clientId: undefined }, meta);
+    expect(consume).toHaveBeenCalledWith(
+      'old',
+      { clientId: 'c1', clientRef: undefined, scopes: [], audience: [] },
+      meta,
+    );
     expect(issued.refreshToken).toBe('rt');
     findActive.mockResolvedValue(null);
     await expect(service.handle(seedRefresh)).rejects.toThrow(InvalidGrantError);
+    // Refused before the token is consumed.
+    expect(consume).toHaveBeenCalledTimes(1);
   });
 
   it("the seed's /refresh checks the owner's grants before it consumes the token", async () => {

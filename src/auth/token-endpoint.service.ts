@@ -82,13 +82,15 @@ export class TokenEndpointService {
     }
     const decision = await handler.resolve({
       client,
+      requestedScopes: requested.scopes,
+      requestedResources: requested.resources,
       refreshToken: request.refreshToken,
       meta: request.meta,
     });
     if (!client) assertGrantAllowed(decision.client, handler.grantType);
     const scopes = this.checkScope(requested, decision.allowedScopes);
     const audience = this.resolveResource(requested, decision);
-    const issued = await this.issue(handler.grantType, decision, scopes, audience);
+    const issued = await this.issue(handler.grantType, decision, scopes, audience, request.meta);
     this.emitIssued(issued, request.meta);
     return issued;
   }
@@ -129,6 +131,7 @@ export class TokenEndpointService {
     decision: GrantDecision,
     scopes: string[],
     audience: string[],
+    meta: RequestMeta,
   ): Promise<TokenIssue> {
     const { client, family } = decision;
     const accessToken = await this.accessTokens.issue({
@@ -144,9 +147,13 @@ export class TokenEndpointService {
           scopes: family?.scopes ?? scopes,
           role: client.role,
           audience: family?.audience ?? audience,
-          familyId: family?.id,
+          clientRef: client.registrationId,
+          ...(family && {
+            rotation: { familyId: family.id, parentIssuedAtMs: family.parentIssuedAtMs },
+          }),
           accessJti: accessToken.jti,
           accessExp: accessToken.exp,
+          meta,
         })
       : undefined;
     return { client, grantType, accessToken, refreshToken, scopes, audience };

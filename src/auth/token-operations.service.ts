@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ClientsService } from '../clients/clients.service';
 import type { RequestMeta } from '../common/http/request-context';
 import { InvalidTokenError, OAuthError } from '../common/errors/oauth-errors';
 import { AccessTokenService } from '../tokens/access-token.service';
@@ -19,6 +20,7 @@ export class TokenOperationsService {
     private readonly accessTokens: AccessTokenService,
     private readonly revocation: RevocationService,
     private readonly introspection: IntrospectionService,
+    private readonly clients: ClientsService,
   ) {}
 
   /**
@@ -49,10 +51,16 @@ export class TokenOperationsService {
     meta: RequestMeta,
   ): Promise<IntrospectionResult> {
     const client = await this.authenticator.authenticate(authorization, dto, meta);
-    return this.introspection.introspect(dto.token, dto.token_type_hint, client.clientId, {
-      scopes: client.scopes,
-      role: client.role,
-    });
+    return this.introspection.introspect(
+      dto.token,
+      dto.token_type_hint,
+      client.clientId,
+      { scopes: client.scopes, role: client.role },
+      async (ownerId) => {
+        const owner = await this.clients.findActive(ownerId);
+        return owner ? owner.registrationId : null;
+      },
+    );
   }
 
   /** The seed's /revoke: any token this server signed, even an expired one, is denylisted by jti. */

@@ -83,15 +83,22 @@ export class ClientAuthService {
     ) {
       throw new ClientAuthFailure('client_secret missing or too long', clientId);
     }
-    const record = await this.usableRecord(clientId);
-    if (record.client.tokenEndpointAuthMethod === 'private_key_jwt') {
-      throw new ClientAuthFailure(
-        `${credentials.method} not allowed: client is registered for private_key_jwt`,
-        clientId,
-      );
-    }
-
+    // The same work whatever the outcome: an unknown, disabled or keys-only client costs one
+    // digest and one comparison against a dummy hash, as a known client with one secret does,
+    // so the response time does not tell which client ids exist.
     const digest = this.hasher.digest(clientSecret);
+    const record = await this.cache.get(clientId);
+    const refusal = !record
+      ? 'unknown client'
+      : record.client.disabled
+        ? 'client is disabled'
+        : record.client.tokenEndpointAuthMethod === 'private_key_jwt'
+          ? `${credentials.method} not allowed: client is registered for private_key_jwt`
+          : undefined;
+    if (!record || refusal !== undefined) {
+      this.hasher.matchesDummy(digest);
+      throw new ClientAuthFailure(refusal ?? 'unknown client', clientId);
+    }
     const now = Date.now();
     // Every active secret is compared (no early exit), each comparison in constant time.
     let matched: string | undefined;

@@ -34,6 +34,12 @@ const isDate = (value: unknown): value is Date => types.isDate(value);
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
+/** Lean documents read from the database carry their _id; documents built in memory do not. */
+const hasId = (doc: Client): doc is Client & { _id: { toString(): string } } => {
+  const id = (doc as { _id?: unknown })._id;
+  return id !== undefined && id !== null;
+};
+
 /** Documents written by hand (the seed's README) may hold anything: read them defensively. */
 export function toClientRecord(doc: Client): ClientRecord {
   const grantTypes = strings(doc.grant_types).filter((g): g is GrantType =>
@@ -55,6 +61,7 @@ export function toClientRecord(doc: Client): ClientRecord {
         Number.isFinite(ttl) &&
         ttl > 0 && { accessTokenTtlSeconds: ttl }),
       disabled: doc.disabled === true,
+      ...(hasId(doc) && { registrationId: String(doc._id) }),
     },
     secrets: Array.isArray(doc.secrets) ? doc.secrets.filter((s) => typeof s?.id === 'string') : [],
     ...(typeof doc.client_secret === 'string' &&
@@ -80,8 +87,9 @@ export function toSecretView(secret: ClientSecret, now: number): ClientSecretVie
 }
 
 export function toClientView(record: ClientRecord, now = Date.now()): ClientView {
+  const { registrationId: _internal, ...client } = record.client;
   return {
-    ...record.client,
+    ...client,
     secrets: record.secrets.map((s) => toSecretView(s, now)),
     hasLegacySecret: record.legacySecret !== undefined,
     ...(record.jwks && { jwks: record.jwks }),

@@ -14,9 +14,12 @@ import {
 } from './schemas/client-assertion-jti.schema';
 import { Client, ClientSchema } from './schemas/client.schema';
 import { SecretHasher } from './secret-hasher.service';
+import { TokensModule } from '../tokens/tokens.module';
 
 @Module({
   imports: [
+    // Deleting, disabling or demoting a client revokes its tokens.
+    TokensModule,
     MongooseModule.forFeature([
       { name: Client.name, schema: ClientSchema },
       { name: ClientAssertionJti.name, schema: ClientAssertionJtiSchema },

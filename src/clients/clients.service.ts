@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../common/errors/oauth-errors';
 import { EventBus } from '../common/events';
 import { ClientCache } from './client-cache.service';
@@ -30,6 +30,7 @@ import { ClientsRepository, type ClientSettings } from './clients.repository';
 import { assertPublicJwks } from './jwks.validator';
 import type { Client } from './schemas/client.schema';
 import { SecretHasher } from './secret-hasher.service';
+import { RevocationService } from '../tokens/revocation.service';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -45,13 +46,23 @@ export const auditReason = (what: string, meta?: RequestMeta): string =>
  * so it can invalidate the cache and emit the audit event for each one.
  */
 @Injectable()
-export class ClientsService {
+export class ClientsService implements OnModuleInit {
   constructor(
     private readonly repository: ClientsRepository,
     private readonly cache: ClientCache,
     private readonly hasher: SecretHasher,
     private readonly events: EventBus,
+    private readonly revocation: RevocationService,
   ) {}
+
+  /**
+   * A client-wide revocation made on another instance (a demotion, a deletion) reaches this
+   * instance through the revocation poll; the cached record goes with it, so tokens minted here
+   * afterwards carry the new role and scopes.
+   */
+  onModuleInit(): void {
+    this.revocation.onClientCutoff((clientId) => this.cache.invalidate(clientId));
+  }
 
   async isEmpty(): Promise<boolean> {
     return !(await this.repository.hasAny());
@@ -175,6 +186,9 @@ export class ClientsService {
     const doc = await this.repository.updateSettings(clientId, set, unset);
     if (!doc) throw notFound(clientId);
     this.cache.invalidate(clientId);
+    if (patch.disabled === true || narrowsGrant(current.client, set)) {
+      await this.revocation.revokeAllForClient(clientId, meta);
+    }
     const verb =
       patch.disabled === true
         ? 'client disabled'
@@ -209,6 +223,7 @@ export class ClientsService {
       throw notFound(clientId);
     }
     this.cache.invalidate(clientId);
+    await this.revocation.revokeAllForClient(clientId, meta);
     this.events.emit('client.deleted', {
       clientId,
       reason: auditReason('client deleted', meta),
@@ -233,6 +248,22 @@ export class ClientsService {
     }
     return jwks === undefined ? undefined : assertPublicJwks(jwks);
   }
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((v) => b.includes(v));
+
+/**
+ * A change of role, scopes or audiences revokes the client's live tokens (access and refresh):
+ * tokens carry their role and scopes, so keeping them would let a demoted client act with its
+ * old rights until they expire. Simpler to reason about than re-checking every claim on use.
+ */
+function narrowsGrant(current: OAuthClient, set: ClientSettings): boolean {
+  return (
+    (set.role !== undefined && set.role !== current.role) ||
+    (set.scopes !== undefined && !sameSet(set.scopes, current.scopes)) ||
+    (set.audiences !== undefined && !sameSet(set.audiences, current.audiences))
+  );
 }
 
 export const notFound = (clientId: string): NotFoundError =>

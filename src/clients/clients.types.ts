@@ -24,6 +24,11 @@ export interface OAuthClient {
   /** Per-client access-token lifetime; undefined: the runtime default. */
   accessTokenTtlSeconds?: number;
   disabled: boolean;
+  /**
+   * The `_id` of this registration's document: a client deleted and created again under the same
+   * client_id gets a new one, so tokens of the earlier registration can be told apart. Internal.
+   */
+  registrationId?: string;
 }
 
 /** Credentials as the HTTP layer found them; ClientAuthService decides whether they are good. */
@@ -59,7 +64,7 @@ export interface ClientJwks {
 }
 
 /** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
-export interface ClientView extends OAuthClient {
+export interface ClientView extends Omit<OAuthClient, 'registrationId'> {
   secrets: ClientSecretView[];
   /** A seed-era plaintext `client_secret` still waits to be migrated at its first use. */
   hasLegacySecret: boolean;

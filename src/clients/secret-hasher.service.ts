@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config.service';
 
 const PREFIX = 'hmac-sha256$';
@@ -14,9 +14,12 @@ const HEX_DIGEST = /^[0-9a-f]{64}$/;
 @Injectable()
 export class SecretHasher {
   private readonly key: Buffer;
+  /** A stored-form hash of a random value nobody knows: the stand-in for a missing client. */
+  private readonly dummyHash: string;
 
   constructor(config: AppConfig) {
     this.key = Buffer.from(config.clientSecretPepper, 'utf8');
+    this.dummyHash = this.hash(randomBytes(32).toString('base64url'));
   }
 
   /** The stored form: `hmac-sha256$<hex>`. */
@@ -35,6 +38,14 @@ export class SecretHasher {
     const hex = storedHash.slice(PREFIX.length);
     if (!HEX_DIGEST.test(hex)) return false;
     return timingSafeEqual(presentedDigest, Buffer.from(hex, 'hex'));
+  }
+
+  /**
+   * The comparison a known client's secret would get, against the dummy hash (never matches in
+   * practice): the refusal of an unknown client takes the same path and time as a wrong secret.
+   */
+  matchesDummy(presentedDigest: Buffer): boolean {
+    return this.matches(presentedDigest, this.dummyHash);
   }
 
   /** For the seed's plaintext secrets: comparing digests keeps the comparison length-independent. */

@@ -49,6 +49,10 @@ export class AppConfig {
   readonly http: { requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** 0: no Strict-Transport-Security header. */
   readonly hstsMaxAgeSeconds: number;
+  /** Label token counters by client_id (a directory of clients; off by default). */
+  readonly metricsClientLabel: boolean;
+  /** When set, /metrics requires a bearer token carrying this scope. */
+  readonly metricsScope: string | undefined;
 
   constructor(read: EnvReader) {
     this.nodeEnv = read('NODE_ENV');
@@ -85,6 +89,8 @@ export class AppConfig {
       maxConnections: read('HTTP_MAX_CONNECTIONS'),
     };
     this.hstsMaxAgeSeconds = read('HSTS_MAX_AGE_SECONDS');
+    this.metricsClientLabel = read('METRICS_CLIENT_LABEL');
+    this.metricsScope = read('METRICS_SCOPE');
   }
 
   static fromEnv(env: EnvironmentVariables): AppConfig {

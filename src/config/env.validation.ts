@@ -181,6 +181,19 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(63_072_000)
   HSTS_MAX_AGE_SECONDS: number = 0;
+
+  /**
+   * Label the token counters of /metrics by client_id. Off by default: the label lists every
+   * client that authenticates (a directory of clients) and adds series per client (bounded).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  METRICS_CLIENT_LABEL: boolean = false;
+
+  /** When set, /metrics requires a bearer token carrying this scope. Unset: /metrics is public. */
+  @IsOptional()
+  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/, { message: 'must be one OAuth scope token' })
+  METRICS_SCOPE?: string;
 }
 
 const SECRET_VARS = ['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER'] as const;

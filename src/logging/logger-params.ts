@@ -1,6 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type DestinationStream } from 'pino';
 import type { EnvironmentVariables } from '../config/env.validation';
+import { redactQuery } from './query-redaction';
 
 export const CENSOR = '[redacted]';
 
@@ -55,11 +56,9 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-const SECRET_QUERY = /([?&][^=&#]*(?:token|secret|password|assertion|code)[^=&#]*=)[^&#]*/gi;
-
-/** `/x?access_token=abc` → `/x?access_token=[redacted]`. */
+/** `/x?access_token=abc` → `/x?access_token=[redacted]`; see redactQuery for the names covered. */
 export const scrubUrl = (url: unknown): string =>
-  typeof url !== 'string' ? '' : url.includes('?') ? url.replace(SECRET_QUERY, `$1${CENSOR}`) : url;
+  typeof url !== 'string' ? '' : url.includes('?') ? redactQuery(url) : url;
 
 interface SerializedRequest {
   id?: unknown;

@@ -1,14 +1,17 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators';
+import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsService } from './metrics.service';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 @ApiTags('operations')
 @Controller('metrics')
+// Public for the global bearer guard; METRICS_SCOPE, when set, is enforced by MetricsAccessGuard.
 @Public()
+@UseGuards(MetricsAccessGuard)
 @SkipThrottle()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -2,13 +2,19 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { EventBus } from '../common/events';
+import { AppConfig } from '../config/app-config.service';
 import { MetricsListener } from './metrics.listener';
 import { MAX_LABEL_VALUES, MetricsService, OTHER } from './metrics.service';
 
-async function setup() {
+async function setup(metricsClientLabel = true) {
   const moduleRef = await Test.createTestingModule({
     imports: [EventEmitterModule.forRoot()],
-    providers: [MetricsService, MetricsListener, EventBus],
+    providers: [
+      MetricsService,
+      MetricsListener,
+      EventBus,
+      { provide: AppConfig, useValue: { metricsClientLabel } },
+    ],
   }).compile();
   await moduleRef.init();
   return { moduleRef, metrics: moduleRef.get(MetricsService), events: moduleRef.get(EventBus) };
@@ -59,6 +65,28 @@ describe('MetricsService and MetricsListener', () => {
     expect(text).not.toContain('made-up-by-caller');
     expect(text).not.toContain('claimed');
     expect(text).toContain('rate_limit_exceeded_total 2');
+    await moduleRef.close();
+  });
+
+  it('without METRICS_CLIENT_LABEL, counts by grant type and reason only: no client id anywhere', async () => {
+    const { moduleRef, metrics, events } = await setup(false);
+    const ctx = { ip: '1.2.3.4', reason: 'test' };
+    events.emit('client.authenticated', { ...ctx, clientId: 'svc-secret-name' });
+    events.emit('token.issued', {
+      ...ctx,
+      clientId: 'svc-secret-name',
+      grantType: 'client_credentials',
+      jti: 'j',
+      scope: [],
+      audience: [],
+      refreshTokenIssued: false,
+    });
+    events.emit('token.denied', { ...ctx, clientId: 'svc-secret-name', code: 'invalid_scope' });
+    const text = await metrics.render();
+    expect(text).toContain('oauth_tokens_issued_total{grant_type="client_credentials"} 1');
+    expect(text).toContain('oauth_tokens_denied_total{reason="invalid_scope"} 1');
+    expect(text).not.toContain('client_id');
+    expect(text).not.toContain('svc-secret-name');
     await moduleRef.close();
   });
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AppConfig } from '../config/app-config.service';
 
 /** Label values that cannot be trusted to stay few are folded into these. */
 export const UNKNOWN = 'unknown';
@@ -27,39 +28,30 @@ class BoundedLabel {
 /**
  * The Prometheus registry. One per application instance (not prom-client's global one), so
  * several apps in one process — tests, the scale-out run — never collide on metric names.
+ *
+ * The token counters carry a client_id label only with METRICS_CLIENT_LABEL: otherwise the
+ * endpoint would list every client that authenticates. With it, each client adds up to one
+ * series per grant type and per refusal reason, and the label holds at most MAX_LABEL_VALUES
+ * distinct ids (later ones count as "other").
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   private readonly clients = new BoundedLabel(MAX_LABEL_VALUES);
   private readonly reasons = new BoundedLabel(100);
-
-  private readonly issued = new Counter({
-    name: 'oauth_tokens_issued_total',
-    help: 'Access tokens issued, by client and grant type',
-    labelNames: ['client_id', 'grant_type'] as const,
-    registers: [this.registry],
-  });
-
-  private readonly denied = new Counter({
-    name: 'oauth_tokens_denied_total',
-    help: 'Token requests and bearer tokens refused, by client and reason (OAuth error code)',
-    labelNames: ['client_id', 'reason'] as const,
-    registers: [this.registry],
-  });
-
+  private readonly byClient: boolean;
+  private readonly issued: Counter<'client_id' | 'grant_type'>;
+  private readonly denied: Counter<'client_id' | 'reason'>;
   private readonly authFailures = new Counter({
     name: 'oauth_client_authentication_failures_total',
     help: 'Failed client authentications (wrong secret, unknown client, bad assertion)',
     registers: [this.registry],
   });
-
   private readonly rateLimited = new Counter({
     name: 'rate_limit_exceeded_total',
     help: 'Requests refused by the rate limiter',
     registers: [this.registry],
   });
-
   private readonly latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by route template, method and status',
@@ -68,13 +60,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(config: AppConfig) {
+    this.byClient = config.metricsClientLabel;
+    const client = this.byClient ? (['client_id'] as const) : ([] as const);
+    this.issued = new Counter({
+      name: 'oauth_tokens_issued_total',
+      help: this.byClient
+        ? 'Access tokens issued, by client and grant type'
+        : 'Access tokens issued, by grant type',
+      labelNames: [...client, 'grant_type'],
+      registers: [this.registry],
+    });
+    this.denied = new Counter({
+      name: 'oauth_tokens_denied_total',
+      help: this.byClient
+        ? 'Token requests and bearer tokens refused, by client and reason (OAuth error code)'
+        : 'Token requests and bearer tokens refused, by reason (OAuth error code)',
+      labelNames: [...client, 'reason'],
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
   tokenIssued(clientId: string, grantType: string): void {
     this.issued.inc({
-      client_id: this.clients.value(clientId),
+      ...this.clientLabel(clientId),
       grant_type: this.reasons.value(grantType),
     });
   }
@@ -82,9 +92,13 @@ export class MetricsService {
   /** `clientId` undefined when the caller's identity is not established (failed authentication). */
   tokenDenied(clientId: string | undefined, reason: string): void {
     this.denied.inc({
-      client_id: this.clients.value(clientId),
+      ...this.clientLabel(clientId),
       reason: this.reasons.value(reason),
     });
+  }
+
+  private clientLabel(clientId: string | undefined): { client_id?: string } {
+    return this.byClient ? { client_id: this.clients.value(clientId) } : {};
   }
 
   clientAuthenticationFailed(): void {

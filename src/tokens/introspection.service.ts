@@ -12,6 +12,12 @@ export interface IntrospectionRequester {
   role?: string;
 }
 
+/**
+ * The current registration of a client (its document _id), null when the client is unknown or
+ * disabled: a refresh token of a deleted, disabled or re-created client is not active.
+ */
+export type RegistrationLookup = (clientId: string) => Promise<string | undefined | null>;
+
 const INACTIVE: IntrospectionResult = Object.freeze({ active: false });
 
 /** Scope that lets a client (e.g. a resource server) introspect tokens issued to other clients. */
@@ -35,6 +41,7 @@ export class IntrospectionService {
     hint: string | undefined,
     requestingClientId: string,
     requester: IntrospectionRequester = {},
+    registrationOf?: RegistrationLookup,
   ): Promise<IntrospectionResult> {
     if (typeof token !== 'string' || token.length === 0) return INACTIVE;
     const privileged =
@@ -42,8 +49,8 @@ export class IntrospectionService {
     // The hint only orders the lookups (RFC 7662 §2.1); both kinds are always tried.
     const lookups =
       hint === 'refresh_token'
-        ? [() => this.refresh(token), () => this.access(token)]
-        : [() => this.access(token), () => this.refresh(token)];
+        ? [() => this.refresh(token, registrationOf), () => this.access(token)]
+        : [() => this.access(token), () => this.refresh(token, registrationOf)];
     for (const lookup of lookups) {
       const result = await lookup();
       if (!result) continue;
@@ -77,13 +84,23 @@ export class IntrospectionService {
     }
   }
 
-  private async refresh(token: string): Promise<IntrospectionResult | undefined> {
+  private async refresh(
+    token: string,
+    registrationOf?: RegistrationLookup,
+  ): Promise<IntrospectionResult | undefined> {
     if (token.length > 512) return undefined;
-    const doc = await this.refreshTokens.findByHash(sha256Hex(token));
+    // Also a token the FastAPI service stored in plaintext: /refresh accepts it, so it is
+    // introspectable.
+    const doc = await this.refreshTokens.findByToken(token, sha256Hex(token));
     if (!doc) return undefined;
     const live =
       !doc.used_at && !doc.revoked_at && (doc.expires_at?.getTime() ?? 0) > this.clock.now();
     if (!live) return INACTIVE;
+    if (registrationOf) {
+      const current = await registrationOf(doc.client_id);
+      if (current === null) return INACTIVE;
+      if (doc.client_ref && current !== undefined && current !== doc.client_ref) return INACTIVE;
+    }
     return {
       active: true,
       scope: (doc.scopes ?? []).join(' '),
@@ -91,7 +108,7 @@ export class IntrospectionService {
       sub: doc.client_id,
       aud: doc.audience,
       exp: Math.floor((doc.expires_at as Date).getTime() / 1000),
-      iat: Math.floor(doc.created_at.getTime() / 1000),
+      ...(doc.created_at instanceof Date && { iat: Math.floor(doc.created_at.getTime() / 1000) }),
       token_type: 'refresh_token',
       role: doc.role,
     };

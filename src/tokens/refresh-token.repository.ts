@@ -5,6 +5,29 @@ import { RefreshToken } from './schemas/refresh-token.schema';
 
 export type StoredRefreshToken = RefreshToken;
 
+/**
+ * What a claim requires besides the token being live: the refresh is refused before the token is
+ * consumed when any of these fails (the caller then explains the miss from the stored document).
+ */
+export interface ClaimConditions {
+  clientId?: string;
+  /** The current registration of the client (its document's _id); tokens without one pass. */
+  clientRef?: string;
+  /** Scopes and resources the request narrows to: the family must carry each of them. */
+  scopes?: string[];
+  audience?: string[];
+}
+
+function conditionFilter(c: ClaimConditions): Record<string, unknown> {
+  return {
+    ...(c.clientId !== undefined && { client_id: c.clientId }),
+    ...(c.clientRef !== undefined && { client_ref: { $in: [c.clientRef, null] } }),
+    // $all of an empty list matches nothing, so only non-empty lists become conditions.
+    ...(c.scopes && c.scopes.length > 0 && { scopes: { $all: c.scopes } }),
+    ...(c.audience && c.audience.length > 0 && { audience: { $all: c.audience } }),
+  };
+}
+
 @Injectable()
 export class RefreshTokenRepository {
   constructor(@InjectModel(RefreshToken.name) private readonly model: Model<RefreshToken>) {}
@@ -24,7 +47,7 @@ export class RefreshTokenRepository {
    */
   claimByHash(
     hash: string,
-    clientId: string | undefined,
+    conditions: ClaimConditions,
     now: Date,
   ): Promise<StoredRefreshToken | null> {
     return this.model
@@ -34,7 +57,7 @@ export class RefreshTokenRepository {
           used_at: null,
           revoked_at: null,
           expires_at: { $gt: now },
-          ...(clientId !== undefined && { client_id: clientId }),
+          ...conditionFilter(conditions),
         },
         { $set: { used_at: now } },
         { returnDocument: 'after' },
@@ -50,7 +73,7 @@ export class RefreshTokenRepository {
   claimLegacyPlaintext(
     token: string,
     hash: string,
-    clientId: string | undefined,
+    conditions: ClaimConditions,
     now: Date,
     familyId: string,
   ): Promise<StoredRefreshToken | null> {
@@ -62,7 +85,7 @@ export class RefreshTokenRepository {
           used_at: null,
           revoked_at: null,
           expires_at: { $gt: now },
-          ...(clientId !== undefined && { client_id: clientId }),
+          ...conditionFilter(conditions),
         },
         { $set: { used_at: now, family_id: familyId, refresh_token: hash } },
         { returnDocument: 'after' },
@@ -71,16 +94,22 @@ export class RefreshTokenRepository {
       .exec();
   }
 
-  findByHash(hash: string): Promise<StoredRefreshToken | null> {
-    return this.model.findOne({ refresh_token: hash }).lean<StoredRefreshToken>().exec();
-  }
-
-  /** A seed-era token, still in plaintext (never consumed since). */
-  findLegacyPlaintext(token: string): Promise<StoredRefreshToken | null> {
-    return this.model
-      .findOne({ refresh_token: token, family_id: null })
-      .lean<StoredRefreshToken>()
+  /**
+   * The stored document for a presented token, in one read: by its hash, or, for a token the
+   * FastAPI service stored in plaintext (no family_id yet), by the token itself. A stored hash presented as if it
+   * were a token never matches the second form, because documents holding a hash have a family.
+   */
+  async findByToken(token: string, hash: string): Promise<StoredRefreshToken | null> {
+    const docs = await this.model
+      .find({ refresh_token: { $in: [hash, token] } })
+      .limit(2)
+      .lean<StoredRefreshToken[]>()
       .exec();
+    return (
+      docs.find((d) => d.refresh_token === hash) ??
+      docs.find((d) => d.refresh_token === token && (d.family_id ?? null) === null) ??
+      null
+    );
   }
 
   /** The access tokens of a family that may still be in use. */

@@ -3,10 +3,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventBus } from '../common/events';
 import { InvalidGrantError } from '../common/errors/oauth-errors';
 import { RuntimeConfigService } from '../config/runtime-config.service';
-import { RefreshTokenRepository, type StoredRefreshToken } from './refresh-token.repository';
+import {
+  RefreshTokenRepository,
+  type ClaimConditions,
+  type StoredRefreshToken,
+} from './refresh-token.repository';
 import { RevocationService, sha256Hex } from './revocation.service';
 import { TokensClock } from './tokens.clock';
-import type { RefreshGrant, RefreshTokenRequest, TokenRequestMeta } from './tokens.types';
+import type { RequestMeta } from '../common/http/request-context';
+import type { RefreshGrant, RefreshTokenRequest } from './tokens.types';
 import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
 
 const MAX_REFRESH_TOKEN_LENGTH = 512;
@@ -16,6 +21,8 @@ const MAX_REFRESH_TOKEN_LENGTH = 512;
  * Each use rotates: the presented token is consumed by a single atomic compare-and-set, so across
  * any number of instances exactly one concurrent consumer wins. A consumed token stays stored
  * (used_at set) until it expires; presenting it again is reuse and revokes the whole family.
+ * A rotation re-checks its family after storing the new token, so a reuse racing with it leaves
+ * no survivor (see RevocationService.revokeFamily).
  */
 @Injectable()
 export class RefreshTokenService implements OnModuleInit {
@@ -38,11 +45,14 @@ export class RefreshTokenService implements OnModuleInit {
   async issue(req: RefreshTokenRequest): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
+    const hash = sha256Hex(token);
+    const familyId = req.rotation?.familyId ?? randomUUID();
     await this.repository.insert({
-      refresh_token: sha256Hex(token),
+      refresh_token: hash,
       client_id: req.clientId,
+      ...(req.clientRef !== undefined && { client_ref: req.clientRef }),
       created_at: new Date(now),
-      family_id: req.familyId ?? randomUUID(),
+      family_id: familyId,
       scopes: req.scopes,
       role: req.role,
       audience: req.audience,
@@ -52,6 +62,7 @@ export class RefreshTokenService implements OnModuleInit {
       access_jti: req.accessJti,
       access_exp: req.accessExp,
     });
+    if (req.rotation) await this.refuseIfRevokedMeanwhile(req, hash, req.rotation, req.meta ?? {});
     return token;
   }
 
@@ -62,30 +73,32 @@ export class RefreshTokenService implements OnModuleInit {
   async ownerOf(token: string): Promise<string | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH)
       return undefined;
-    const stored =
-      (await this.repository.findByHash(sha256Hex(token))) ??
-      (await this.repository.findLegacyPlaintext(token));
-    return stored?.client_id;
+    return (await this.repository.findByToken(token, sha256Hex(token)))?.client_id;
   }
 
-  /** Consumes the token (exactly once) and returns what it granted; see the class comment. */
+  /**
+   * Consumes the token (exactly once) and returns what it granted; see the class comment. The
+   * conditions are part of the compare-and-set, so a refresh refused for scope, resource or
+   * client registration leaves the token usable: the miss is then explained without consuming it
+   * (RefreshTokenConditionsUnmet for scope and resource, which the grant handler words).
+   */
   async consume(
     token: string,
-    opts: { clientId?: string },
-    meta: TokenRequestMeta,
+    conditions: ClaimConditions,
+    meta: RequestMeta,
   ): Promise<RefreshGrant> {
     if (
       typeof token !== 'string' ||
       token.length === 0 ||
       token.length > MAX_REFRESH_TOKEN_LENGTH
     ) {
-      throw this.invalid('malformed refresh token', opts.clientId, meta);
+      throw this.invalid('malformed refresh token', conditions.clientId, meta);
     }
     const now = this.clock.date();
     const hash = sha256Hex(token);
     const claimed =
-      (await this.repository.claimByHash(hash, opts.clientId, now)) ??
-      (await this.repository.claimLegacyPlaintext(token, hash, opts.clientId, now, randomUUID()));
+      (await this.repository.claimByHash(hash, conditions, now)) ??
+      (await this.repository.claimLegacyPlaintext(token, hash, conditions, now, randomUUID()));
     if (claimed) {
       await this.used.record({
         refresh_token: hash,
@@ -96,58 +109,87 @@ export class RefreshTokenService implements OnModuleInit {
       });
       return toGrant(claimed);
     }
-    return this.explainFailure(token, hash, opts.clientId, meta);
+    return this.explainFailure(token, hash, conditions, meta);
   }
 
-  /** The CAS missed: find out why, react to reuse, and always throw invalid_grant. */
+  /** The CAS missed: find out why, react to reuse, and always throw. */
   private async explainFailure(
     token: string,
     hash: string,
-    clientId: string | undefined,
-    meta: TokenRequestMeta,
+    conditions: ClaimConditions,
+    meta: RequestMeta,
   ): Promise<never> {
-    const stored =
-      (await this.repository.findByHash(hash)) ??
-      (await this.repository.findLegacyPlaintext(token));
-    if (stored && clientId !== undefined && stored.client_id !== clientId) {
-      throw this.invalid(
-        'refresh token was issued to another client',
-        clientId,
-        meta,
-        stored.family_id,
-      );
+    const { clientId } = conditions;
+    const stored = await this.repository.findByToken(token, hash);
+    if (!stored) {
+      // The seed recorded used tokens in plaintext only, without their family.
+      const seedUse = await this.used.findByToken(token, hash);
+      if (seedUse) throw this.reused(seedUse.client_id ?? clientId, seedUse.family_id, meta);
+      throw this.invalid('unknown refresh token', clientId, meta);
     }
-    if (stored?.used_at) {
-      if (stored.family_id) {
-        await this.revocation.revokeFamily(
-          stored.family_id,
-          stored.client_id,
-          'refresh token reuse',
-          meta,
-        );
-      }
-      throw this.reused(stored.client_id, stored.family_id, meta);
+    const familyId = stored.family_id ?? undefined;
+    if (clientId !== undefined && stored.client_id !== clientId) {
+      throw this.invalid('refresh token was issued to another client', clientId, meta, familyId);
     }
-    if (stored?.revoked_at)
+    if (stored.used_at) return this.onReuse(stored, meta);
+    if (stored.revoked_at)
+      throw this.invalid('refresh token has been revoked', stored.client_id, meta, familyId);
+    if (!(stored.expires_at instanceof Date) || stored.expires_at.getTime() <= this.clock.now())
+      throw this.invalid('refresh token has expired', stored.client_id, meta, familyId);
+    const ref = stored.client_ref ?? undefined;
+    if (conditions.clientRef !== undefined && ref !== undefined && ref !== conditions.clientRef) {
       throw this.invalid(
-        'refresh token has been revoked',
+        'refresh token was issued to an earlier registration of this client id',
         stored.client_id,
         meta,
-        stored.family_id,
+        familyId,
       );
-    if (stored)
-      throw this.invalid('refresh token has expired', stored.client_id, meta, stored.family_id);
-    // The seed recorded used tokens in plaintext only, without their family.
-    const seedUse =
-      (await this.used.findByStoredValue(hash)) ?? (await this.used.findByStoredValue(token));
-    if (seedUse) throw this.reused(seedUse.client_id ?? clientId, seedUse.family_id, meta);
-    throw this.invalid('unknown refresh token', clientId, meta);
+    }
+    throw new RefreshTokenConditionsUnmet(toGrant(stored));
+  }
+
+  /**
+   * A used token presented again: the family is revoked. This is the one place that decides it,
+   * so a tolerance for a client's own concurrent retry (a per-client grace period) belongs here.
+   */
+  private async onReuse(stored: StoredRefreshToken, meta: RequestMeta): Promise<never> {
+    const familyId = stored.family_id ?? undefined;
+    if (familyId) {
+      await this.revocation.revokeFamily(familyId, stored.client_id, 'refresh token reuse', meta);
+    }
+    throw this.reused(stored.client_id, familyId, meta);
+  }
+
+  /**
+   * The rotation's half of the protocol described at RevocationService.revokeFamily: the new
+   * token is stored, now look for a revocation of its family (or client) made meanwhile.
+   */
+  private async refuseIfRevokedMeanwhile(
+    req: RefreshTokenRequest,
+    hash: string,
+    rotation: { familyId: string; parentIssuedAtMs: number },
+    meta: RequestMeta,
+  ): Promise<void> {
+    const revoked = await this.revocation.isRotationRevoked(
+      rotation.familyId,
+      req.clientId,
+      rotation.parentIssuedAtMs,
+    );
+    if (!revoked) return;
+    const reason = 'refresh family revoked during rotation';
+    await this.repository.revokeOne(hash, this.clock.date());
+    await this.revocation.revokeAccessToken(
+      { jti: req.accessJti, exp: req.accessExp, client_id: req.clientId },
+      meta,
+      reason,
+    );
+    throw this.invalid('refresh token has been revoked', req.clientId, meta, rotation.familyId);
   }
 
   private reused(
     clientId: string | undefined,
     familyId: string | undefined,
-    meta: TokenRequestMeta,
+    meta: RequestMeta,
   ): InvalidGrantError {
     this.events.emit('refresh_token.reused', {
       clientId,
@@ -161,7 +203,7 @@ export class RefreshTokenService implements OnModuleInit {
   private invalid(
     reason: string,
     clientId: string | undefined,
-    meta: TokenRequestMeta,
+    meta: RequestMeta,
     familyId?: string,
   ): InvalidGrantError {
     this.events.emit('refresh_token.invalid', { clientId, familyId, reason, ...meta });
@@ -173,8 +215,16 @@ export class RefreshTokenService implements OnModuleInit {
   }
 }
 
+/** The token is live, but the request asks for more than its family carries. */
+export class RefreshTokenConditionsUnmet extends Error {
+  constructor(readonly grant: RefreshGrant) {
+    super('refresh token conditions not met');
+  }
+}
+
 const toGrant = (doc: StoredRefreshToken): RefreshGrant => ({
   clientId: doc.client_id,
+  issuedAtMs: doc.created_at instanceof Date ? doc.created_at.getTime() : 0,
   // Seed-era tokens carry no scopes or role: the grant handler takes the client's current ones.
   scopes: doc.scopes ?? [],
   role: doc.role,

@@ -17,6 +17,9 @@ const ENTRY_FIELDS = {
   token: 1,
 };
 
+/** A client's cutoffs share the family_key index with family markers (family ids are UUIDs). */
+export const clientFamilyKey = (clientId: string): string => `client:${clientId}`;
+
 @Injectable()
 export class RevocationRepository {
   constructor(@InjectModel(RevokedToken.name) private readonly model: Model<RevokedToken>) {}
@@ -41,7 +44,39 @@ export class RevocationRepository {
     expires_at: Date;
     reason: string;
   }): Promise<void> {
-    await this.model.create(entry);
+    await this.model.create({ ...entry, family_key: clientFamilyKey(entry.client_id) });
+  }
+
+  /** Written before the family's tokens are swept, so that a rotation in flight sees it. */
+  async markFamilyRevoked(entry: {
+    family_id: string;
+    client_id: string;
+    revoked_at: Date;
+    expires_at: Date;
+    reason: string;
+  }): Promise<void> {
+    const { family_id, ...rest } = entry;
+    await this.model
+      .updateOne(
+        { family_key: family_id },
+        { $setOnInsert: { family_key: family_id, ...rest } },
+        { upsert: true },
+      )
+      .exec();
+  }
+
+  /** The family's own marker and its client's cutoffs: one read on the family_key index. */
+  findFamilyRevocations(
+    familyId: string,
+    clientId: string,
+  ): Promise<Pick<RevokedToken, 'family_key' | 'revoke_before'>[]> {
+    return this.model
+      .find(
+        { family_key: { $in: [familyId, clientFamilyKey(clientId)] } },
+        { _id: 0, family_key: 1, revoke_before: 1 },
+      )
+      .lean<Pick<RevokedToken, 'family_key' | 'revoke_before'>[]>()
+      .exec();
   }
 
   /** Everything still stored (the TTL keeps it to unexpired entries), read once at start. */

@@ -10,7 +10,7 @@ import {
   REVOCATION_POLL_INTERVAL_MS,
 } from './tokens.constants';
 import { TokensClock } from './tokens.clock';
-import type { TokenRequestMeta } from './tokens.types';
+import type { RequestMeta } from '../common/http/request-context';
 
 /** Entries are re-read this far back on each poll, so writers' clocks may differ by this much. */
 const POLL_OVERLAP_MS = 5_000;
@@ -37,6 +37,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   private readonly cutoffs = new Map<string, { before: number; until: number }>();
   /** SHA-256 of whole tokens the seed revoked (HS256 mode only). */
   private readonly legacyTokens = new Set<string>();
+  private readonly cutoffListeners: ((clientId: string) => void)[] = [];
   private cursor = 0;
   private lastPrune = 0;
   private timer?: NodeJS.Timeout;
@@ -83,7 +84,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
 
   async revokeAccessToken(
     claims: { jti: string; exp: number; client_id: string },
-    meta: TokenRequestMeta = {},
+    meta: RequestMeta = {},
     reason = 'revoked by request',
   ): Promise<void> {
     const now = this.clock.now();
@@ -113,11 +114,9 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   async revokeRefreshToken(
     token: string,
     clientId?: string,
-    meta: TokenRequestMeta = {},
+    meta: RequestMeta = {},
   ): Promise<boolean> {
-    const doc =
-      (await this.refreshTokens.findByHash(sha256Hex(token))) ??
-      (await this.refreshTokens.findLegacyPlaintext(token));
+    const doc = await this.refreshTokens.findByToken(token, sha256Hex(token));
     if (!doc || (clientId !== undefined && doc.client_id !== clientId)) return false;
     if (doc.family_id) {
       await this.revokeFamily(
@@ -132,14 +131,31 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     return true;
   }
 
-  /** Revokes every refresh token of a family and the access tokens issued with them. */
+  /**
+   * Revokes every refresh token of a family and the access tokens issued with them.
+   *
+   * Order matters against a rotation running at the same time (on any instance): the marker is
+   * written first, then the family's tokens are swept. A rotation inserts its new token first and
+   * then reads the marker (isRotationRevoked). Either its read sees the marker and it revokes
+   * what it just minted, or the marker (and so the sweep) came after its insert and the sweep
+   * catches the new refresh token and, through it, the new access token's jti.
+   */
   async revokeFamily(
     familyId: string,
     clientId: string,
     reason: string,
-    meta: TokenRequestMeta = {},
+    meta: RequestMeta = {},
   ): Promise<void> {
     const now = this.clock.date();
+    await this.repository.markFamilyRevoked({
+      family_id: familyId,
+      client_id: clientId,
+      revoked_at: now,
+      expires_at: new Date(
+        now.getTime() + (MAX_ACCESS_TOKEN_TTL_SECONDS + CLOCK_LEEWAY_SECONDS) * 1000,
+      ),
+      reason,
+    });
     await this.refreshTokens.revokeFamily(familyId, now);
     const live = await this.refreshTokens.findLiveAccessTokensOfFamily(
       familyId,
@@ -164,7 +180,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   /** Every access token of the client issued before now, and all its refresh tokens. */
   async revokeAllForClient(
     clientId: string,
-    meta: TokenRequestMeta = {},
+    meta: RequestMeta = {},
   ): Promise<{ revokedBefore: Date; refreshTokensRevoked: number }> {
     const now = this.clock.now();
     const until = now + (MAX_ACCESS_TOKEN_TTL_SECONDS + CLOCK_LEEWAY_SECONDS) * 1000;
@@ -187,6 +203,32 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
       ...meta,
     });
     return { revokedBefore: new Date(now), refreshTokensRevoked };
+  }
+
+  /**
+   * The second half of the protocol described at revokeFamily, run by a rotation after it has
+   * stored its new refresh token: was the family revoked, or were all tokens of its client that
+   * the presented token belonged to (a cutoff later than the presented token's issue time)?
+   */
+  async isRotationRevoked(
+    familyId: string,
+    clientId: string,
+    parentIssuedAtMs: number,
+  ): Promise<boolean> {
+    const entries = await this.repository.findFamilyRevocations(familyId, clientId);
+    return entries.some(
+      (e) =>
+        e.family_key === familyId ||
+        (typeof e.revoke_before === 'number' && e.revoke_before > parentIssuedAtMs),
+    );
+  }
+
+  /**
+   * Called with the client id whenever a client-wide cutoff is applied, including one read from
+   * another instance: lets the client cache drop a record that a demotion made stale.
+   */
+  onClientCutoff(listener: (clientId: string) => void): void {
+    this.cutoffListeners.push(listener);
   }
 
   /** One incremental read; public so tests and the scale-out harness can force it. */
@@ -218,7 +260,9 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
 
   private applyCutoff(clientId: string, before: number, until: number): void {
     const current = this.cutoffs.get(clientId);
-    if (!current || current.before < before) this.cutoffs.set(clientId, { before, until });
+    if (current && current.before >= before) return;
+    this.cutoffs.set(clientId, { before, until });
+    for (const listener of this.cutoffListeners) listener(clientId);
   }
 
   private prune(): void {

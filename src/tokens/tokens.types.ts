@@ -1,3 +1,4 @@
+import type { RequestMeta } from '../common/http/request-context';
 /** Input for a new access token; the grant handler decides every value (tokens does not know clients). */
 export interface AccessTokenRequest {
   clientId: string;
@@ -37,11 +38,17 @@ export interface RefreshTokenRequest {
   scopes: string[];
   role: string;
   audience: string[];
-  /** Continue an existing family (rotation); undefined opens a new one. */
-  familyId?: string;
+  /** The registration (client document _id) the family belongs to; see RefreshToken.client_ref. */
+  clientRef?: string;
+  /**
+   * Continue an existing family (rotation); undefined opens a new one. `parentIssuedAtMs` is when
+   * the consumed token was issued: a client-wide revocation after it also covers the new token.
+   */
+  rotation?: { familyId: string; parentIssuedAtMs: number };
   /** The access token issued alongside, so a reuse can revoke it too. */
   accessJti: string;
   accessExp: number;
+  meta?: RequestMeta;
 }
 
 /** A refresh token that was valid and has now been consumed (rotated) atomically. */
@@ -51,6 +58,8 @@ export interface RefreshGrant {
   role?: string;
   audience: string[];
   familyId: string;
+  /** When the consumed token was issued (ms). */
+  issuedAtMs: number;
 }
 
 export interface IntrospectionResult {
@@ -72,7 +81,6 @@ export interface PublicJwks {
 }
 
 /** The one request context (common/http/request-context), under the name the token services use. */
-export type { RequestMeta as TokenRequestMeta } from '../common/http/request-context';
 
 /** Options for AccessTokenService.verify. */
 export interface VerifyAccessTokenOptions {

@@ -13,9 +13,12 @@ export class UsedRefreshTokenRepository {
     await this.model.create(doc);
   }
 
-  /** By hash, or by plaintext for what the seed recorded. */
-  findByStoredValue(value: string): Promise<UsedRefreshToken | null> {
-    return this.model.findOne({ refresh_token: value }).lean<UsedRefreshToken>().exec();
+  /** By hash, or by plaintext for what the seed recorded: one read. */
+  findByToken(token: string, hash: string): Promise<UsedRefreshToken | null> {
+    return this.model
+      .findOne({ refresh_token: { $in: [hash, token] } })
+      .lean<UsedRefreshToken>()
+      .exec();
   }
 
   async setMissingExpiry(expiresAt: Date): Promise<number> {

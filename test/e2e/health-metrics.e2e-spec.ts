@@ -14,7 +14,8 @@ describe('health probes and metrics', () => {
     requestClientCredentials(t.app, clientId, secret);
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
+    // The per-client label is opt-in; this file checks the labelled series.
+    t = await startHttpTestApp({ env: { METRICS_CLIENT_LABEL: 'true' } });
     client = await createClient(t.app);
   });
 

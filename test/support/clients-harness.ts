@@ -9,6 +9,7 @@ import { SecretHasher } from '../../src/clients/secret-hasher.service';
 import type { EventBus } from '../../src/common/events';
 import type { DomainEventName, DomainEvents } from '../../src/common/events';
 import type { AppConfig } from '../../src/config/app-config.service';
+import type { RevocationService } from '../../src/tokens/revocation.service';
 import { InMemoryClientsRepository } from './in-memory-clients.repository';
 
 export class RecordingEventBus {
@@ -34,6 +35,20 @@ export class InMemoryJtis {
   }
 }
 
+/** Records the client-wide revocations the clients service asks for. */
+export class RecordingRevocation {
+  readonly revokedClients: string[] = [];
+
+  revokeAllForClient(
+    clientId: string,
+  ): Promise<{ revokedBefore: Date; refreshTokensRevoked: number }> {
+    this.revokedClients.push(clientId);
+    return Promise.resolve({ revokedBefore: new Date(), refreshTokensRevoked: 0 });
+  }
+
+  onClientCutoff(): void {}
+}
+
 export const TEST_PEPPER = 'unit-test-pepper-0123456789';
 
 /** The clients module's services wired by hand over in-memory fakes, for unit specs. */
@@ -46,13 +61,21 @@ export function createClientsHarness() {
   const cache = new ClientCache(repo);
   const hasher = new SecretHasher({ clientSecretPepper: TEST_PEPPER } as AppConfig);
   const verifier = new ClientAssertionVerifier(jtis as unknown as ClientAssertionJtisRepository);
+  const revocation = new RecordingRevocation();
   return {
+    revocation,
     repository,
     events,
     jtis,
     cache,
     hasher,
-    clients: new ClientsService(repo, cache, hasher, bus),
+    clients: new ClientsService(
+      repo,
+      cache,
+      hasher,
+      bus,
+      revocation as unknown as RevocationService,
+    ),
     secrets: new ClientSecretsService(repo, cache, hasher, bus),
     auth: new ClientAuthService(cache, repo, hasher, verifier, bus),
   };

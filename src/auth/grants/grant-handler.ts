@@ -5,6 +5,9 @@ import { InvalidClientError, UnauthorizedClientError } from '../../common/errors
 /** What a grant handler is given: the authenticated client (null only for the seed's /refresh). */
 export interface GrantContext {
   client: OAuthClient | null;
+  /** Scopes and resources the request asked for, already parsed: a refresh checks them before it consumes. */
+  requestedScopes: string[];
+  requestedResources: string[];
   refreshToken?: string;
   meta: RequestMeta;
 }
@@ -22,7 +25,7 @@ export interface GrantDecision {
    * A rotation continues this refresh family; the new refresh token keeps the family's grant
    * (RFC 6749 §6: the same scope) even when the request narrows the access token.
    */
-  family?: { id: string; scopes: string[]; audience: string[] };
+  family?: { id: string; scopes: string[]; audience: string[]; parentIssuedAtMs: number };
 }
 
 export interface GrantHandler {

@@ -22,26 +22,35 @@ export class ScopesGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!required?.length) return true;
-    const req = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
-    const granted = req.user?.scopes ?? [];
-    const missing = required.filter((scope) => !granted.includes(scope));
-    if (missing.length === 0) return true;
-    const reason = `token lacks scope: ${missing.join(' ')}`;
-    this.events.emit('access.denied', {
-      ...requestMetaOf(req),
-      clientId: req.user?.clientId,
-      code: 'insufficient_scope',
-      reason,
-    });
-    throw new InsufficientScopeError(reason).withHeader(
-      'WWW-Authenticate',
-      bearerChallenge({
-        error: 'insufficient_scope',
-        error_description: reason,
-        scope: required.join(' '),
-      }),
-    );
+    const req = context.switchToHttp().getRequest<BearerRequest>();
+    requireScopes(this.events, req, required);
+    return true;
   }
+}
+
+type BearerRequest = FastifyRequest & { user?: AuthenticatedClient };
+
+/**
+ * Throws 403 insufficient_scope (with its challenge, after an access.denied event) unless the
+ * authenticated token carries every required scope. Shared with guards whose scope is configured.
+ */
+export function requireScopes(events: EventBus, req: BearerRequest, required: string[]): void {
+  const granted = req.user?.scopes ?? [];
+  const missing = required.filter((scope) => !granted.includes(scope));
+  if (missing.length === 0) return;
+  const reason = `token lacks scope: ${missing.join(' ')}`;
+  events.emit('access.denied', {
+    ...requestMetaOf(req),
+    clientId: req.user?.clientId,
+    code: 'insufficient_scope',
+    reason,
+  });
+  throw new InsufficientScopeError(reason).withHeader(
+    'WWW-Authenticate',
+    bearerChallenge({
+      error: 'insufficient_scope',
+      error_description: reason,
+      scope: required.join(' '),
+    }),
+  );
 }

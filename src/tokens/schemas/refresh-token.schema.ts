@@ -20,6 +20,14 @@ export class RefreshToken {
   @Prop({ type: String, index: true })
   family_id?: string;
 
+  /**
+   * The `_id` of the client document the family was issued under. A client deleted and created
+   * again under the same client_id is a new registration, and inherits none of these tokens.
+   * Tokens issued before this field existed carry none and are accepted on their client_id alone.
+   */
+  @Prop({ type: String })
+  client_ref?: string;
+
   @Prop({ type: [String] })
   scopes?: string[];
 

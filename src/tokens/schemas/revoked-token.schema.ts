@@ -5,7 +5,10 @@ import type { HydratedDocument } from 'mongoose';
  * The seed's `revoked_tokens`. Three kinds of entries:
  * - a revoked access token: `jti`, client_id, expires_at = the token's exp (+ leeway);
  * - a client-wide cutoff: `client_id` + `revoke_before` (every token of the client issued earlier);
- * - seed-era: `token` (the whole JWT) + revoked_at, honoured in HS256 mode only.
+ * - seed-era: `token` (the whole JWT) + revoked_at, honoured in HS256 mode only;
+ * - a revoked refresh family: `family_key` = the family id.
+ * Client-wide cutoffs also carry `family_key` = `client:<client_id>`, so that a rotation in flight
+ * finds, in one indexed read, whether its family or its client was revoked meanwhile.
  * Every instance polls entries by `revoked_at`, so that field is indexed.
  */
 @Schema({ collection: 'revoked_tokens', versionKey: false, strict: false })
@@ -28,6 +31,9 @@ export class RevokedToken {
 
   @Prop({ type: String })
   reason?: string;
+
+  @Prop({ type: String, index: true, sparse: true })
+  family_key?: string;
 
   /** Seed-era only: the whole revoked token. Never written by this service. */
   @Prop({ type: String })

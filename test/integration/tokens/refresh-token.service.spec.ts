@@ -83,7 +83,9 @@ describe('RefreshTokenService (against the embedded database)', () => {
     const t1 = await s.refreshTokens.issue(first);
     const grant = await s.refreshTokens.consume(t1, { clientId: 'c1' }, { ip: '10.0.0.1' });
     expect(grant).toMatchObject({ clientId: 'c1', scopes: ['read'], role: 'user' });
-    const second = await request({ familyId: grant.familyId });
+    const second = await request({
+      rotation: { familyId: grant.familyId, parentIssuedAtMs: grant.issuedAtMs },
+    });
     const t2 = await s.refreshTokens.issue(second);
 
     expect(await failure(s.refreshTokens.consume(t1, { clientId: 'c1' }, { ip: '10.0.0.1' }))).toBe(
