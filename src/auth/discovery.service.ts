@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/clients.types';
 import { AppConfig } from '../config/app-config.service';
 import { RuntimeConfigService } from '../config/runtime-config.service';
@@ -6,8 +7,8 @@ import { SigningKeyService } from '../tokens/signing-key.service';
 import type { PublicJwks } from '../tokens/tokens.types';
 import type { AuthorizationServerMetadataDto } from './dto/discovery.dto';
 
-/** Algorithms a private_key_jwt client assertion may be signed with. */
-export const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+/** Algorithms a private_key_jwt client assertion may be signed with: the ones its verifier takes. */
+export const CLIENT_ASSERTION_ALGS = ASSERTION_ALGORITHMS;
 
 /** The scopes this server's own routes know; clients may be registered with others. */
 export const KNOWN_SCOPES = ['read', 'write', 'admin'];

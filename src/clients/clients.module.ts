@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
@@ -17,6 +18,8 @@ import { SecretHasher } from './secret-hasher.service';
 
 @Module({
   imports: [
+    // Client assertions are verified with each client's own keys, named per call.
+    JwtModule.register({}),
     MongooseModule.forFeature([
       { name: Client.name, schema: ClientSchema },
       { name: ClientAssertionJti.name, schema: ClientAssertionJtiSchema },
