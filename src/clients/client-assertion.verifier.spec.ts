@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { signAssertion } from '../../test/factories/client.factory';
 import { createClientsHarness } from '../../test/utils/clients-harness';
 import { InvalidClientError } from '../common/errors/oauth-errors';
@@ -158,6 +158,66 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
       authenticate(await signAssertion(privateKey, kid, 'secret-client', AUD)),
       /registered for a client secret/,
     );
+  });
+
+  it('verifies RS256 and PS256 with a registered RSA key, each only as its registered alg allows', async () => {
+    // A node:crypto key, not a WebCrypto one: the same RSA key signs both algorithms.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicKey = rsa.publicKey.export({ format: 'jwk' });
+    await h.clients.create({
+      clientId: 'rsa-client',
+      scopes: ['read'],
+      role: 'user',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: {
+        keys: [
+          { ...publicKey, kid: 'any-rsa' },
+          { ...publicKey, kid: 'rs-only', alg: 'RS256' },
+        ],
+      },
+    });
+    const assertion = (alg: string, keyId: string) =>
+      new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg, kid: keyId })
+        .setIssuer('rsa-client')
+        .setSubject('rsa-client')
+        .setAudience(AUD)
+        .setExpirationTime('1m')
+        .sign(rsa.privateKey);
+    for (const alg of ['RS256', 'PS256']) {
+      await expect(authenticate(await assertion(alg, 'any-rsa'))).resolves.toMatchObject({
+        clientId: 'rsa-client',
+      });
+    }
+    await expect(authenticate(await assertion('RS256', 'rs-only'))).resolves.toMatchObject({
+      clientId: 'rsa-client',
+    });
+    await expectReason(
+      authenticate(await assertion('PS256', 'rs-only')),
+      /no registered key matches its kid and alg/,
+    );
+  });
+
+  it('rejects an RS256 assertion naming an EC key, and EdDSA (which jsonwebtoken lacks)', async () => {
+    await registerClient();
+    const rsa = await generateKeyPair('RS256');
+    const confused = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setIssuer('jwt-client')
+      .setSubject('jwt-client')
+      .setAudience(AUD)
+      .setExpirationTime('1m')
+      .sign(rsa.privateKey);
+    await expectReason(authenticate(confused), /no registered key matches its kid and alg/);
+    const ed = await generateKeyPair('EdDSA');
+    const eddsa = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setIssuer('jwt-client')
+      .setSubject('jwt-client')
+      .setAudience(AUD)
+      .setExpirationTime('1m')
+      .sign(ed.privateKey);
+    await expectReason(authenticate(eddsa), /alg EdDSA is not allowed/);
   });
 
   it('rejects an assertion of a disabled client', async () => {

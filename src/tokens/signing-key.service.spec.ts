@@ -4,7 +4,7 @@ import {
   type TokensDb,
   type TokenServices,
 } from '../../test/utils/tokens-harness';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { constants, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { KeyEncryption } from './keys/key-encryption';
 import { exportPrivateKey, publicJwkOf } from './keys/key-material';
 import { CLOCK_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from './tokens.constants';
@@ -106,6 +106,21 @@ describe('SigningKeyService (shared key store, publish-then-activate rotation)',
       typ: 'at+jwt',
     });
     await expect(s.accessTokens.verify(token)).resolves.toMatchObject({ sub: 'c' });
+    // Both algorithms fit an RSA key: only the kid's stored alg is accepted, even when the
+    // signature is genuine.
+    const other = alg === 'RS256' ? 'PS256' : 'RS256';
+    const [h, p] = token.split('.');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
+    const input = `${Buffer.from(JSON.stringify({ ...header, alg: other })).toString('base64url')}.${p}`;
+    const key = (s.keys as unknown as { signing: { privateKey: KeyObject } }).signing.privateKey;
+    const signature = sign(
+      'sha256',
+      Buffer.from(input),
+      other === 'PS256' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : key,
+    ).toString('base64url');
+    await expect(s.accessTokens.verify(`${input}.${signature}`)).rejects.toThrow(
+      'token algorithm does not match its key',
+    );
     s.shutdown();
   });
 
@@ -156,7 +171,10 @@ describe('SigningKeyService (shared key store, publish-then-activate rotation)',
         [expect.any(String), 'ES256', 'next'],
       ]);
       expect(a.events.named('signing_key.retired')).toEqual([
-        { kid: 'ed-next', reason: 'EdDSA is no longer supported; removed before it signed anything' },
+        {
+          kid: 'ed-next',
+          reason: 'EdDSA is no longer supported; removed before it signed anything',
+        },
         { kid: 'ed-active', reason: `superseded by ${docs[1].kid}` },
       ]);
       const token = await mint(a);
