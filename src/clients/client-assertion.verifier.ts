@@ -112,7 +112,8 @@ export class ClientAssertionVerifier {
       throw new ClientAuthFailure(`client_assertion rejected: ${describe(failure)}`, clientId);
     }
     const exp = payload.exp;
-    if (typeof exp !== 'number') throw new ClientAuthFailure('client_assertion has no exp', clientId);
+    if (typeof exp !== 'number')
+      throw new ClientAuthFailure('client_assertion has no exp', clientId);
     const now = Math.floor(Date.now() / 1000);
     if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
       throw new ClientAuthFailure(

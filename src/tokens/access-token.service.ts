@@ -151,7 +151,9 @@ export class AccessTokenService {
     try {
       ({ header } = readTokenParts(token));
     } catch (err) {
-      throw new InvalidTokenError(err instanceof TokenFormatError ? err.message : 'malformed token');
+      throw new InvalidTokenError(
+        err instanceof TokenFormatError ? err.message : 'malformed token',
+      );
     }
     const { alg, kid, crit } = header;
     if (crit !== undefined)

@@ -42,7 +42,7 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
     const req = context
       .switchToHttp()
       .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
-    const token = extractBearerToken(req as never);
+    const token = extractBearerToken(req);
     if (token) {
       let claims;
       try {
@@ -74,7 +74,7 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
       throw owned.cause instanceof Error ? owned.cause : new Error(String(owned.cause));
     }
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!extractBearerToken(req as never)) {
+    if (!extractBearerToken(req)) {
       this.reject(context, { tokenPresent: false, reason: 'missing bearer token' });
     }
     this.reject(context, tokenFailure(describeFailure(owned)));

@@ -49,7 +49,8 @@ export function keyProvider(
     accessTokens.verificationKey(rawToken).then(
       // jsonwebtoken takes the KeyObject as is; passport-jwt's types only name string | Buffer.
       ({ key }) => done(null, key as unknown as Buffer),
-      (err: unknown) => done(err instanceof InvalidTokenError ? err : new BearerVerificationCrash(err)),
+      (err: unknown) =>
+        done(err instanceof InvalidTokenError ? err : new BearerVerificationCrash(err)),
     );
   };
 }
@@ -77,7 +78,7 @@ export function acceptBearer(
   req: FastifyRequest,
   decoded: TokenParts,
 ): AuthenticatedClient | [false, InvalidTokenError] {
-  const token = extractBearerToken(req as never) ?? '';
+  const token = extractBearerToken(req) ?? '';
   try {
     return toAuthenticatedClient(accessTokens.acceptVerified(token, decoded, { audience: issuer }));
   } catch (err) {

@@ -9,12 +9,7 @@ import { AccessTokenService } from '../../tokens/access-token.service';
 import type { TokenParts } from '../../tokens/jwt/compact-token';
 import { KEY_STORE_ALGS } from '../../tokens/jwt/jwt-algorithms';
 import { SigningKeyService } from '../../tokens/signing-key.service';
-import {
-  acceptBearer,
-  extractBearerToken,
-  JWT_VERIFY_OPTIONS,
-  keyProvider,
-} from './bearer-token';
+import { acceptBearer, extractBearerToken, JWT_VERIFY_OPTIONS, keyProvider } from './bearer-token';
 
 /**
  * The 'jwt' passport strategy: key-store tokens (ES256, RS256, PS256). passport-jwt extracts the

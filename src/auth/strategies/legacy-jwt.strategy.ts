@@ -7,12 +7,7 @@ import type { InvalidTokenError } from '../../common/errors/oauth-errors';
 import { AppConfig } from '../../config/app-config.service';
 import { AccessTokenService } from '../../tokens/access-token.service';
 import type { TokenParts } from '../../tokens/jwt/compact-token';
-import {
-  acceptBearer,
-  extractBearerToken,
-  JWT_VERIFY_OPTIONS,
-  keyProvider,
-} from './bearer-token';
+import { acceptBearer, extractBearerToken, JWT_VERIFY_OPTIONS, keyProvider } from './bearer-token';
 
 /**
  * The 'legacy-jwt' passport strategy: HS256 tokens, verified by passport-jwt (jsonwebtoken) with
