@@ -3,8 +3,8 @@ import { ExtractJwt, type SecretOrKeyProvider } from 'passport-jwt';
 import type { AuthenticatedClient } from '../../common/auth/authenticated-client';
 import { InvalidTokenError } from '../../common/errors/oauth-errors';
 import type { AccessTokenService } from '../../tokens/access-token.service';
-import { CLOCK_LEEWAY_SECONDS } from '../../tokens/tokens.constants';
-import type { TokenParts } from '../../tokens/jwt/compact-token';
+import { CLOCK_LEEWAY_SECONDS, MAX_TOKEN_LENGTH } from '../../tokens/tokens.constants';
+import { readTokenParts, type TokenParts } from '../../tokens/jwt/compact-token';
 import type { AccessTokenClaims } from '../../tokens/tokens.types';
 
 /** Why authentication failed; the guard turns it into the 401 and its WWW-Authenticate challenge. */
@@ -55,13 +55,11 @@ export function keyProvider(
   };
 }
 
-/** Header alg if the token has a readable header; undefined lets the 'jwt' strategy report why not. */
+/** Header alg if the token is readable at all; undefined lets the 'jwt' strategy report why not. */
 function headerAlg(token: string): unknown {
-  const dot = token.indexOf('.');
-  if (dot <= 0 || dot > 1024) return undefined;
+  if (token.length > MAX_TOKEN_LENGTH) return undefined;
   try {
-    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString());
-    return header && typeof header === 'object' ? (header as { alg?: unknown }).alg : undefined;
+    return readTokenParts(token).header.alg;
   } catch {
     return undefined;
   }
