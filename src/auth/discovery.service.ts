@@ -4,6 +4,7 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/clients.types';
 import { AppConfig } from '../config/app-config.service';
 import { RuntimeConfigService } from '../config/runtime-config.service';
 import { SigningKeyService } from '../tokens/signing-key.service';
+import { isKeyStoreAlg } from '../tokens/jwt/jwt-algorithms';
 import type { PublicJwks } from '../tokens/tokens.types';
 import type { AuthorizationServerMetadataDto } from './dto/discovery.dto';
 
@@ -56,7 +57,8 @@ export class DiscoveryService {
     const published = this.keys
       .jwks()
       .keys.map((k) => k.alg)
-      .filter((alg): alg is string => typeof alg === 'string');
+      // A retired EdDSA key may still be published; no token is accepted with it.
+      .filter(isKeyStoreAlg);
     return [...new Set([this.runtime.current.algorithm, ...published])];
   }
 }

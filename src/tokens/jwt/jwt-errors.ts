@@ -15,7 +15,8 @@ export function describeJwtError(err: unknown): string | undefined {
   if (message.startsWith('jwt audience invalid')) return 'token audience is not accepted here';
   if (message === 'invalid exp value') return 'token has no expiry';
   if (message === 'invalid nbf value') return 'token is not yet valid';
-  if (message === 'invalid algorithm' || message.includes('must be a')) {
+  // "secretOrPublicKey must be a symmetric key when using …" and its asymmetric twin.
+  if (message === 'invalid algorithm' || message.startsWith('secretOrPublicKey must be')) {
     return 'token algorithm is not accepted';
   }
   return 'malformed token';
