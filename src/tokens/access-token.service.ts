@@ -138,23 +138,31 @@ export class AccessTokenService {
     return claims && this.authorize(token, claims, audience);
   }
 
-  /**
-   * The key the token's header names, pinned to one algorithm: the kid's stored alg, or HS256 with
-   * the configured secret in the FastAPI service's mode only. Everything else is refused here,
-   * before a signature is looked at (alg none, HS256 keyed with a public key, a kid's alg swapped).
-   */
+  /** The key for the token's header: see keyForHeader. */
   async verificationKey(token: string): Promise<TokenVerificationKey> {
+    return this.keyForHeader(this.readHeader(token));
+  }
+
+  /** The unverified header, or InvalidTokenError saying why the input is not a token at all. */
+  readHeader(token: string): Record<string, unknown> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw new InvalidTokenError('malformed token');
     }
-    let header: Record<string, unknown>;
     try {
-      ({ header } = readTokenParts(token));
+      return readTokenParts(token).header;
     } catch (err) {
       throw new InvalidTokenError(
         err instanceof TokenFormatError ? err.message : 'malformed token',
       );
     }
+  }
+
+  /**
+   * The key the header names, pinned to one algorithm: the kid's stored alg, or HS256 with the
+   * configured secret in the FastAPI service's mode only. Everything else is refused here, before
+   * a signature is looked at (alg none, HS256 keyed with a public key, a kid's alg swapped).
+   */
+  async keyForHeader(header: Record<string, unknown>): Promise<TokenVerificationKey> {
     const { alg, kid, crit } = header;
     if (crit !== undefined)
       throw new InvalidTokenError('token uses unsupported critical header parameters');

@@ -3,8 +3,8 @@ import { ExtractJwt, type SecretOrKeyProvider } from 'passport-jwt';
 import type { AuthenticatedClient } from '../../common/auth/authenticated-client';
 import { InvalidTokenError } from '../../common/errors/oauth-errors';
 import type { AccessTokenService } from '../../tokens/access-token.service';
-import { CLOCK_LEEWAY_SECONDS, MAX_TOKEN_LENGTH } from '../../tokens/tokens.constants';
-import { readTokenParts, type TokenParts } from '../../tokens/jwt/compact-token';
+import { CLOCK_LEEWAY_SECONDS } from '../../tokens/tokens.constants';
+import type { TokenParts } from '../../tokens/jwt/compact-token';
 import type { AccessTokenClaims } from '../../tokens/tokens.types';
 
 /** Why authentication failed; the guard turns it into the 401 and its WWW-Authenticate challenge. */
@@ -35,34 +35,32 @@ export const JWT_VERIFY_OPTIONS = { complete: true, clockTolerance: CLOCK_LEEWAY
 
 /**
  * passport-jwt's secretOrKeyProvider: the token's own key (its kid in the key store, or the
- * configured secret), pinned to its one algorithm by AccessTokenService.verificationKey.
+ * configured secret), pinned to its one algorithm by AccessTokenService.keyForHeader.
  */
 export function keyProvider(
   accessTokens: AccessTokenService,
   owns: (alg: unknown) => boolean,
 ): SecretOrKeyProvider<FastifyRequest> {
   return (_req, rawToken: string, done) => {
-    if (!owns(headerAlg(rawToken))) {
+    let header: Record<string, unknown>;
+    try {
+      header = accessTokens.readHeader(rawToken);
+    } catch (err) {
+      // Not a token at all: the 'jwt' strategy reports why.
+      done(owns(undefined) ? err : new TokenForOtherStrategy());
+      return;
+    }
+    if (!owns(header.alg)) {
       done(new TokenForOtherStrategy());
       return;
     }
-    accessTokens.verificationKey(rawToken).then(
+    accessTokens.keyForHeader(header).then(
       // jsonwebtoken takes the KeyObject as is; passport-jwt's types only name string | Buffer.
       ({ key }) => done(null, key as unknown as Buffer),
       (err: unknown) =>
         done(err instanceof InvalidTokenError ? err : new BearerVerificationCrash(err)),
     );
   };
-}
-
-/** Header alg if the token is readable at all; undefined lets the 'jwt' strategy report why not. */
-function headerAlg(token: string): unknown {
-  if (token.length > MAX_TOKEN_LENGTH) return undefined;
-  try {
-    return readTokenParts(token).header.alg;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
