@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/clients.types';
 import { AppConfig } from '../config/app-config.service';
 import { RuntimeConfigService } from '../config/runtime-config.service';
 import { SigningKeyService } from '../tokens/signing-key.service';
+import { isKeyStoreAlg } from '../tokens/jwt/jwt-algorithms';
 import type { PublicJwks } from '../tokens/tokens.types';
 import type { AuthorizationServerMetadataDto } from './dto/discovery.dto';
 
-/** Algorithms a private_key_jwt client assertion may be signed with. */
-export const CLIENT_ASSERTION_ALGS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+/** Algorithms a private_key_jwt client assertion may be signed with: the ones its verifier takes. */
+export const CLIENT_ASSERTION_ALGS = ASSERTION_ALGORITHMS;
 
 /** The scopes this server's own routes know; clients may be registered with others. */
 export const KNOWN_SCOPES = ['read', 'write', 'admin'];
@@ -55,7 +57,8 @@ export class DiscoveryService {
     const published = this.keys
       .jwks()
       .keys.map((k) => k.alg)
-      .filter((alg): alg is string => typeof alg === 'string');
+      // A retired EdDSA key may still be published; no token is accepted with it.
+      .filter(isKeyStoreAlg);
     return [...new Set([this.runtime.current.algorithm, ...published])];
   }
 }

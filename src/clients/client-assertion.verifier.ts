@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import {
-  createLocalJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTPayload,
-} from 'jose';
+import { JwtService } from '@nestjs/jwt';
 import { CLOCK_LEEWAY_SECONDS } from '../common/clock-leeway';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ClientAuthFailure } from './client-auth-failure';
 import { isValidClientId } from './client-credentials';
 import type { ClientRecord } from './client.mapper';
 
-export const ASSERTION_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'];
+/** What jsonwebtoken verifies with a client's registered public keys (it has no EdDSA). */
+export const ASSERTION_ALGORITHMS = ['ES256', 'RS256', 'PS256'];
 /** RFC 7523 leaves the bound to us; assertions are minted per request, so minutes are plenty. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 const MAX_ASSERTION_LENGTH = 8192;
@@ -23,15 +18,25 @@ export interface UnverifiedAssertion {
   clientId: string;
 }
 
-type KeySet = ReturnType<typeof createLocalJWKSet>;
+/** A registered JWK as a KeyObject, with the one or two algorithms its type can verify. */
+interface RegisteredKey {
+  kid?: string;
+  algs: string[];
+  key: KeyObject;
+}
+
+type Decoded = { header: Record<string, unknown>; payload: unknown } | null;
 
 /** private_key_jwt (RFC 7523 §2.2 and §3, OIDC Core §9) against the client's registered keys. */
 @Injectable()
 export class ClientAssertionVerifier {
-  /** Keyed by the cached record, so a key set is rebuilt exactly when the record is reloaded. */
-  private readonly keySets = new WeakMap<ClientRecord, KeySet>();
+  /** Keyed by the cached record, so its keys are re-imported exactly when the record is reloaded. */
+  private readonly keySets = new WeakMap<ClientRecord, RegisteredKey[]>();
 
-  constructor(private readonly jtis: ClientAssertionJtisRepository) {}
+  constructor(
+    private readonly jtis: ClientAssertionJtisRepository,
+    private readonly jwt: JwtService,
+  ) {}
 
   /** Cheap structural checks before anything is looked up: who does the assertion claim to be? */
   peek(assertion: unknown, formClientId: unknown): UnverifiedAssertion {
@@ -42,20 +47,17 @@ export class ClientAssertionVerifier {
     ) {
       throw new ClientAuthFailure('client_assertion missing or too long');
     }
-    let payload: JWTPayload;
-    let alg: unknown;
-    try {
-      payload = decodeJwt(assertion);
-      alg = decodeProtectedHeader(assertion).alg;
-    } catch {
+    const decoded = this.decode(assertion);
+    if (!decoded || !isObject(decoded.payload)) {
       throw new ClientAuthFailure('client_assertion is not a JWT');
     }
-    const clientId = payload.iss;
+    const clientId = decoded.payload.iss;
     if (!isValidClientId(clientId))
       throw new ClientAuthFailure('client_assertion iss is missing or invalid');
     if (formClientId !== undefined && formClientId !== clientId) {
       throw new ClientAuthFailure('client_id does not match the client_assertion issuer', clientId);
     }
+    const alg = decoded.header.alg;
     if (typeof alg !== 'string' || !ASSERTION_ALGORITHMS.includes(alg)) {
       throw new ClientAuthFailure(
         `client_assertion alg ${String(alg).slice(0, 16)} is not allowed`,
@@ -73,21 +75,46 @@ export class ClientAssertionVerifier {
   ): Promise<void> {
     const clientId = record.client.clientId;
     if (!record.jwks) throw new ClientAuthFailure('client has no registered jwks', clientId);
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(assertion, this.keySet(record), {
-        issuer: clientId,
-        subject: clientId,
-        audience: expectedAudiences,
-        algorithms: ASSERTION_ALGORITHMS,
-        requiredClaims: ['exp', 'jti'],
-        clockTolerance: CLOCK_LEEWAY_SECONDS,
-      }));
-    } catch (err) {
-      throw new ClientAuthFailure(`client_assertion rejected: ${describe(err)}`, clientId);
+    const header = this.decode(assertion)?.header ?? {};
+    const alg = String(header.alg);
+    // The header's alg must be one the key's own type (and registered alg) allows: no confusion.
+    const candidates = this.keysOf(record).filter(
+      (k) => k.algs.includes(alg) && (header.kid === undefined || header.kid === k.kid),
+    );
+    if (candidates.length === 0) {
+      throw new ClientAuthFailure(
+        'client_assertion rejected: no registered key matches its kid and alg',
+        clientId,
+      );
     }
+    let payload: Record<string, unknown> | undefined;
+    let failure: unknown;
+    // Without a kid, several registered keys may fit; the signature decides (as JWKS clients do).
+    for (const candidate of candidates) {
+      try {
+        payload = this.jwt.verify<Record<string, unknown>>(assertion, {
+          // @nestjs/jwt types publicKey as string | Buffer; jsonwebtoken takes the KeyObject as is.
+          publicKey: candidate.key as unknown as Buffer,
+          algorithms: [alg as 'ES256'],
+          issuer: clientId,
+          subject: clientId,
+          // Never empty (the endpoint URL and the issuer); jsonwebtoken's type wants it non-empty.
+          audience: expectedAudiences as [string, ...string[]],
+          clockTolerance: CLOCK_LEEWAY_SECONDS,
+        });
+        break;
+      } catch (err) {
+        failure = err;
+        if (!(err instanceof Error && err.message === 'invalid signature')) break;
+      }
+    }
+    if (!payload) {
+      throw new ClientAuthFailure(`client_assertion rejected: ${describe(failure)}`, clientId);
+    }
+    const exp = payload.exp;
+    if (typeof exp !== 'number')
+      throw new ClientAuthFailure('client_assertion has no exp', clientId);
     const now = Math.floor(Date.now() / 1000);
-    const exp = payload.exp as number;
     if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_LEEWAY_SECONDS) {
       throw new ClientAuthFailure(
         `client_assertion exp is more than ${MAX_ASSERTION_LIFETIME_SECONDS}s ahead`,
@@ -105,21 +132,54 @@ export class ClientAssertionVerifier {
     }
   }
 
-  private keySet(record: ClientRecord): KeySet {
-    let keySet = this.keySets.get(record);
-    if (!keySet) {
-      keySet = createLocalJWKSet({ keys: record.jwks?.keys ?? [] });
-      this.keySets.set(record, keySet);
+  private decode(assertion: string): Decoded {
+    try {
+      return this.jwt.decode<Decoded>(assertion, { complete: true });
+    } catch {
+      return null;
     }
-    return keySet;
+  }
+
+  private keysOf(record: ClientRecord): RegisteredKey[] {
+    let keys = this.keySets.get(record);
+    if (!keys) {
+      keys = (record.jwks?.keys ?? []).flatMap((jwk) => toRegisteredKey(jwk));
+      this.keySets.set(record, keys);
+    }
+    return keys;
   }
 }
 
-/** jose's error codes are precise and never contain key material or the token. */
-function describe(err: unknown): string {
-  if (err instanceof joseErrors.JOSEError) {
-    const claim = (err as { claim?: unknown }).claim;
-    return typeof claim === 'string' ? `${err.code} (${claim})` : err.code;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The algorithms a key's type can verify, narrowed by its registered `alg`; none for EdDSA keys. */
+function toRegisteredKey(jwk: Record<string, unknown>): RegisteredKey[] {
+  if (jwk.use !== undefined && jwk.use !== 'sig') return [];
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  } catch {
+    return [];
   }
-  return 'verification failed';
+  const type = key.asymmetricKeyType;
+  let algs: string[] = [];
+  if (type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') algs = ['ES256'];
+  else if (type === 'rsa') algs = ['RS256', 'PS256'];
+  else if (type === 'rsa-pss') algs = ['PS256'];
+  if (typeof jwk.alg === 'string') algs = algs.filter((a) => a === jwk.alg);
+  return algs.length > 0
+    ? [{ kid: typeof jwk.kid === 'string' ? jwk.kid : undefined, algs, key }]
+    : [];
+}
+
+/** jsonwebtoken's messages name the failed check (and expected values), never key or token. */
+function describe(err: unknown): string {
+  if (
+    err instanceof Error &&
+    ['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(err.name)
+  ) {
+    return err.message;
+  }
+  return 'signature verification failed';
 }

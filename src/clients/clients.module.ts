@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ClientAssertionVerifier } from './client-assertion.verifier';
@@ -20,6 +21,8 @@ import { TokensModule } from '../tokens/tokens.module';
   imports: [
     // Deleting, disabling or demoting a client revokes its tokens.
     TokensModule,
+    // Client assertions are verified with each client's own keys, named per call.
+    JwtModule.register({}),
     MongooseModule.forFeature([
       { name: Client.name, schema: ClientSchema },
       { name: ClientAssertionJti.name, schema: ClientAssertionJtiSchema },

@@ -94,8 +94,11 @@ export class EnvironmentVariables {
   @MinLength(16)
   CLIENT_SECRET_PEPPER: string = 'dev-only-change-me';
 
-  @IsIn(['ES256', 'RS256', 'EdDSA'])
-  SIGNING_ALG: 'ES256' | 'RS256' | 'EdDSA' = 'ES256';
+  /** EdDSA was accepted once; jsonwebtoken, which signs the tokens, has no EdDSA. */
+  @IsIn(['ES256', 'RS256', 'PS256'], {
+    message: 'SIGNING_ALG must be one of ES256, RS256, PS256 (EdDSA is no longer supported)',
+  })
+  SIGNING_ALG: 'ES256' | 'RS256' | 'PS256' = 'ES256';
 
   @IsInt()
   @Min(1)

@@ -4,7 +4,8 @@ import { AppConfig } from './app-config.service';
 import { RuntimeConfigRepository } from './runtime-config.repository';
 import type { JwtConfig } from './schemas/jwt-config.schema';
 
-export const TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256', 'EdDSA'] as const;
+/** HS256 is the FastAPI service's mode; the others mean "the key store" (EdDSA is no longer one). */
+export const TOKEN_ALGORITHMS = ['HS256', 'ES256', 'RS256', 'PS256'] as const;
 export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 
 /** The effective settings: the `jwt_config` document merged over the environment defaults. */

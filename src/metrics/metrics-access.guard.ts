@@ -1,45 +1,35 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { requireScopes } from '../auth/guards/scopes.guard';
-import type { AuthenticatedClient } from '../common/auth/authenticated-client';
 import { EventBus } from '../common/events';
 import { AppConfig } from '../config/app-config.service';
+import { AccessTokenService } from '../tokens/access-token.service';
 
 /**
  * /metrics is @Public() unless METRICS_SCOPE is set; then it takes a bearer token with that
- * scope. The token goes through the same passport strategy and the same refusals (bodies,
- * challenges, events) as every protected route: only the scope comes from configuration rather
- * than from a decorator.
+ * scope. The token goes through the global bearer guard's own check (same strategies, bodies,
+ * challenges and events as every protected route): only the scope comes from configuration
+ * rather than from a decorator.
  */
 @Injectable()
-export class MetricsAccessGuard extends AuthGuard('jwt') {
+export class MetricsAccessGuard implements CanActivate {
   private readonly bearer: JwtAuthGuard;
 
   constructor(
     private readonly config: AppConfig,
     private readonly events: EventBus,
     reflector: Reflector,
+    accessTokens: AccessTokenService,
   ) {
-    super();
-    this.bearer = new JwtAuthGuard(reflector, events);
+    this.bearer = new JwtAuthGuard(reflector, events, accessTokens, config);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const scope = this.config.metricsScope;
     if (scope === undefined) return true;
-    await super.canActivate(context);
+    await this.bearer.authenticate(context);
     requireScopes(this.events, context.switchToHttp().getRequest(), [scope]);
     return true;
-  }
-
-  override handleRequest<TUser = AuthenticatedClient>(
-    err: unknown,
-    user: TUser | false,
-    info: unknown,
-    context: ExecutionContext,
-  ): TUser {
-    return this.bearer.handleRequest(err, user, info, context);
   }
 }

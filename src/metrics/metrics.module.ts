@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TokensModule } from '../tokens/tokens.module';
 import { HttpMetricsHook } from './http-metrics.hook';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsController } from './metrics.controller';
@@ -6,6 +7,8 @@ import { MetricsListener } from './metrics.listener';
 import { MetricsService } from './metrics.service';
 
 @Module({
+  // AccessTokenService, for the optional bearer check on /metrics.
+  imports: [TokensModule],
   controllers: [MetricsController],
   providers: [MetricsService, MetricsListener, HttpMetricsHook, MetricsAccessGuard],
   exports: [MetricsService],

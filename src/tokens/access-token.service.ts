@@ -1,21 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { InvalidTokenError, ServerError } from '../common/errors/oauth-errors';
 import { AppConfig } from '../config/app-config.service';
-import { RuntimeConfigService, type RuntimeSettings } from '../config/runtime-config.service';
+import { RuntimeConfigService } from '../config/runtime-config.service';
 import { checkClaims, TokenClaimsError } from './jwt/access-token-claims';
-import {
-  decodeJws,
-  encodeSegment,
-  JwsFormatError,
-  signJws,
-  verifyJws,
-  type DecodedJws,
-} from './jwt/jws';
+import { readTokenParts, TokenFormatError, type TokenParts } from './jwt/compact-token';
+import { isKeyStoreAlg, type AccessTokenAlg } from './jwt/jwt-algorithms';
+import { describeJwtError } from './jwt/jwt-errors';
 import { newJti } from './jwt/jti';
 import { VerifiedTokenCache } from './jwt/verified-token-cache';
 import { SigningKeyService } from './signing-key.service';
 import { RevocationService } from './revocation.service';
 import {
+  CLOCK_LEEWAY_SECONDS,
   MAX_ACCESS_TOKEN_TTL_SECONDS,
   MAX_TOKEN_LENGTH,
   VERIFIED_TOKEN_CACHE_SIZE,
@@ -29,16 +27,22 @@ import type {
 } from './tokens.types';
 
 interface CachedClaims extends AccessTokenClaims {
-  /** Verified as an HS256 token, so the seed's whole-token denylist applies too. */
+  /** Verified as an HS256 token, so the FastAPI service's whole-token denylist applies too. */
   symmetric: boolean;
 }
 
-const ASYMMETRIC_ALGS = new Set(['ES256', 'RS256', 'EdDSA']);
+/** The one key a token may be verified with, and the one algorithm it must then carry. */
+export interface TokenVerificationKey {
+  alg: AccessTokenAlg;
+  key: KeyObject;
+}
 
 /**
- * RFC 9068 access tokens. Signed with the active key of the key store, or with jwt_config's
- * SECRET_KEY when its ALGORITHM is HS256 (the seed's mode). verify() is the one verification path
- * (the passport strategy, introspection and revocation all use it).
+ * RFC 9068 access tokens, signed and verified by @nestjs/jwt's JwtService: with the active key of
+ * the key store, or with jwt_config's SECRET_KEY when its ALGORITHM is HS256 (the FastAPI
+ * service's mode). Bearer requests are verified by the passport-jwt strategies with the same key
+ * resolution and claim checks (verificationKey, acceptVerified); introspection and revocation call
+ * verify().
  *
  * Verified tokens are cached (bounded LRU, until exp, dropped when the mode or secret changes), so
  * a repeated bearer token costs a map lookup; revocation is still checked on every call.
@@ -46,7 +50,8 @@ const ASYMMETRIC_ALGS = new Set(['ES256', 'RS256', 'EdDSA']);
 @Injectable()
 export class AccessTokenService {
   private readonly cache = new VerifiedTokenCache<CachedClaims>(VERIFIED_TOKEN_CACHE_SIZE);
-  private readonly headers = new Map<string, string>();
+  /** The HMAC key of the configured secret, rebuilt only when the secret changes. */
+  private secret?: { value: string; key: KeyObject };
 
   constructor(
     private readonly config: AppConfig,
@@ -54,6 +59,7 @@ export class AccessTokenService {
     private readonly keys: SigningKeyService,
     private readonly revocation: RevocationService,
     private readonly clock: TokensClock,
+    private readonly jwt: JwtService,
   ) {}
 
   async issue(req: AccessTokenRequest): Promise<IssuedAccessToken> {
@@ -65,7 +71,7 @@ export class AccessTokenService {
     const exp = iat + expiresIn;
     const jti = newJti(nowMs);
     const issuer = this.config.issuer;
-    const payload = encodeSegment({
+    const payload = {
       iss: issuer,
       sub: req.clientId,
       aud: req.audience.length > 0 ? req.audience : [issuer],
@@ -76,37 +82,145 @@ export class AccessTokenService {
       jti,
       iat,
       exp,
-    });
+    };
     let token: string;
     if (settings.algorithm === 'HS256') {
       if (!settings.secretKey) throw new ServerError('HS256 mode requires jwt_config.SECRET_KEY');
-      token = await signJws('HS256', `${this.header('HS256')}.${payload}`, settings.secretKey);
+      token = this.jwt.sign(payload, {
+        algorithm: 'HS256',
+        header: { alg: 'HS256', typ: 'at+jwt' },
+        privateKey: this.secretKeyObject(settings.secretKey),
+      });
     } else {
       const key = await this.keys.activeKey();
-      token = await signJws(key.alg, `${this.header(key.alg, key.kid)}.${payload}`, key.privateKey);
+      token = this.jwt.sign(payload, {
+        algorithm: key.alg,
+        header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
+        privateKey: key.privateKey,
+      });
     }
     return { token, jti, expiresIn, exp };
   }
 
   /** Throws InvalidTokenError with a safe, specific description. */
   async verify(token: string, options: VerifyAccessTokenOptions = {}): Promise<AccessTokenClaims> {
+    const allowExpired = options.allowExpired === true;
+    const cached = allowExpired ? undefined : this.fromCache(token, options.audience);
+    if (cached) return cached;
+    const { alg, key } = await this.verificationKey(token);
+    let decoded: TokenParts;
+    try {
+      decoded = this.jwt.verify<TokenParts>(token, {
+        // @nestjs/jwt types publicKey as string | Buffer and hands it to jsonwebtoken unchanged,
+        // which takes the KeyObject as is: parsed once per kid, never per request.
+        publicKey: key as unknown as Buffer,
+        algorithms: [alg],
+        complete: true,
+        clockTimestamp: this.clock.nowSeconds(),
+        clockTolerance: CLOCK_LEEWAY_SECONDS,
+        ignoreExpiration: allowExpired,
+      });
+    } catch (err) {
+      throw new InvalidTokenError(describeJwtError(err) ?? 'invalid token signature');
+    }
+    return this.acceptVerified(token, decoded, { ...options, allowExpired });
+  }
+
+  /**
+   * The verified-token cache, checked before any signature work: the claims of a token verified
+   * earlier (still unexpired, revocation checked now), or undefined when it must be verified.
+   */
+  fromCache(token: string, audience?: string): AccessTokenClaims | undefined {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const settings = this.runtime.current;
+    this.cache.useEpoch(`${settings.algorithm}\u0000${settings.secretKey}`);
+    const claims = this.cache.get(token, this.clock.nowSeconds());
+    return claims && this.authorize(token, claims, audience);
+  }
+
+  /** The key for the token's header: see keyForHeader. */
+  async verificationKey(token: string): Promise<TokenVerificationKey> {
+    return this.keyForHeader(this.readHeader(token));
+  }
+
+  /** The unverified header, or InvalidTokenError saying why the input is not a token at all. */
+  readHeader(token: string): Record<string, unknown> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw new InvalidTokenError('malformed token');
     }
-    const settings = this.runtime.current;
-    this.cache.useEpoch(`${settings.algorithm}\u0000${settings.secretKey}`);
-    const nowSeconds = this.clock.nowSeconds();
-    let claims = options.allowExpired ? undefined : this.cache.get(token, nowSeconds);
-    if (!claims) {
-      claims = await this.verifyUncached(
-        token,
-        settings,
-        nowSeconds,
-        options.allowExpired === true,
+    try {
+      return readTokenParts(token).header;
+    } catch (err) {
+      throw new InvalidTokenError(
+        err instanceof TokenFormatError ? err.message : 'malformed token',
       );
-      if (claims.exp > nowSeconds) this.cache.set(token, claims);
     }
-    if (options.audience !== undefined && !claims.aud.includes(options.audience)) {
+  }
+
+  /**
+   * The key the header names, pinned to one algorithm: the kid's stored alg, or HS256 with the
+   * configured secret in the FastAPI service's mode only. Everything else is refused here, before
+   * a signature is looked at (alg none, HS256 keyed with a public key, a kid's alg swapped).
+   */
+  async keyForHeader(header: Record<string, unknown>): Promise<TokenVerificationKey> {
+    const { alg, kid, crit } = header;
+    if (crit !== undefined)
+      throw new InvalidTokenError('token uses unsupported critical header parameters');
+    if (alg === 'HS256') {
+      const settings = this.runtime.current;
+      // Never outside that mode: in asymmetric mode an HS256 token is an algorithm-confusion attempt.
+      if (settings.algorithm !== 'HS256' || !settings.secretKey) {
+        throw new InvalidTokenError('token algorithm is not accepted');
+      }
+      return { alg: 'HS256', key: this.secretKeyObject(settings.secretKey) };
+    }
+    if (!isKeyStoreAlg(alg)) throw new InvalidTokenError('token algorithm is not accepted');
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) {
+      throw new InvalidTokenError('token has no valid key id');
+    }
+    const stored = await this.keys.verificationKey(kid);
+    if (!stored) throw new InvalidTokenError('token signing key is unknown');
+    if (stored.alg !== alg) throw new InvalidTokenError('token algorithm does not match its key');
+    return { alg, key: stored.publicKey };
+  }
+
+  /**
+   * RFC 9068 claim checks on a token whose signature jsonwebtoken has verified, then it is cached,
+   * and audience and revocation are checked (on every request, cached or not).
+   */
+  acceptVerified(
+    token: string,
+    decoded: TokenParts,
+    options: VerifyAccessTokenOptions = {},
+  ): AccessTokenClaims {
+    const nowSeconds = this.clock.nowSeconds();
+    const symmetric = decoded.header.alg === 'HS256';
+    let claims: CachedClaims;
+    try {
+      claims = {
+        ...checkClaims(decoded, token, {
+          issuer: this.config.issuer,
+          nowSeconds,
+          // The FastAPI service's own tokens (HS256 with its SECRET_KEY) lack typ/iss/jti: accepted in that mode only.
+          lenient: symmetric,
+          allowExpired: options.allowExpired === true,
+        }),
+        symmetric,
+      };
+    } catch (err) {
+      if (err instanceof TokenClaimsError) throw new InvalidTokenError(err.message);
+      throw err;
+    }
+    if (claims.exp > nowSeconds && !options.allowExpired) {
+      const settings = this.runtime.current;
+      this.cache.useEpoch(`${settings.algorithm}\u0000${settings.secretKey}`);
+      this.cache.set(token, claims);
+    }
+    return this.authorize(token, claims, options.audience);
+  }
+
+  private authorize(token: string, claims: CachedClaims, audience?: string): AccessTokenClaims {
+    if (audience !== undefined && !claims.aud.includes(audience)) {
       throw new InvalidTokenError('token audience is not accepted here');
     }
     if (this.revocation.isAccessTokenRevoked(claims, claims.symmetric ? token : undefined)) {
@@ -116,67 +230,10 @@ export class AccessTokenService {
     return result;
   }
 
-  private async verifyUncached(
-    token: string,
-    settings: RuntimeSettings,
-    nowSeconds: number,
-    allowExpired: boolean,
-  ): Promise<CachedClaims> {
-    let jws: DecodedJws;
-    try {
-      jws = decodeJws(token);
-    } catch (err) {
-      throw new InvalidTokenError(err instanceof JwsFormatError ? err.message : 'malformed token');
+  private secretKeyObject(secret: string): KeyObject {
+    if (this.secret?.value !== secret) {
+      this.secret = { value: secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
     }
-    const { alg, kid, crit } = jws.header;
-    if (crit !== undefined)
-      throw new InvalidTokenError('token uses unsupported critical header parameters');
-    let symmetric = false;
-    if (alg === 'HS256') {
-      // Never outside the seed's mode: in asymmetric mode an HS256 token is an algorithm-confusion attempt.
-      if (settings.algorithm !== 'HS256' || !settings.secretKey) {
-        throw new InvalidTokenError('token algorithm is not accepted');
-      }
-      if (!verifyJws('HS256', jws, settings.secretKey))
-        throw new InvalidTokenError('invalid token signature');
-      symmetric = true;
-    } else if (typeof alg === 'string' && ASYMMETRIC_ALGS.has(alg)) {
-      if (typeof kid !== 'string' || kid.length === 0 || kid.length > 128) {
-        throw new InvalidTokenError('token has no valid key id');
-      }
-      const key = await this.keys.verificationKey(kid);
-      if (!key) throw new InvalidTokenError('token signing key is unknown');
-      if (key.alg !== alg) throw new InvalidTokenError('token algorithm does not match its key');
-      if (!verifyJws(key.alg, jws, key.publicKey))
-        throw new InvalidTokenError('invalid token signature');
-    } else {
-      throw new InvalidTokenError('token algorithm is not accepted');
-    }
-    try {
-      const claims = checkClaims(jws, token, {
-        issuer: this.config.issuer,
-        nowSeconds,
-        // The seed's own tokens (HS256 with its SECRET_KEY) lack typ/iss/jti: accepted in that mode only.
-        lenient: symmetric,
-        allowExpired,
-      });
-      return { ...claims, symmetric };
-    } catch (err) {
-      if (err instanceof TokenClaimsError) throw new InvalidTokenError(err.message);
-      throw err;
-    }
-  }
-
-  /** Encoded headers are constant per (alg, kid): build each once. */
-  private header(alg: string, kid?: string): string {
-    const cacheKey = `${alg}:${kid ?? ''}`;
-    let encoded = this.headers.get(cacheKey);
-    if (encoded === undefined) {
-      encoded = encodeSegment(
-        kid === undefined ? { alg, typ: 'at+jwt' } : { alg, typ: 'at+jwt', kid },
-      );
-      this.headers.set(cacheKey, encoded);
-    }
-    return encoded;
+    return this.secret.key;
   }
 }

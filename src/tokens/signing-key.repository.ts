@@ -51,6 +51,11 @@ export class SigningKeyRepository {
     return kids;
   }
 
+  /** Next keys never signed anything, so they can go at once (used for unusable algorithms). */
+  async deleteNext(kids: string[]): Promise<void> {
+    await this.model.deleteMany({ kid: { $in: kids }, status: 'next' }).exec();
+  }
+
   /** Retired keys whose every token has expired; the TTL index is only a backstop. */
   async deleteRetiredBefore(now: Date): Promise<number> {
     const res = await this.model

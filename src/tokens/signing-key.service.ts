@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { KeyObject } from 'node:crypto';
 import { EventBus } from '../common/events';
 import { AppConfig } from '../config/app-config.service';
-import type { SigningKey, SigningKeyStatus } from './schemas/signing-key.schema';
+import type { KeyAlg, SigningKey, SigningKeyStatus } from './schemas/signing-key.schema';
 import {
   CLOCK_LEEWAY_SECONDS,
   KEY_REFRESH_INTERVAL_MS,
@@ -10,7 +10,7 @@ import {
 } from './tokens.constants';
 import { TokensClock } from './tokens.clock';
 import type { PublicJwks } from './tokens.types';
-import type { JwsAlg } from './jwt/jws';
+import { isKeyStoreAlg, KEY_STORE_ALGS, type KeyStoreAlg } from './jwt/jwt-algorithms';
 import { KeyEncryption } from './keys/key-encryption';
 import {
   exportPrivateKey,
@@ -33,13 +33,14 @@ export interface SigningKeyView {
 
 export interface VerificationKey {
   kid: string;
-  alg: JwsAlg;
+  /** As stored: a key of an older store may still say EdDSA, which no token is accepted with. */
+  alg: KeyAlg;
   publicKey: KeyObject;
 }
 
 export interface SigningMaterial {
   kid: string;
-  alg: JwsAlg;
+  alg: KeyStoreAlg;
   privateKey: KeyObject;
 }
 
@@ -68,6 +69,8 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
   private readonly encryption: KeyEncryption;
   private keys = new Map<string, LoadedKey>();
   private signing?: SigningMaterial;
+  /** The active key when it has an algorithm jsonwebtoken cannot sign with (EdDSA). */
+  private unsupportedActive?: { kid: string; alg: string };
   private timer?: NodeJS.Timeout;
   private inflight?: Promise<void>;
   private lastRefreshAt = 0;
@@ -111,6 +114,21 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     return docs.reverse().map(toView);
   }
 
+  /**
+   * The server cannot issue or verify with an EdDSA active key: it refuses to start and says how
+   * to get out. Not checked in onModuleInit, so that the CLI, which shares this service, can still
+   * run the rotation that fixes it.
+   */
+  assertActiveKeySupported(): void {
+    const bad = this.unsupportedActive;
+    if (!bad) return;
+    throw new Error(
+      `the active signing key ${bad.kid} uses ${bad.alg}, which is no longer supported: ` +
+        `rotate it with "npm run cli -- keys rotate" (with SIGNING_ALG set to one of ` +
+        `${KEY_STORE_ALGS.join(', ')}); tokens it signed are no longer accepted`,
+    );
+  }
+
   /** The key new tokens are signed with. */
   async activeKey(): Promise<SigningMaterial> {
     if (!this.signing) await this.refresh();
@@ -130,7 +148,19 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
   async rotate(): Promise<SigningKeyView[]> {
     const docs = await this.repository.findAll();
     const maxGeneration = docs.reduce((max, d) => Math.max(max, d.generation), 0);
-    const next = docs.find((d) => d.status === 'next');
+    // A next key that could never sign (EdDSA from an older store) is dropped, never promoted:
+    // the new next key is then activated at once.
+    const unusable = docs.filter((d) => d.status === 'next' && !isKeyStoreAlg(d.alg));
+    if (unusable.length > 0) {
+      await this.repository.deleteNext(unusable.map((d) => d.kid));
+      for (const d of unusable) {
+        this.events.emit('signing_key.retired', {
+          kid: d.kid,
+          reason: `${d.alg} is no longer supported; removed before it signed anything`,
+        });
+      }
+    }
+    const next = docs.find((d) => d.status === 'next' && isKeyStoreAlg(d.alg));
     // Claiming the next generation first makes concurrent rotations collide on the unique index:
     // only the instance that created the new next key promotes; the others just reload.
     const created = await this.createKey('next', maxGeneration + 1);
@@ -171,11 +201,13 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     const active = [...next.values()]
       .filter((k) => k.doc.status === 'active')
       .sort((a, b) => b.doc.generation - a.doc.generation)[0];
-    if (active) {
+    this.signing = undefined;
+    this.unsupportedActive = undefined;
+    if (active && isKeyStoreAlg(active.alg)) {
       active.privateKey ??= this.decrypt(active.doc);
       this.signing = { kid: active.kid, alg: active.alg, privateKey: active.privateKey };
-    } else {
-      this.signing = undefined;
+    } else if (active) {
+      this.unsupportedActive = { kid: active.kid, alg: active.alg };
     }
     this.keys = next;
     this.lastRefreshAt = this.clock.now();
@@ -194,7 +226,8 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
       else await this.createKey('next', maxGeneration + 1);
     }
     await this.refresh();
-    if (!this.signing) throw new Error('could not establish an active signing key');
+    if (!this.signing && !this.unsupportedActive)
+      throw new Error('could not establish an active signing key');
   }
 
   private async createKey(

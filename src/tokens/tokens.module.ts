@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AccessTokenService } from './access-token.service';
 import { ClientTokensController } from './client-tokens.controller';
@@ -19,6 +20,8 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
 
 @Module({
   imports: [
+    // No module-wide key: every call names its key (a kid's KeyObject, the configured secret).
+    JwtModule.register({}),
     MongooseModule.forFeature([
       { name: SigningKey.name, schema: SigningKeySchema },
       { name: RefreshToken.name, schema: RefreshTokenSchema },

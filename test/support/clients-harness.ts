@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { ClientAssertionJtisRepository } from '../../src/clients/client-assertion-jtis.repository';
 import { ClientAssertionVerifier } from '../../src/clients/client-assertion.verifier';
 import { ClientAuthService } from '../../src/clients/client-auth.service';
@@ -60,7 +61,10 @@ export function createClientsHarness() {
   const jtis = new InMemoryJtis();
   const cache = new ClientCache(repo);
   const hasher = new SecretHasher({ clientSecretPepper: TEST_PEPPER } as AppConfig);
-  const verifier = new ClientAssertionVerifier(jtis as unknown as ClientAssertionJtisRepository);
+  const verifier = new ClientAssertionVerifier(
+    jtis as unknown as ClientAssertionJtisRepository,
+    new JwtService(),
+  );
   const revocation = new RecordingRevocation();
   return {
     revocation,

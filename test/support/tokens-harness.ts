@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import mongoose, { type Connection } from 'mongoose';
 import type { EventBus } from '../../src/common/events';
 import type { AppConfig } from '../../src/config/app-config.service';
@@ -157,7 +158,14 @@ export function tokenServices(
     clock,
     events.bus,
   );
-  const accessTokens = new AccessTokenService(config, runtime, keys, revocation, clock);
+  const accessTokens = new AccessTokenService(
+    config,
+    runtime,
+    keys,
+    revocation,
+    clock,
+    new JwtService(),
+  );
   const refreshTokens = new RefreshTokenService(
     refreshRepo,
     usedRepo,

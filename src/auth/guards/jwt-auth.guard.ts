@@ -7,15 +7,31 @@ import { Public } from '../../common/decorators';
 import { InvalidTokenError } from '../../common/errors/oauth-errors';
 import { EventBus } from '../../common/events';
 import { requestMetaOf } from '../../common/http/request-context';
-import type { BearerFailure } from '../strategies/jwt.strategy';
+import { AppConfig } from '../../config/app-config.service';
+import { AccessTokenService } from '../../tokens/access-token.service';
+import { describeJwtError } from '../../tokens/jwt/jwt-errors';
+import {
+  BearerVerificationCrash,
+  extractBearerToken,
+  toAuthenticatedClient,
+  TokenForOtherStrategy,
+  type BearerFailure,
+} from '../strategies/bearer-token';
 import { bearerChallenge } from './bearer-challenge';
 
-/** Global and default-deny: every route needs a valid bearer token unless it says @Public(). */
+/**
+ * Global and default-deny: every route needs a valid bearer token unless it says @Public().
+ * A token verified before is answered from the verified-token cache (revocation still checked);
+ * any other goes to passport: 'jwt' (key-store tokens), then 'legacy-jwt' (HS256), each of which
+ * leaves a token of the other kind alone.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
   constructor(
     private readonly reflector: Reflector,
     private readonly events: EventBus,
+    private readonly accessTokens: AccessTokenService,
+    private readonly config: AppConfig,
   ) {
     super();
   }
@@ -23,6 +39,28 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]))
       return true;
+    return this.authenticate(context);
+  }
+
+  /** The bearer check itself, for guards that require a token on a route that is otherwise public. */
+  authenticate(context: ExecutionContext): boolean | Promise<boolean> {
+    const req = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
+    const token = extractBearerToken(req);
+    if (token) {
+      let claims;
+      try {
+        claims = this.accessTokens.fromCache(token, this.config.issuer);
+      } catch (err) {
+        if (err instanceof InvalidTokenError) this.reject(context, tokenFailure(err.description));
+        throw err;
+      }
+      if (claims) {
+        req.user = toAuthenticatedClient(claims);
+        return true;
+      }
+    }
     return super.canActivate(context) as Promise<boolean>;
   }
 
@@ -34,7 +72,20 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   ): TUser {
     if (err) throw err instanceof Error ? err : new Error('bearer authentication failed');
     if (user) return user;
-    const failure = toFailure(info);
+    // One failure per strategy tried; the one that owned the token says why.
+    const infos: unknown[] = Array.isArray(info) ? info : [info];
+    const owned = infos.find((i) => !(i instanceof TokenForOtherStrategy));
+    if (owned instanceof BearerVerificationCrash) {
+      throw owned.cause instanceof Error ? owned.cause : new Error(String(owned.cause));
+    }
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!extractBearerToken(req)) {
+      this.reject(context, { tokenPresent: false, reason: 'missing bearer token' });
+    }
+    this.reject(context, tokenFailure(describeFailure(owned)));
+  }
+
+  private reject(context: ExecutionContext, failure: BearerFailure): never {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const meta = requestMetaOf(req);
     if (!failure.tokenPresent) {
@@ -49,8 +100,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 }
 
-function toFailure(info: unknown): BearerFailure {
-  if (info && typeof info === 'object' && 'reason' in info && 'tokenPresent' in info)
-    return info as BearerFailure;
-  return { tokenPresent: false, reason: 'missing bearer token' };
+const tokenFailure = (reason: string): BearerFailure => ({ tokenPresent: true, reason });
+
+/**
+ * passport-jwt fails with our InvalidTokenError (key resolution, claims) or jsonwebtoken's error;
+ * anything else jsonwebtoken lets through (a signature of the wrong size) is a bad signature.
+ */
+function describeFailure(info: unknown): string {
+  if (info instanceof InvalidTokenError) return info.description;
+  return describeJwtError(info) ?? 'invalid token signature';
 }

@@ -1,72 +1,50 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { FastifyRequest } from 'fastify';
+import { Strategy } from 'passport-jwt';
 import type { AuthenticatedClient } from '../../common/auth/authenticated-client';
-import { InvalidTokenError } from '../../common/errors/oauth-errors';
+import type { InvalidTokenError } from '../../common/errors/oauth-errors';
 import { AppConfig } from '../../config/app-config.service';
 import { AccessTokenService } from '../../tokens/access-token.service';
-import type { AccessTokenClaims } from '../../tokens/tokens.types';
-
-/** Why authentication failed; the guard turns it into the 401 and its WWW-Authenticate challenge. */
-export interface BearerFailure {
-  tokenPresent: boolean;
-  reason: string;
-}
+import type { TokenParts } from '../../tokens/jwt/compact-token';
+import { KEY_STORE_ALGS } from '../../tokens/jwt/jwt-algorithms';
+import { SigningKeyService } from '../../tokens/signing-key.service';
+import { acceptBearer, extractBearerToken, JWT_VERIFY_OPTIONS, keyProvider } from './bearer-token';
 
 /**
- * The 'jwt' passport strategy. passport-jwt extracts the bearer token and drives passport's
- * success/fail protocol; the verification itself is AccessTokenService.verify, the one code path
- * that also serves introspection (passport-jwt's own verifier, jsonwebtoken, knows neither EdDSA
- * nor RFC 9068's typ, nor our revocation list, and verifying twice would halve /protected).
- * Only tokens whose `aud` includes the issuer open this server's own routes.
+ * The 'jwt' passport strategy: key-store tokens (ES256, RS256, PS256). passport-jwt extracts the
+ * bearer token and verifies it with jsonwebtoken, pinned to the issuer, to this server's own
+ * audience, and to the algorithm of the kid the token names (secretOrKeyProvider refuses a
+ * header alg other than the kid's before any signature is checked). HS256 tokens belong to the
+ * 'legacy-jwt' strategy.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private readonly extractToken = ExtractJwt.fromAuthHeaderAsBearerToken();
-
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') implements OnModuleInit {
   constructor(
     private readonly accessTokens: AccessTokenService,
     private readonly config: AppConfig,
+    private readonly keys: SigningKeyService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // Required by passport-jwt's constructor; never reached because authenticate() delegates.
-      secretOrKeyProvider: (_req: unknown, _token: unknown, done: (err: Error) => void) =>
-        done(new Error('verification is delegated to AccessTokenService')),
+      jwtFromRequest: extractBearerToken,
+      secretOrKeyProvider: keyProvider(accessTokens, (alg) => alg !== 'HS256'),
+      algorithms: [...KEY_STORE_ALGS],
+      issuer: config.issuer,
+      audience: config.issuer,
+      jsonWebTokenOptions: JWT_VERIFY_OPTIONS,
+      passReqToCallback: true,
     });
   }
 
-  // Typed for express by @types/passport-strategy; under Fastify it receives the FastifyRequest.
-  override authenticate(req: Parameters<Strategy['authenticate']>[0]): void {
-    const token = this.extractToken(req);
-    if (!token) {
-      this.fail(
-        { tokenPresent: false, reason: 'missing bearer token' } satisfies BearerFailure,
-        401,
-      );
-      return;
-    }
-    this.accessTokens
-      .verify(token, { audience: this.config.issuer })
-      .then((claims) => this.success(this.validate(claims)))
-      .catch((err: unknown) => {
-        if (err instanceof InvalidTokenError) {
-          this.fail({ tokenPresent: true, reason: err.description } satisfies BearerFailure, 401);
-        } else {
-          this.error(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
+  /** No bearer token can be issued or verified with an EdDSA active key: refuse to start. */
+  onModuleInit(): void {
+    this.keys.assertActiveKeySupported();
   }
 
-  validate(claims: AccessTokenClaims): AuthenticatedClient {
-    return {
-      clientId: claims.client_id,
-      scopes: claims.scopes,
-      role: claims.role,
-      jti: claims.jti,
-      exp: claims.exp,
-      aud: claims.aud,
-      claims: { ...claims },
-    };
+  validate(
+    req: FastifyRequest,
+    decoded: TokenParts,
+  ): AuthenticatedClient | [false, InvalidTokenError] {
+    return acceptBearer(this.accessTokens, this.config.issuer, req, decoded);
   }
 }

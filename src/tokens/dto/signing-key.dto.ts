@@ -5,7 +5,7 @@ export class SigningKeyDto {
   @ApiProperty({ example: 'q3Jm1b0h3Yx7kS2c' })
   kid: string;
 
-  @ApiProperty({ enum: ['ES256', 'RS256', 'EdDSA'] })
+  @ApiProperty({ enum: ['ES256', 'RS256', 'PS256', 'EdDSA'] })
   alg: string;
 
   @ApiProperty({

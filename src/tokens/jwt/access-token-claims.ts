@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CLOCK_LEEWAY_SECONDS } from '../tokens.constants';
 import type { AccessTokenClaims } from '../tokens.types';
-import type { DecodedJws } from './jws';
+import type { TokenParts } from './compact-token';
 
 export class TokenClaimsError extends Error {}
 
@@ -9,8 +9,8 @@ export interface ClaimCheckOptions {
   issuer: string;
   nowSeconds: number;
   /**
-   * For HS256 tokens verified with the configured secret only: the seed signed `{sub, scopes,
-   * role, exp}` with typ JWT and no iss/jti/aud. Present claims are still checked.
+   * For HS256 tokens verified with the configured secret only: the FastAPI service signed `{sub,
+   * scopes, role, exp}` with typ JWT and no iss/jti/aud. Present claims are still checked.
    */
   lenient: boolean;
   /** Skip the exp comparison (exp must still be present). */
@@ -30,9 +30,12 @@ function fail(message: string): never {
   throw new TokenClaimsError(message);
 }
 
-/** RFC 9068 §4 checks on a token whose signature is already verified. */
+/**
+ * RFC 9068 §4 checks on a token whose signature jsonwebtoken has verified. Times are checked here
+ * too, with this server's rule (refused at exp to the second, nbf/iat within the leeway).
+ */
 export function checkClaims(
-  jws: DecodedJws,
+  jws: TokenParts,
   token: string,
   opts: ClaimCheckOptions,
 ): AccessTokenClaims {

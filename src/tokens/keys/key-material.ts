@@ -6,26 +6,28 @@ import {
   randomBytes,
 } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { KeyStoreAlg } from '../jwt/jwt-algorithms';
 import type { KeyAlg } from '../schemas/signing-key.schema';
 
 const generate = promisify(generateKeyPair);
 
 export interface GeneratedKey {
   kid: string;
-  alg: KeyAlg;
+  alg: KeyStoreAlg;
   privateKey: KeyObject;
   publicKey: KeyObject;
   publicJwk: Record<string, unknown>;
 }
 
-/** node:crypto key generation; the JWK export is Node's own (EC, RSA and OKP are supported). */
-export async function generateSigningKey(alg: KeyAlg): Promise<GeneratedKey> {
+/**
+ * node:crypto key generation; the JWK export is Node's own. RS256 and PS256 share a plain RSA key
+ * (an `rsa-pss` key has no JWK export); the kid's stored alg pins which of the two it signs.
+ */
+export async function generateSigningKey(alg: KeyStoreAlg): Promise<GeneratedKey> {
   const pair =
     alg === 'ES256'
       ? await generate('ec', { namedCurve: 'P-256' })
-      : alg === 'RS256'
-        ? await generate('rsa', { modulusLength: 2048 })
-        : await generate('ed25519');
+      : await generate('rsa', { modulusLength: 2048 });
   const kid = randomBytes(12).toString('base64url');
   return {
     kid,

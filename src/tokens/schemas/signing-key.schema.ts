@@ -3,7 +3,8 @@ import type { HydratedDocument } from 'mongoose';
 
 export const SIGNING_KEY_STATUSES = ['next', 'active', 'retired'] as const;
 export type SigningKeyStatus = (typeof SIGNING_KEY_STATUSES)[number];
-export type KeyAlg = 'ES256' | 'RS256' | 'EdDSA';
+/** EdDSA only in key stores written before jsonwebtoken signed the tokens; never created now. */
+export type KeyAlg = 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
 
 /**
  * One signing key pair, shared by every instance. `generation` is unique and increases with each

@@ -63,7 +63,6 @@ describe('conformance: openid-client', () => {
         'ES256',
         'RS256',
         'PS256',
-        'EdDSA',
       ]);
       expect(meta.introspection_endpoint_auth_methods_supported).toEqual(
         meta.token_endpoint_auth_methods_supported,

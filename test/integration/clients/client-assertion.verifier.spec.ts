@@ -1,21 +1,27 @@
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { randomUUID } from 'node:crypto';
-import { signAssertion } from '../../support/factories/client.factory';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import {
+  newClientKey,
+  signAssertion,
+  signJwt,
+  type ClientPrivateKey,
+} from '../../support/factories/client.factory';
 import { createClientsHarness } from '../../support/clients-harness';
 import { InvalidClientError } from '../../../src/common/errors/oauth-errors';
 import type { RequestMeta } from '../../../src/clients/clients.types';
 
+const inOneMinute = (): number => Math.floor(Date.now() / 1000) + 60;
 const AUD = 'http://localhost:8000/oauth/token';
 const ISSUER = 'http://localhost:8000';
 const meta: RequestMeta = { ip: '198.51.100.1', requestId: 'r', endpoint: '/oauth/token' };
 
 describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   let h: ReturnType<typeof createClientsHarness>;
-  let privateKey: CryptoKey;
+  let privateKey: ClientPrivateKey;
+  let publicJwk: Record<string, unknown>;
   const kid = 'k1';
 
   beforeAll(async () => {
-    ({ privateKey } = await generateKeyPair('ES256', { extractable: true }));
+    ({ privateKey, publicJwk } = await newClientKey('ES256'));
   });
 
   beforeEach(() => {
@@ -23,13 +29,12 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
   });
 
   async function registerClient(clientId = 'jwt-client'): Promise<void> {
-    const { publicKey } = await keyPairFor(privateKey);
     await h.clients.create({
       clientId,
       scopes: ['read'],
       role: 'user',
       tokenEndpointAuthMethod: 'private_key_jwt',
-      jwks: { keys: [{ ...publicKey, kid, alg: 'ES256' }] },
+      jwks: { keys: [{ ...publicJwk, kid, alg: 'ES256' }] },
     });
   }
 
@@ -92,20 +97,17 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
 
   it('requires exp and jti', async () => {
     await registerClient();
-    const noExp = await new SignJWT({ jti: randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid })
-      .setIssuer('jwt-client')
-      .setSubject('jwt-client')
-      .setAudience(AUD)
-      .sign(privateKey);
+    const noExp = await signJwt(
+      privateKey,
+      { alg: 'ES256', kid },
+      { jti: randomUUID(), iss: 'jwt-client', sub: 'jwt-client', aud: AUD },
+    );
     await expectReason(authenticate(noExp), /exp/);
-    const noJti = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid })
-      .setIssuer('jwt-client')
-      .setSubject('jwt-client')
-      .setAudience(AUD)
-      .setExpirationTime('1m')
-      .sign(privateKey);
+    const noJti = await signJwt(
+      privateKey,
+      { alg: 'ES256', kid },
+      { iss: 'jwt-client', sub: 'jwt-client', aud: AUD, exp: inOneMinute() },
+    );
     await expectReason(authenticate(noJti), /jti/);
   });
 
@@ -125,7 +127,7 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
 
   it('rejects a signature by a key that is not registered', async () => {
     await registerClient();
-    const { privateKey: stranger } = await generateKeyPair('ES256');
+    const { privateKey: stranger } = await newClientKey('ES256');
     await expectReason(
       authenticate(await signAssertion(stranger, kid, 'jwt-client', AUD)),
       /signature|ERR_JWS/,
@@ -134,13 +136,11 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
 
   it('rejects HS256 and alg none', async () => {
     await registerClient();
-    const hs = await new SignJWT({ jti: 'x' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer('jwt-client')
-      .setSubject('jwt-client')
-      .setAudience(AUD)
-      .setExpirationTime('1m')
-      .sign(new TextEncoder().encode('0123456789abcdef0123456789abcdef'));
+    const hs = await signJwt(
+      new TextEncoder().encode('0123456789abcdef0123456789abcdef'),
+      { alg: 'HS256' },
+      { jti: 'x', iss: 'jwt-client', sub: 'jwt-client', aud: AUD, exp: inOneMinute() },
+    );
     await expectReason(authenticate(hs), /alg HS256 is not allowed/);
     const [, payload] = hs.split('.');
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
@@ -160,6 +160,60 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
     );
   });
 
+  it('verifies RS256 and PS256 with a registered RSA key, each only as its registered alg allows', async () => {
+    // A node:crypto key, not a WebCrypto one: the same RSA key signs both algorithms.
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicKey = rsa.publicKey.export({ format: 'jwk' });
+    await h.clients.create({
+      clientId: 'rsa-client',
+      scopes: ['read'],
+      role: 'user',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: {
+        keys: [
+          { ...publicKey, kid: 'any-rsa' },
+          { ...publicKey, kid: 'rs-only', alg: 'RS256' },
+        ],
+      },
+    });
+    const assertion = (alg: string, keyId: string) =>
+      signJwt(
+        rsa.privateKey,
+        { alg, kid: keyId },
+        { jti: randomUUID(), iss: 'rsa-client', sub: 'rsa-client', aud: AUD, exp: inOneMinute() },
+      );
+    for (const alg of ['RS256', 'PS256']) {
+      await expect(authenticate(await assertion(alg, 'any-rsa'))).resolves.toMatchObject({
+        clientId: 'rsa-client',
+      });
+    }
+    await expect(authenticate(await assertion('RS256', 'rs-only'))).resolves.toMatchObject({
+      clientId: 'rsa-client',
+    });
+    await expectReason(
+      authenticate(await assertion('PS256', 'rs-only')),
+      /no registered key matches its kid and alg/,
+    );
+  });
+
+  it('rejects an RS256 assertion naming an EC key, and EdDSA (which jsonwebtoken lacks)', async () => {
+    await registerClient();
+    const rsa = await newClientKey('RS256');
+    const confused = await signJwt(
+      rsa.privateKey,
+      { alg: 'RS256', kid },
+      { jti: randomUUID(), iss: 'jwt-client', sub: 'jwt-client', aud: AUD, exp: inOneMinute() },
+    );
+    await expectReason(authenticate(confused), /no registered key matches its kid and alg/);
+    const ed = await newClientKey('EdDSA');
+    const eddsa = await signJwt(
+      ed.privateKey,
+      { alg: 'EdDSA', kid },
+      { jti: randomUUID(), iss: 'jwt-client', sub: 'jwt-client', aud: AUD, exp: inOneMinute() },
+    );
+    await expectReason(authenticate(eddsa), /alg EdDSA is not allowed/);
+  });
+
   it('rejects an assertion of a disabled client', async () => {
     await registerClient();
     await h.clients.disable('jwt-client');
@@ -169,9 +223,3 @@ describe('ClientAuthService with private_key_jwt (RFC 7523)', () => {
     );
   });
 });
-
-/** The public half of an extractable private key, as a JWK. */
-async function keyPairFor(privateKey: CryptoKey): Promise<{ publicKey: Record<string, unknown> }> {
-  const { d: _d, ...publicJwk } = await exportJWK(privateKey);
-  return { publicKey: publicJwk };
-}

@@ -1,8 +1,14 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWTHeaderParameters,
+} from 'jose';
 import type { Connection } from 'mongoose';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { ClientsService } from '../../../src/clients/clients.service';
 import type { ClientView, CreateClientInput } from '../../../src/clients/clients.types';
 
@@ -83,7 +89,7 @@ export async function createJwtClient(
 }
 
 export function signAssertion(
-  privateKey: CryptoKey,
+  privateKey: ClientPrivateKey,
   kid: string,
   clientId: string,
   audience: string | string[],
@@ -118,4 +124,24 @@ export async function insertSeedClient(
   };
   await app.get<Connection>(getConnectionToken()).collection('clients').insertOne(seed);
   return { clientId: seed.client_id, secret: seed.client_secret };
+}
+
+/** A client's own private key: WebCrypto (from newClientKey) or node:crypto. */
+export type ClientPrivateKey = CryptoKey | KeyObject;
+
+/** A key pair as a client would make it with its own JOSE library (jose here, not the server's). */
+export async function newClientKey(
+  alg: 'ES256' | 'RS256' | 'EdDSA',
+): Promise<{ privateKey: CryptoKey; publicJwk: Record<string, unknown> }> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  return { privateKey, publicJwk: { ...(await exportJWK(publicKey)) } };
+}
+
+/** A JWT signed with jose with exactly the given header and claims (none added). */
+export function signJwt(
+  key: ClientPrivateKey | Uint8Array,
+  header: JWTHeaderParameters,
+  claims: Record<string, unknown>,
+): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader(header).sign(key);
 }
