@@ -220,7 +220,7 @@ async function main(): Promise<number> {
           : '') +
         `, peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
       '',
-      'Targets (issue #6):',
+      'Targets:',
       formatTargets(targets),
       ...skipped.map((s) => `  NOT MEASURED  ${s.id}: ${s.reason}`),
       ...invalid.map(

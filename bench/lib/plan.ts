@@ -115,7 +115,7 @@ export async function planRows(
     plan.push(peerIntrospect(peer, peerBasic, opaque, active));
   }
   if (process.env.BENCH_PEER_OPAQUE !== '0') {
-    // Reference only (the issue quotes it): the peer's default, opaque tokens.
+    // Reference only: the peer's default, opaque tokens.
     plan.push({
       id: 'peer.token-opaque',
       side: 'peer',

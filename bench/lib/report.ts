@@ -43,7 +43,7 @@ export function ratio(rows: Row[], row: Row): number | undefined {
 }
 
 /**
- * The issue's targets (#6 point 2), all as ratios measured within one run. A target whose rows were
+ * The performance targets, all as ratios measured within one run. A target whose rows were
  * not measured (BENCH_ONLY, or a failed row, which already fails the run) is left out, not failed.
  */
 export function evaluateTargets(rows: Row[], peakRss: { service: number; peer: number }): Target[] {

@@ -1,5 +1,5 @@
-// Calibration row for `npm run bench`: a bare Nest 11 app on Fastify answering GET /ping, the
-// figure issue #6 quotes for this machine (39-51k req/s). If this row is far below that, the
+// Calibration row for `npm run bench`: a bare Nest 11 app on Fastify answering GET /ping (the
+// figure for an idle machine is in bench/README.md). If this row is far below that, the
 // machine was busy and every other row is depressed with it. Plain JS: decorators applied by hand.
 // Prints `{"ready":true,"port":N}` on stdout once it listens (PEER_PORT, 0 = any).
 require('reflect-metadata');

@@ -12,7 +12,7 @@ import { seedRefresh, seedToken } from '../support/http';
 import { stopEverything } from '../support/lifecycle';
 
 /**
- * Issue 6 point 4: SIGKILL the app and the database in the middle of a token load. After a
+ * SIGKILL the app and the database in the middle of a token load. After a
  * restart on the same data dir, every refresh token whose response reached a client works
  * exactly once, and no audit entry the database acknowledged is missing.
  */

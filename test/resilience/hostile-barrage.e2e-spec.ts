@@ -28,7 +28,7 @@ import {
 } from '../support/hostile/jwt-forge';
 
 /**
- * Issue 6 point 5 (and issue 3 point 12): thousands of generated malformed requests against one
+ * Thousands of generated malformed requests against one
  * spawned server. Zero 5xx, every 4xx in the `{error, error_description}` format, nothing stored
  * changes, the process stays up, and its memory returns near its baseline.
  */

@@ -20,13 +20,13 @@ import {
 import { stopEverything } from '../support/lifecycle';
 
 /**
- * Issue 6 point 3: three app processes sharing one standalone embedded database behave as one
+ * Three app processes sharing one standalone embedded database behave as one
  * server — one global rate limit, revocations and refresh-token reuse seen by every instance.
  */
 
 /** Small, so the burst below overshoots it threefold. */
 const LIMIT = 20;
-/** Issue 6: "a revocation made through one instance is enforced by the others within 1 s". */
+/** The promise to operators: a revocation made through one instance is enforced by the others within 1 s. */
 const REVOCATION_BOUND_MS = 1000;
 
 const CLIENTS = {

@@ -122,7 +122,7 @@ describe('AccessTokenService', () => {
     expect(huge.expiresIn).toBe(86_400);
   });
 
-  describe('rejects every hostile token (issue 6, point 5)', () => {
+  describe('rejects every hostile token', () => {
     it('alg none', async () => {
       await rejects(
         `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims())}.`,
