@@ -6,7 +6,8 @@ const esmOnly = ['jose', 'openid-client', 'oauth4webapi'];
 module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/packages/embedded-mongo'],
+  modulePathIgnorePatterns: ['<rootDir>/packages/embedded-mongo/dist'],
   testRegex: '.*\\.(spec|e2e-spec|test)\\.ts$',
   transform: {
     '^.+\\.ts$': ['ts-jest', {}],

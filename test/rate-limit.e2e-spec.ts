@@ -1,7 +1,7 @@
 import { MongoClient, type Db } from 'mongodb';
 import { AuditWriter } from '../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../src/config/runtime-config.service';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { QuotaReservationStorage } from '../src/rate-limiting/quota-reservation.storage';
 import { createAdminClient, createClient, type TestClient } from './factories/client.factory';
 import {

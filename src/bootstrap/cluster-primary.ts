@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import cluster, { type Worker } from 'node:cluster';
 import type { EnvironmentVariables } from '../config/env.validation';
-import { startEmbeddedMongo } from '../database/embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 type EmbeddedHandle = Awaited<ReturnType<typeof startEmbeddedMongo>>;
 

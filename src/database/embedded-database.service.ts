@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { startEmbeddedMongo } from './embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 type EmbeddedHandle = Awaited<ReturnType<typeof startEmbeddedMongo>>;
 

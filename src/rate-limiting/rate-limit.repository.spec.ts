@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { RateLimitRepository, type WindowRef } from './rate-limit.repository';
 import { RateLimit, RateLimitSchema } from './schemas/rate-limit.schema';
 

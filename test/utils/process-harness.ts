@@ -26,7 +26,12 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const CUSTOM_DIST = process.env.RESILIENCE_DIST_DIR;
 const DIST = CUSTOM_DIST ? path.resolve(ROOT, CUSTOM_DIST) : path.join(ROOT, 'dist');
 const DIST_APP = path.join(DIST, 'main.js');
-const DIST_DB = path.join(DIST, 'database', 'embedded', 'cli.js');
+/** The embedded-mongo package's built bin (`npm run db`); built by the package's own build. */
+const DIST_DB = path.join(
+  path.dirname(require.resolve('@oauth2-m2m/embedded-mongo/package.json')),
+  'dist',
+  'cli.js',
+);
 
 function newestSourceMtime(dir: string): number {
   let newest = 0;
@@ -54,6 +59,14 @@ export function ensureBuilt(): void {
       console.warn('dist/ is older than src/: these tests run the old build (npm run build)');
     }
     return;
+  }
+  if (!existsSync(DIST_DB)) {
+    const db = spawnSync('npm', ['run', 'build', '-w', '@oauth2-m2m/embedded-mongo'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    if (db.status !== 0) throw new Error(`package build failed:\n${db.stdout}\n${db.stderr}`);
   }
   const args = CUSTOM_DIST
     ? ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST]

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { startEmbeddedMongo } from './start';
 import type { EmbeddedMongoOptions } from './options';
 

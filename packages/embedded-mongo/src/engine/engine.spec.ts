@@ -1,8 +1,8 @@
 import { Decimal128, Int32, Long, ObjectId } from 'bson';
-import { CursorRegistry } from '../../src/database/embedded/engine/cursors';
-import { Engine } from '../../src/database/embedded/engine/engine';
-import { sweepExpired } from '../../src/database/embedded/engine/ttl';
-import { compareValues, keyOf } from '../../src/database/embedded/engine/values';
+import { CursorRegistry } from './cursors';
+import { Engine } from './engine';
+import { sweepExpired } from './ttl';
+import { compareValues, keyOf } from './values';
 
 /* Engine internals that the wire suites cannot observe directly. */
 

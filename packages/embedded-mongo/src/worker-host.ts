@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runningFromSources, tsEntrySource } from './dev-loader';
 import {
   mongoUri,
   type EmbeddedLogger,
@@ -17,11 +16,8 @@ export type WorkerMessage =
 const STOP_TIMEOUT_MS = 15_000;
 
 function spawn(options: EmbeddedMongoOptions): Worker {
-  const workerData = { options };
-  if (runningFromSources()) {
-    return new Worker(tsEntrySource(path.join(__dirname, 'worker.ts')), { eval: true, workerData });
-  }
-  return new Worker(path.join(__dirname, 'worker.js'), { workerData });
+  // Always the built JavaScript: the package ships dist/ and nothing is transpiled at run time.
+  return new Worker(path.join(__dirname, 'worker.js'), { workerData: { options } });
 }
 
 /** Runs the server on a worker thread; the logger stays on this thread, fed by messages. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongoOptions } from '@oauth2-m2m/embedded-mongo';
 
 /**
  * The server under test: the embedded one, or a real MongoDB when MONGODB_TEST_URI is set, so the
@@ -17,6 +18,12 @@ export interface Target {
 }
 
 export const REAL_MONGO_URI = process.env.MONGODB_TEST_URI;
+
+/** The package's built `embedded-mongo` bin, resolved the way any consumer would find it. */
+export const CLI_PATH = path.join(
+  path.dirname(require.resolve('@oauth2-m2m/embedded-mongo/package.json')),
+  'dist/cli.js',
+);
 
 /** `it` for assertions that only make sense against the embedded server (internals, wire abuse). */
 export const itEmbedded: jest.It = REAL_MONGO_URI ? it.skip : it;

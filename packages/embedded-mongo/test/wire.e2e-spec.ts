@@ -6,7 +6,7 @@ import {
   startEmbeddedMongo,
   type EmbeddedLogger,
   type EmbeddedMongo,
-} from '../../src/database/embedded';
+} from '@oauth2-m2m/embedded-mongo';
 import { REAL_MONGO_URI } from './target';
 
 /* Raw-socket protocol tests: framing, flags, compression and abuse. Embedded server only. */

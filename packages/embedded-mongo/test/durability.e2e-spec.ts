@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { tsRegisterSource } from '../../src/database/embedded/dev-loader';
-import { startEmbeddedMongo } from '../../src/database/embedded';
-import { REAL_MONGO_URI } from './target';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
+import { CLI_PATH, REAL_MONGO_URI } from './target';
 
-/* Crash recovery and clean shutdown of the standalone server (src/database/embedded/cli.ts). */
+/* Crash recovery and clean shutdown of the standalone server (the package's `embedded-mongo` bin). */
 
 const describeEmbedded = REAL_MONGO_URI ? describe.skip : describe;
-const CLI = path.join(__dirname, '../../src/database/embedded/cli.ts');
 
 interface Running {
   child: ChildProcess;
@@ -18,8 +16,8 @@ interface Running {
   output: () => string;
 }
 
-function startCli(hook: string, dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, ['-r', hook, CLI, '--port', '0', '--data', dataDir], {
+function startCli(dataDir: string): Promise<Running> {
+  const child = spawn(process.execPath, [CLI_PATH, '--port', '0', '--data', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -54,17 +52,14 @@ function exited(
 
 describeEmbedded('durability', () => {
   let dir: string;
-  let hook: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'emb-durability-'));
-    hook = path.join(dir, 'ts-hook.js');
-    writeFileSync(hook, tsRegisterSource());
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps every acknowledged write across SIGKILL', async () => {
     const data = path.join(dir, 'data');
-    const first = await startCli(hook, data);
+    const first = await startCli(data);
     const client = await new MongoClient(first.uri).connect();
     const coll = client.db('app').collection('items');
     await coll.createIndex({ key: 1 }, { unique: true });
@@ -83,7 +78,7 @@ describeEmbedded('durability', () => {
     expect((await exited(first.child)).signal).toBe('SIGKILL');
     await client.close(true);
 
-    const second = await startCli(hook, data);
+    const second = await startCli(data);
     const again = await new MongoClient(second.uri).connect();
     try {
       const c2 = again.db('app').collection('items');
@@ -102,7 +97,7 @@ describeEmbedded('durability', () => {
 
   it('flushes and exits 0 on SIGINT; data survives', async () => {
     const data = path.join(dir, 'data');
-    const first = await startCli(hook, data);
+    const first = await startCli(data);
     const client = await new MongoClient(first.uri).connect();
     await client
       .db('app')
@@ -111,7 +106,7 @@ describeEmbedded('durability', () => {
     await client.close();
     first.child.kill('SIGINT');
     expect(await exited(first.child)).toEqual({ code: 0, signal: null });
-    const second = await startCli(hook, data);
+    const second = await startCli(data);
     const again = await new MongoClient(second.uri).connect();
     expect(await again.db('app').collection('x').countDocuments()).toBe(50);
     await again.close();

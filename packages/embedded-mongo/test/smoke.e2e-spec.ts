@@ -1,5 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
-import { startEmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 describe('embedded mongo smoke', () => {
   it('boots mongoose, CRUD and unique index', async () => {

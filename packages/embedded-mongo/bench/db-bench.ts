@@ -1,6 +1,7 @@
 /**
  * Embedded database benchmark: insertOne and findOne by a unique field through Mongoose, at 1k
- * and 100k documents, in memory and with the journal. Run with `npm run bench:db`.
+ * and 100k documents, in memory and with the journal. Run with `npm run bench:db` (repository root) or `npm run bench` (this package); both compile it
+ * with tsc first and run the built JavaScript.
  *
  * Env: BENCH_DB_CONCURRENCY (default 32), BENCH_DB_BIG (default 100000), BENCH_DB_IN_WORKER
  * (default 1: the server on its own thread, as the app runs it).
@@ -11,19 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import mongoose, { Schema } from 'mongoose';
 
-// Loaded by path, not imported, so that bench/tsconfig.json (rootDir: bench) still compiles.
-interface EmbeddedApi {
-  startEmbeddedMongo(o: {
-    dataDir?: string;
-    inWorker?: boolean;
-    logger?: false;
-  }): Promise<{ uri: string; stop(): Promise<void> }>;
-}
-const ROOT = path.resolve(__dirname, '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require(path.join(ROOT, 'bench/db-register.js'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startEmbeddedMongo } = require(path.join(ROOT, 'src/database/embedded')) as EmbeddedApi;
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 const CONCURRENCY = Number(process.env.BENCH_DB_CONCURRENCY ?? 32);
 const SMALL = 1_000;
