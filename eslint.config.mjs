@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'packages/*/dist/', 'packages/*/dist-bench/', 'node_modules/', 'coverage/', 'data/', 'schematics/**/files/**', '*.js', '*.mjs', 'bench/peer/'] },
+  { ignores: ['dist/', 'dist-bench/', 'packages/*/dist/', 'packages/*/dist-bench/', 'packages/**/*.js', 'node_modules/', 'coverage/', 'data/', 'schematics/**/files/**', '*.js', '*.mjs', 'bench/peer/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -57,6 +57,10 @@ export class MongoServer {
         this.net.off('error', reject);
         resolve((this.net.address() as net.AddressInfo).port);
       });
+    }).catch(async (err: unknown) => {
+      // A port in use must not keep the data directory locked.
+      await persistence?.close();
+      throw err;
     });
     this.net.on('error', (err) => this.logger.error(`listener error: ${err.message}`));
     this.ttlTimer = setInterval(

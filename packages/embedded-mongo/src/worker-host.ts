@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DataDirectoryLockedError } from './persistence/data-dir-lock';
 import {
   mongoUri,
   type EmbeddedLogger,
@@ -10,6 +11,8 @@ import {
 export type WorkerMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; message: string }
+  // Structured, so the caller gets the same error class as in process.
+  | { type: 'locked'; dataDir: string; holderPid: number; lockFile: string }
   | { type: 'stopped' }
   | { type: 'log'; level: 'log' | 'warn' | 'error'; message: string };
 
@@ -36,6 +39,8 @@ export async function startInWorker(
     const onMessage = (m: WorkerMessage): void => {
       if (m.type === 'ready') resolve(m.port);
       else if (m.type === 'failed') reject(new Error(m.message));
+      else if (m.type === 'locked')
+        reject(new DataDirectoryLockedError(m.dataDir, m.holderPid, m.lockFile));
     };
     worker.on('message', onMessage);
     worker.once('error', reject);

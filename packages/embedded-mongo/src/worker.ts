@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { DataDirectoryLockedError } from './persistence/data-dir-lock';
 import type { EmbeddedLogger, EmbeddedMongoOptions } from './options';
 import { createServer } from './start';
 import type { WorkerMessage } from './worker-host';
@@ -29,5 +30,10 @@ port.on('message', (m: { type: string }) => {
 
 server.start().then(
   (p) => post({ type: 'ready', port: p }),
-  (err: unknown) => post({ type: 'failed', message: (err as Error).message }),
+  (err: unknown) =>
+    post(
+      err instanceof DataDirectoryLockedError
+        ? { type: 'locked', dataDir: err.dataDir, holderPid: err.holderPid, lockFile: err.lockFile }
+        : { type: 'failed', message: (err as Error).message },
+    ),
 );

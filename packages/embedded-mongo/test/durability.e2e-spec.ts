@@ -1,54 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
-import { CLI_PATH, REAL_MONGO_URI } from './target';
+import { exited, startCli } from './cli-process';
+import { REAL_MONGO_URI } from './target';
 
 /* Crash recovery and clean shutdown of the standalone server (the package's `embedded-mongo` bin). */
 
 const describeEmbedded = REAL_MONGO_URI ? describe.skip : describe;
-
-interface Running {
-  child: ChildProcess;
-  uri: string;
-  output: () => string;
-}
-
-function startCli(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [CLI_PATH, '--port', '0', '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /listening at (mongodb:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, uri: m[1], output: () => out });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code}):\n${out}`));
-    });
-  });
-}
-
-function exited(
-  child: ChildProcess,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null)
-      resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-}
 
 describeEmbedded('durability', () => {
   let dir: string;

@@ -16,6 +16,7 @@
 import { constants, promises as fsp } from 'fs';
 import * as path from 'path';
 import type { DeserializeOptions } from 'bson';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { fsyncDir, journalFile, listDir, removeQuietly, snapshotFile } from './generations';
 import { JournalWriter, type JournalTarget } from './journal-writer';
 import { loadDir, type PersistenceLogger } from './loader';
@@ -53,6 +54,7 @@ export class JournalPersistence implements Persistence {
   private loadStarted = false;
   private compacting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
+  private lock: DataDirLock | null = null;
 
   constructor(
     readonly dataDir: string,
@@ -79,12 +81,21 @@ export class JournalPersistence implements Persistence {
     if (this.closing !== null) throw new Error('JournalPersistence is closed');
     if (this.loadStarted) throw new Error('JournalPersistence.load() may only be called once');
     this.loadStarted = true;
+    // Before anything is read: a directory in use by another process is never touched.
+    this.lock = lockDataDir(this.dataDir);
     const opts = this.options.deserializeOptions ?? DEFAULT_DESERIALIZE;
-    const res = await loadDir(this.dataDir, apply, this.logger, opts);
-    const file = path.join(this.dataDir, journalFile(res.gen));
-    // O_CREAT without O_TRUNC/O_APPEND: the writer uses positioned writes from journalSize.
-    const handle = await fsp.open(file, constants.O_RDWR | constants.O_CREAT);
-    await fsyncDir(this.dataDir);
+    let handle: fsp.FileHandle;
+    let res: Awaited<ReturnType<typeof loadDir>>;
+    try {
+      res = await loadDir(this.dataDir, apply, this.logger, opts);
+      const file = path.join(this.dataDir, journalFile(res.gen));
+      // O_CREAT without O_TRUNC/O_APPEND: the writer uses positioned writes from journalSize.
+      handle = await fsp.open(file, constants.O_RDWR | constants.O_CREAT);
+      await fsyncDir(this.dataDir);
+    } catch (err) {
+      this.releaseLock();
+      throw err;
+    }
     this.gen = res.gen;
     this.bytesSinceSnapshot = res.journalBytes;
     this.target = { handle, size: res.journalSize };
@@ -121,9 +132,18 @@ export class JournalPersistence implements Persistence {
     // Its caller sees a compaction failure; here we only need the files to be quiet.
     await this.compacting?.catch(() => undefined);
     const writer = this.writer;
-    if (writer === null) return;
-    await writer.drain();
-    await this.target.handle.close();
+    try {
+      if (writer === null) return;
+      await writer.drain();
+      await this.target.handle.close();
+    } finally {
+      this.releaseLock();
+    }
+  }
+
+  private releaseLock(): void {
+    this.lock?.release();
+    this.lock = null;
   }
 
   private onDurable(bytes: number): void {
