@@ -24,6 +24,7 @@ export async function runClusterPrimary(env: EnvironmentVariables): Promise<void
     embedded = await startEmbeddedMongo({
       port: env.EMBEDDED_DB_PORT,
       dataDir: env.EMBEDDED_DB_IN_MEMORY ? undefined : env.EMBEDDED_DB_DATA_DIR,
+      maxDataMb: env.EMBEDDED_DB_MAX_DATA_MB,
       inWorker: true,
       logger,
     });

@@ -40,10 +40,11 @@ export class AppConfig {
   get mongoDbName(): string {
     return this.get('MONGODB_DB');
   }
-  get embeddedDb(): { dataDir?: string; port: number } {
+  get embeddedDb(): { dataDir?: string; port: number; maxDataMb?: number } {
     return {
       dataDir: this.get('EMBEDDED_DB_IN_MEMORY') ? undefined : this.get('EMBEDDED_DB_DATA_DIR'),
       port: this.get('EMBEDDED_DB_PORT'),
+      maxDataMb: this.get('EMBEDDED_DB_MAX_DATA_MB'),
     };
   }
   get keyEncryptionKey(): string {

@@ -19,10 +19,11 @@ export class EmbeddedDatabase {
   async resolveUri(): Promise<string> {
     const configured = this.config.mongoUri;
     if (configured) return configured;
-    const { dataDir, port } = this.config.embeddedDb;
+    const { dataDir, port, maxDataMb } = this.config.embeddedDb;
     this.handle = await startEmbeddedMongo({
       port,
       dataDir,
+      maxDataMb,
       // The database gets the second core; under jest (NODE_ENV=test) it stays in-process.
       inWorker: this.config.nodeEnv !== 'test',
       logger: this.logger,

@@ -31,12 +31,16 @@ function parseArgs(argv: string[]): EmbeddedMongoOptions {
       case '--ttl-interval-ms':
         opts.ttlIntervalMs = Number(value());
         break;
+      case '--max-data-mb':
+        opts.maxDataMb = Number(value());
+        if (!(opts.maxDataMb > 0)) throw new Error(`invalid --max-data-mb: ${opts.maxDataMb}`);
+        break;
       case '--quiet':
         opts.logger = false;
         break;
       case '--help':
         console.log(
-          'usage: db [--port 27017] [--host 127.0.0.1] [--data DIR] [--ttl-interval-ms N] [--quiet]',
+          'usage: db [--port 27017] [--host 127.0.0.1] [--data DIR] [--ttl-interval-ms N] [--max-data-mb 512] [--quiet]',
         );
         process.exit(0);
         break;

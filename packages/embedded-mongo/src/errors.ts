@@ -18,6 +18,7 @@ export const ErrorCodes = {
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  ExceededMemoryLimit: 146,
   NoSuchTransaction: 251,
   DuplicateKey: 11000,
   Location31254: 31254,

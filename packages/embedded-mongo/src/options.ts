@@ -19,6 +19,12 @@ export interface EmbeddedMongoOptions {
   logger?: EmbeddedLogger | false;
   /** Compact the journal after this many records (default 1,000,000; the journal also asks by size). */
   compactAfterRecords?: number;
+  /**
+   * Bound on the data held in memory, in MB of stored BSON (default: an eighth of
+   * the V8 heap limit of the thread that runs the server, 512 under Node's defaults). A write past it fails
+   * with ExceededMemoryLimit (code 146); nothing stored is lost and the process keeps serving.
+   */
+  maxDataMb?: number;
 }
 
 export interface EmbeddedMongo {

@@ -24,11 +24,13 @@ export interface ServerConfig {
   persistence?: Persistence;
   ttlIntervalMs?: number;
   compactAfterRecords?: number;
+  /** Bound on stored document bytes; writes past it fail with ExceededMemoryLimit. */
+  maxDataBytes?: number;
 }
 
 /** The wire server: one engine, one JS thread, any number of connections. */
 export class MongoServer {
-  readonly engine = new Engine();
+  readonly engine: Engine;
   readonly cursors = new CursorRegistry();
   private readonly net = net.createServer((s) => this.accept(s));
   private readonly sockets = new Set<net.Socket>();
@@ -42,7 +44,9 @@ export class MongoServer {
   private compacting?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly config: ServerConfig) {}
+  constructor(private readonly config: ServerConfig) {
+    this.engine = new Engine(config.maxDataBytes);
+  }
 
   get logger(): EmbeddedLogger {
     return this.config.logger;

@@ -1,3 +1,4 @@
+import { defaultMaxDataMb } from './engine/memory-budget';
 import { JournalPersistence } from './persistence/journal-persistence';
 import {
   mongoUri,
@@ -27,6 +28,8 @@ export function createServer(options: EmbeddedMongoOptions, logger: EmbeddedLogg
     persistence,
     ttlIntervalMs: options.ttlIntervalMs,
     compactAfterRecords: options.compactAfterRecords,
+    // Resolved here, on the thread that holds the data: a worker has its own heap limit.
+    maxDataBytes: Math.round((options.maxDataMb ?? defaultMaxDataMb()) * 1024 * 1024),
   });
   ref.server = server;
   return server;

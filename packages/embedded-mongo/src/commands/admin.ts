@@ -1,5 +1,5 @@
 import { Query } from 'mingo';
-import { calculateObjectSize, type Document } from 'bson';
+import type { Document } from 'bson';
 import { MINGO_OPTIONS } from '../engine/planner';
 import {
   collName,
@@ -11,8 +11,7 @@ import {
 
 function dbSize(ctx: CommandContext, db: string): number {
   let size = 0;
-  for (const c of ctx.engine.dbs.get(db)?.values() ?? [])
-    for (const d of c.docs.values()) size += calculateObjectSize(d);
+  for (const c of ctx.engine.dbs.get(db)?.values() ?? []) size += c.dataSize;
   return size;
 }
 
@@ -105,7 +104,7 @@ export const adminCommands: HandlerTable = {
 
   collStats: (cmd, ctx) => {
     const c = ctx.engine.collection(ctx.db, collName(cmd, 'collStats'));
-    const size = c ? [...c.docs.values()].reduce((a, d) => a + calculateObjectSize(d), 0) : 0;
+    const size = c?.dataSize ?? 0;
     return {
       ns: `${ctx.db}.${cmd.collStats as string}`,
       count: c?.docs.size ?? 0,

@@ -64,6 +64,18 @@ export const handshakeCommands: HandlerTable = {
     localTime: new Date(),
     connections: { current: 1, available: 1000 },
     metrics: { cursor: { open: { total: ctx.cursors.size } } },
+    mem: {
+      bits: 64,
+      resident: Math.round(process.memoryUsage.rss() / 1048576),
+      virtual: 0,
+      supported: true,
+    },
+    // Not a mongod section: the bound on stored data and how much of it is in use.
+    embedded: {
+      dataBytes: ctx.engine.budget.usedBytes,
+      maxDataBytes: ctx.engine.budget.limitBytes,
+      maxDataMb: Math.round(ctx.engine.budget.limitBytes / 1048576),
+    },
     ok: 1,
   }),
   hostInfo: () => ({

@@ -1,7 +1,8 @@
-import { ObjectId, type Document } from 'bson';
+import { calculateObjectSize, ObjectId, type Document } from 'bson';
 import type { IndexSpec, JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { Index } from './indexes';
+import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
 import { deepClone, formatValue, keyOf } from './values';
 
@@ -25,12 +26,15 @@ export class Collection {
   private planIndexes = new Map<string, Index>();
   /** Cumulative counters, exposed for tests that assert index use. */
   readonly stats: ScanStats = { docsExamined: 0, keysExamined: 0 };
+  /** BSON bytes of the stored documents (collStats `size`), charged to the engine's budget. */
+  private bytes = 0;
 
   constructor(
     readonly db: string,
     readonly name: string,
     readonly options: Document,
     private readonly record: (r: JournalRecord) => void,
+    private readonly budget: MemoryBudget,
   ) {
     this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 } }));
     this.refreshPlanIndexes();
@@ -38,6 +42,27 @@ export class Collection {
 
   get ns(): string {
     return `${this.db}.${this.name}`;
+  }
+
+  get dataSize(): number {
+    return this.bytes;
+  }
+
+  /** Gives the whole collection's bytes back to the budget (drop). */
+  releaseAll(): void {
+    this.budget.release(this.bytes);
+    this.bytes = 0;
+  }
+
+  private charge(bytes: number, force: boolean): void {
+    if (force) this.budget.force(bytes);
+    else this.budget.reserve(bytes, this.ns);
+    this.bytes += bytes;
+  }
+
+  private refund(bytes: number): void {
+    this.budget.release(bytes);
+    this.bytes = Math.max(0, this.bytes - bytes);
   }
 
   byField(field: string): Index | undefined {
@@ -122,8 +147,19 @@ export class Collection {
       doc = { _id: (_id as unknown) ?? new ObjectId(), ...rest };
     }
     const id = keyOf(doc._id);
-    if (!force) this.checkUnique(doc, NO_DOCUMENT);
-    else if (this.docs.has(id)) this.unindex(this.docs.get(id)!, id);
+    const size = calculateObjectSize(doc);
+    if (!force) {
+      this.checkUnique(doc, NO_DOCUMENT);
+      this.charge(size, false);
+    } else {
+      const old = this.docs.get(id);
+      if (old) {
+        this.unindex(old, id);
+        this.refund(calculateObjectSize(old));
+      }
+      // Replay holds everything already stored, even above a since-lowered limit.
+      this.charge(size, true);
+    }
     this.docs.set(id, doc);
     for (const idx of this.indexes.values()) idx.add(doc, id);
     if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc });
@@ -138,6 +174,10 @@ export class Collection {
       if (idx.name !== '_id_' && idx.conflict(newDoc, id) !== undefined)
         throw this.duplicateError(idx, newDoc);
     }
+    const oldSize = calculateObjectSize(oldDoc);
+    const newSize = calculateObjectSize(newDoc);
+    if (newSize > oldSize) this.charge(newSize - oldSize, false);
+    else this.refund(oldSize - newSize);
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.remove(oldDoc, id);
     this.docs.set(id, newDoc);
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
@@ -146,9 +186,11 @@ export class Collection {
 
   remove(doc: Document, journal = true): void {
     const id = keyOf(doc._id);
-    if (!this.docs.has(id)) return;
-    this.unindex(this.docs.get(id)!, id);
+    const stored = this.docs.get(id);
+    if (!stored) return;
+    this.unindex(stored, id);
     this.docs.delete(id);
+    this.refund(calculateObjectSize(stored));
     if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
   }
 

@@ -2,14 +2,20 @@ import type { Document } from 'bson';
 import type { JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { Collection } from './collection';
+import { defaultMaxDataMb, MemoryBudget } from './memory-budget';
 
 /** All databases of one server. Write effects are buffered as journal records until the command finishes. */
 export class Engine {
   readonly dbs = new Map<string, Map<string, Collection>>();
+  readonly budget: MemoryBudget;
   private pending: JournalRecord[] = [];
   private readonly record = (r: JournalRecord): void => {
     this.pending.push(r);
   };
+
+  constructor(maxDataBytes = defaultMaxDataMb() * 1024 * 1024) {
+    this.budget = new MemoryBudget(maxDataBytes);
+  }
 
   /** Records produced since the last call, in the order the changes were made. */
   takeRecords(): JournalRecord[] {
@@ -29,7 +35,7 @@ export class Engine {
     if (!colls) this.dbs.set(db, (colls = new Map<string, Collection>()));
     let c = colls.get(name);
     if (!c) {
-      c = new Collection(db, name, options, this.record);
+      c = new Collection(db, name, options, this.record, this.budget);
       colls.set(name, c);
       if (journal) this.record({ op: 'createCollection', db, coll: name, options });
     }
@@ -38,13 +44,17 @@ export class Engine {
 
   dropCollection(db: string, name: string, journal = true): boolean {
     const colls = this.dbs.get(db);
-    if (!colls?.delete(name)) return false;
+    const c = colls?.get(name);
+    if (!colls || !c) return false;
+    colls.delete(name);
+    c.releaseAll();
     if (colls.size === 0) this.dbs.delete(db);
     if (journal) this.record({ op: 'dropCollection', db, coll: name });
     return true;
   }
 
   dropDatabase(db: string, journal = true): void {
+    for (const c of this.dbs.get(db)?.values() ?? []) c.releaseAll();
     this.dbs.delete(db);
     if (journal) this.record({ op: 'dropDatabase', db });
   }

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE, startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
+import { startHttpTestApp } from './utils/http-app';
 import { ensureBuilt, ROOT } from './utils/process-harness';
 
 interface Run {
@@ -73,4 +74,18 @@ describe('embedded data directory in use', () => {
     expect(listed.code).not.toBe(0);
     expect(listed.output).toContain(expected());
   }, 90_000);
+});
+
+describe('embedded data limit (EMBEDDED_DB_MAX_DATA_MB)', () => {
+  it('reaches the in-process server, which reports it in serverStatus', async () => {
+    const t = await startHttpTestApp({ env: { EMBEDDED_DB_MAX_DATA_MB: '3' } });
+    try {
+      const status = await t.db.admin().command({ serverStatus: 1 });
+      expect(status.embedded).toMatchObject({ maxDataMb: 3, maxDataBytes: 3 * 1024 * 1024 });
+      expect(status.embedded.dataBytes).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+      delete process.env.EMBEDDED_DB_MAX_DATA_MB;
+    }
+  }, 60_000);
 });
