@@ -12,6 +12,7 @@ export const ErrorCodes = {
   IndexNotFound: 27,
   CursorNotFound: 43,
   NamespaceExists: 48,
+  DollarPrefixedFieldName: 52,
   CommandNotFound: 59,
   ImmutableField: 66,
   InvalidOptions: 72,
@@ -23,6 +24,7 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   Location31254: 31254,
   Location40352: 40352,
+  Location40415: 40415,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([k, v]) => [v, k]));

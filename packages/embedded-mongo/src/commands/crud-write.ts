@@ -26,6 +26,34 @@ function withErrors(reply: Document, errors: Document[]): Document {
   return reply;
 }
 
+/**
+ * The fields of an update statement that MongoDB 7.0 parses; anything else (`sort` arrived in
+ * 8.0) fails the whole command, as mongod's IDL parser does.
+ */
+const UPDATE_STATEMENT_FIELDS = new Set([
+  'q',
+  'u',
+  'c',
+  'upsert',
+  'multi',
+  'arrayFilters',
+  'hint',
+  'collation',
+  'upsertSupplied',
+]);
+
+function checkStatementFields(statements: Document[]): void {
+  for (const st of statements) {
+    for (const k of Object.keys(st)) {
+      if (!UPDATE_STATEMENT_FIELDS.has(k))
+        throw new MongoCommandError(
+          ErrorCodes.Location40415,
+          `BSON field 'update.updates.${k}' is an unknown field.`,
+        );
+    }
+  }
+}
+
 export const writeCommands: HandlerTable = {
   insert: (cmd, ctx) => {
     const name = collName(cmd, 'insert');
@@ -42,6 +70,7 @@ export const writeCommands: HandlerTable = {
   update: (cmd, ctx) => {
     const name = collName(cmd, 'update');
     const statements = docArray(cmd, 'updates');
+    checkStatementFields(statements);
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];

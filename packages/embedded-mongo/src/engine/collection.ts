@@ -4,7 +4,7 @@ import { ErrorCodes, MongoCommandError } from '../errors';
 import { Index } from './indexes';
 import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
-import { deepClone, formatValue, keyOf } from './values';
+import { deepClone, formatValue, isPlainObject, keyOf } from './values';
 
 /** Id key that matches no stored document: a new document has no "self" to exclude from unique checks. */
 const NO_DOCUMENT = '\u0000new';
@@ -13,6 +13,22 @@ export interface ScanStats {
   docsExamined: number;
   keysExamined: number;
   index?: string;
+}
+
+/** mongod's storage check on `_id`: no `$`-prefixed field names at any depth. */
+export function validateIdForStorage(id: unknown): void {
+  const visit = (v: unknown): void => {
+    if (!isPlainObject(v)) return;
+    for (const k of Object.keys(v)) {
+      if (k.startsWith('$'))
+        throw new MongoCommandError(
+          ErrorCodes.DollarPrefixedFieldName,
+          `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`,
+        );
+      visit(v[k]);
+    }
+  };
+  visit(id);
 }
 
 /**
@@ -144,7 +160,9 @@ export class Collection {
   insert(doc: Document, force = false): Document {
     if (!force) {
       const { _id, ...rest } = deepClone(doc);
-      doc = { _id: (_id as unknown) ?? new ObjectId(), ...rest };
+      // Only a missing _id is generated: null is a valid, storable _id.
+      doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
+      validateIdForStorage(doc._id);
     }
     const id = keyOf(doc._id);
     const size = calculateObjectSize(doc);

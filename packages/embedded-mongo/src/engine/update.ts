@@ -121,14 +121,16 @@ export function applyUpdate(
   opts: UpdateOptions,
 ): UpdateOutcome {
   if (Array.isArray(u)) {
-    const [out] = new Aggregator(u, MINGO_OPTIONS).run<Document>([deepClone(doc)]);
+    let [out] = new Aggregator(u, MINGO_OPTIONS).run<Document>([deepClone(doc)]);
+    // A stage that drops _id ($replaceRoot, $project) keeps the original one, as in mongod.
+    if (!('_id' in out)) out = { _id: doc._id as unknown, ...out };
     if (keyOf(out._id) !== keyOf(doc._id)) throw immutableId();
     return { doc: out, modified: keyOf(out) !== keyOf(doc) };
   }
   if (!isOperatorUpdate(u)) {
     if (u._id !== undefined && doc._id !== undefined && keyOf(u._id) !== keyOf(doc._id))
       throw immutableId();
-    const out: Document = { _id: (doc._id ?? u._id) as unknown, ...u };
+    const out: Document = { _id: (doc._id === undefined ? u._id : doc._id) as unknown, ...u };
     return { doc: out, modified: keyOf(out) !== keyOf(doc) };
   }
   const modifier: Document = { ...u };
@@ -199,5 +201,5 @@ export function buildUpsert(
     doc = applyUpdate(upsertSeed(query), u, { query, arrayFilters, inserting: true }).doc;
   }
   const { _id, ...rest } = doc;
-  return { _id: (_id as unknown) ?? new ObjectId(), ...rest };
+  return { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
 }
