@@ -45,7 +45,7 @@ describe('MongoDB 7.0 write semantics', () => {
     const nested = await c.insertOne({ _id: { k: { $b: 1 } } as never }).catch((e: unknown) => e);
     expect(nested).toMatchObject({ code: 52 });
     const viaUpsert = await c
-      .replaceOne({ x: 1 }, { _id: { $c: 1 }, v: 1 } as never, { upsert: true })
+      .replaceOne({ x: 1 }, { _id: { $c: 1 }, v: 1 }, { upsert: true })
       .catch((e: unknown) => e);
     expect(viaUpsert).toMatchObject({ code: 52 });
     expect(await c.countDocuments()).toBe(0);

@@ -2,7 +2,13 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import type { Document } from 'bson';
 import { MINGO_OPTIONS } from '../engine/planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { cursorReply, optionalDoc, type CommandContext, type HandlerTable } from './context';
+import {
+  cursorReply,
+  letVariables,
+  optionalDoc,
+  type CommandContext,
+  type HandlerTable,
+} from './context';
 
 /** Stages that build new objects rather than editing their input, so stored documents need no copy. */
 const NON_MUTATING = new Set([
@@ -26,9 +32,14 @@ const UNSUPPORTED = new Set([
   '$listSessions',
 ]);
 
-function source(ctx: CommandContext, coll: string, match: Document | undefined): Document[] {
+function source(
+  ctx: CommandContext,
+  coll: string,
+  match: Document | undefined,
+  variables?: Document,
+): Document[] {
   const c = ctx.engine.collection(ctx.db, coll);
-  return c ? c.find(match) : [];
+  return c ? c.find(match, undefined, Infinity, variables) : [];
 }
 
 export const aggregateCommands: HandlerTable = {
@@ -63,13 +74,15 @@ export const aggregateCommands: HandlerTable = {
     }
     // A leading $match goes through the planner so it can use indexes.
     const lead = stages[0]?.$match as Document | undefined;
-    const input = source(ctx, cmd.aggregate, lead);
+    const variables = letVariables(cmd);
+    const input = source(ctx, cmd.aggregate, lead, variables);
     const rest = lead ? stages.slice(1) : stages;
     const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
     const results = rest.length
       ? new Aggregator(rest, {
           ...MINGO_OPTIONS,
           processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
+          ...(variables && { variables }),
           collectionResolver: (name: string) => source(ctx, name, undefined),
         }).run<Document>(input)
       : input;

@@ -99,3 +99,8 @@ export function cursorReply(
 }
 
 export type { Collection };
+
+/** The command's `let` variables (`$$name` in expressions), validated like mongod's parser. */
+export function letVariables(cmd: Document): Document | undefined {
+  return optionalDoc(cmd, 'let');
+}

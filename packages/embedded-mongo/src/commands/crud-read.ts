@@ -7,6 +7,7 @@ import { ErrorCodes, MongoCommandError } from '../errors';
 import {
   collName,
   cursorReply,
+  letVariables,
   optionalDoc,
   optionalNumber,
   type CommandContext,
@@ -32,8 +33,9 @@ function runFind(cmd: Document, ctx: CommandContext): FindResult {
   const unsorted = !sort || Object.keys(sort).length === 0;
   const max = unsorted && limit > 0 ? skip + limit : Infinity;
   // Compiling validates operators, so a bad filter fails even on a missing collection, as in mongod.
-  if (!coll) compileFilter(filter);
-  let docs = coll ? coll.find(filter, stats, max) : [];
+  const variables = letVariables(cmd);
+  if (!coll) compileFilter(filter, variables);
+  let docs = coll ? coll.find(filter, stats, max, variables) : [];
   docs = sortDocs(docs, sort);
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   return { ns: `${ctx.db}.${name}`, docs, stats };

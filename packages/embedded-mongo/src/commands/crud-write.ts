@@ -1,7 +1,14 @@
 import type { Document } from 'bson';
 import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { collName, docArray, optionalDoc, writeError, type HandlerTable } from './context';
+import {
+  collName,
+  docArray,
+  letVariables,
+  optionalDoc,
+  writeError,
+  type HandlerTable,
+} from './context';
 
 /** Runs each statement; an ordered batch stops at the first failure, an unordered one carries on. */
 function eachStatement<T>(
@@ -71,6 +78,7 @@ export const writeCommands: HandlerTable = {
     const name = collName(cmd, 'update');
     const statements = docArray(cmd, 'updates');
     checkStatementFields(statements);
+    const variables = letVariables(cmd);
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];
@@ -87,17 +95,17 @@ export const writeCommands: HandlerTable = {
       }
       const arrayFilters = st.arrayFilters as Document[] | undefined;
       const existing = ctx.engine.collection(ctx.db, name);
-      const matches = existing ? existing.find(q, undefined, multi ? Infinity : 1) : [];
+      const matches = existing ? existing.find(q, undefined, multi ? Infinity : 1, variables) : [];
       if (matches.length === 0) {
         if (st.upsert !== true) return;
-        const doc = buildUpsert(q, u, arrayFilters);
+        const doc = buildUpsert(q, u, arrayFilters, variables);
         ctx.engine.ensureCollection(ctx.db, name).insert(doc);
         upserted.push({ index, _id: doc._id as unknown });
         n++;
         return;
       }
       for (const doc of matches) {
-        const out = applyUpdate(doc, u, { query: q, arrayFilters, inserting: false });
+        const out = applyUpdate(doc, u, { query: q, arrayFilters, inserting: false, variables });
         n++;
         if (!out.modified) continue;
         existing!.replace(doc, out.doc);
@@ -112,6 +120,7 @@ export const writeCommands: HandlerTable = {
   delete: (cmd, ctx) => {
     const name = collName(cmd, 'delete');
     const statements = docArray(cmd, 'deletes');
+    const variables = letVariables(cmd);
     let n = 0;
     const errors = eachStatement(statements, cmd.ordered !== false, (st) => {
       const q = optionalDoc(st, 'q') ?? {};
@@ -123,7 +132,7 @@ export const writeCommands: HandlerTable = {
         );
       const coll = ctx.engine.collection(ctx.db, name);
       if (!coll) return;
-      for (const doc of coll.find(q, undefined, limit === 1 ? 1 : Infinity)) {
+      for (const doc of coll.find(q, undefined, limit === 1 ? 1 : Infinity, variables)) {
         coll.remove(doc);
         n++;
       }

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { projector, sortDocs } from '../engine/shape';
 import { applyUpdate, buildUpsert, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { collName, optionalDoc, type HandlerTable } from './context';
+import { collName, letVariables, optionalDoc, type HandlerTable } from './context';
 
 /*
  * Match and apply run in one synchronous call, so a compare-and-set through findAndModify is
@@ -43,7 +43,10 @@ export const findAndModifyCommands: HandlerTable = {
 
     const existing = ctx.engine.collection(ctx.db, name);
     const unsorted = !sort || Object.keys(sort).length === 0;
-    const candidates = existing ? existing.find(query, undefined, unsorted ? 1 : Infinity) : [];
+    const variables = letVariables(cmd);
+    const candidates = existing
+      ? existing.find(query, undefined, unsorted ? 1 : Infinity, variables)
+      : [];
     const doc = sortDocs(candidates, sort)[0];
 
     if (remove) {
@@ -53,7 +56,7 @@ export const findAndModifyCommands: HandlerTable = {
     }
     const arrayFilters = cmd.arrayFilters as Document[] | undefined;
     if (doc) {
-      const out = applyUpdate(doc, u!, { query, arrayFilters, inserting: false });
+      const out = applyUpdate(doc, u!, { query, arrayFilters, inserting: false, variables });
       if (out.modified) existing!.replace(doc, out.doc);
       return {
         lastErrorObject: { n: 1, updatedExisting: true },
@@ -62,7 +65,7 @@ export const findAndModifyCommands: HandlerTable = {
       };
     }
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-    const inserted = buildUpsert(query, u!, arrayFilters);
+    const inserted = buildUpsert(query, u!, arrayFilters, variables);
     ctx.engine.ensureCollection(ctx.db, name).insert(inserted);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id as unknown },

@@ -102,20 +102,25 @@ export class Collection {
   }
 
   /** Matching documents (at most `max`) in natural or index order; `stats` receives what this call examined. */
-  find(filter: Document | undefined, stats?: ScanStats, max = Infinity): Document[] {
+  find(
+    filter: Document | undefined,
+    stats?: ScanStats,
+    max = Infinity,
+    variables?: Document,
+  ): Document[] {
     const f = filter ?? {};
     const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
     const out: Document[] = [];
     let examined = 0;
     let keys = 0;
     if (p.ids === undefined) {
-      const q = p.exact ? undefined : compileFilter(f);
+      const q = p.exact ? undefined : compileFilter(f, variables);
       for (const d of this.docs.values()) {
         examined++;
         if ((!q || q.test(d)) && out.push(d) >= max) break;
       }
     } else {
-      const q = p.exact ? undefined : compileFilter(f);
+      const q = p.exact ? undefined : compileFilter(f, variables);
       const seen = new Set<string>();
       for (const id of p.ids) {
         keys++;

@@ -10,7 +10,9 @@ const MAX_CACHED_QUERIES = 2000;
 const queryCache = new Map<string, Query>();
 
 /** Compiling a mingo Query costs tens of µs, so identical filters reuse one compiled query. */
-export function compileFilter(filter: Document): Query {
+export function compileFilter(filter: Document, variables?: Document): Query {
+  // With `let` variables the compiled query is specific to them: not cached.
+  if (variables) return new Query(filter, { ...MINGO_OPTIONS, variables });
   const key = keyOf(filter);
   let q = queryCache.get(key);
   if (!q) {

@@ -10,6 +10,8 @@ export interface UpdateOptions {
   arrayFilters?: Document[];
   /** True when building an upserted document: $setOnInsert applies. */
   inserting: boolean;
+  /** The command's `let` variables, for pipeline updates. */
+  variables?: Document;
 }
 
 export interface UpdateOutcome {
@@ -121,7 +123,10 @@ export function applyUpdate(
   opts: UpdateOptions,
 ): UpdateOutcome {
   if (Array.isArray(u)) {
-    let [out] = new Aggregator(u, MINGO_OPTIONS).run<Document>([deepClone(doc)]);
+    const options = opts.variables
+      ? { ...MINGO_OPTIONS, variables: opts.variables }
+      : MINGO_OPTIONS;
+    let [out] = new Aggregator(u, options).run<Document>([deepClone(doc)]);
     // A stage that drops _id ($replaceRoot, $project) keeps the original one, as in mongod.
     if (!('_id' in out)) out = { _id: doc._id as unknown, ...out };
     if (keyOf(out._id) !== keyOf(doc._id)) throw immutableId();
@@ -191,6 +196,7 @@ export function buildUpsert(
   query: Document,
   u: Document | Document[],
   arrayFilters?: Document[],
+  variables?: Document,
 ): Document {
   let doc: Document;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
@@ -198,7 +204,12 @@ export function buildUpsert(
     doc = { ...u };
     if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id as unknown;
   } else {
-    doc = applyUpdate(upsertSeed(query), u, { query, arrayFilters, inserting: true }).doc;
+    doc = applyUpdate(upsertSeed(query), u, {
+      query,
+      arrayFilters,
+      inserting: true,
+      variables,
+    }).doc;
   }
   const { _id, ...rest } = doc;
   return { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
