@@ -27,11 +27,12 @@ describe('MongoDB 7.0 write semantics', () => {
   });
 
   it('upserts an _id of null from the query as null', async () => {
-    const r = await c.updateOne({ _id: null }, { $set: { a: 1 } }, { upsert: true });
+    const nullId: Document = { _id: null };
+    const r = await c.updateOne(nullId, { $set: { a: 1 } }, { upsert: true });
     expect(r.upsertedId).toBeNull();
     expect(r.upsertedCount).toBe(1);
     expect(await c.find().toArray()).toEqual([{ _id: null, a: 1 }]);
-    await c.updateOne({ _id: null }, { $inc: { a: 1 } }, { upsert: true });
+    await c.updateOne(nullId, { $inc: { a: 1 } }, { upsert: true });
     expect(await c.find().toArray()).toEqual([{ _id: null, a: 2 }]);
   });
 

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { ErrorCodes, MongoCommandError, errorReply } from '../errors';
 import { adminCommands } from './admin';
 import { aggregateCommands } from './aggregate';
+import { collModCommands } from './coll-mod';
 import type { CommandContext, HandlerTable } from './context';
 import { cursorCommands } from './cursors';
 import { readCommands } from './crud-read';
@@ -18,6 +19,7 @@ const handlers: HandlerTable = {
   ...writeCommands,
   ...findAndModifyCommands,
   ...aggregateCommands,
+  ...collModCommands,
   ...cursorCommands,
 };
 handlers.findandmodify = handlers.findAndModify;
@@ -34,6 +36,7 @@ export const WRITE_COMMANDS = new Set([
   'dropDatabase',
   'createIndexes',
   'dropIndexes',
+  'collMod',
 ]);
 
 export function commandName(cmd: Document): string {

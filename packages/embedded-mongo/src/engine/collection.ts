@@ -48,7 +48,8 @@ export class Collection {
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Document,
+    /** Replaced (never edited) by collMod, so records that hold the old object keep it. */
+    public options: Document,
     private readonly record: (r: JournalRecord) => void,
     private readonly budget: MemoryBudget,
   ) {

@@ -42,6 +42,10 @@ export class Engine {
     return c;
   }
 
+  recordCollMod(db: string, coll: string, options: Document): void {
+    this.record({ op: 'collMod', db, coll, options });
+  }
+
   dropCollection(db: string, name: string, journal = true): boolean {
     const colls = this.dbs.get(db);
     const c = colls?.get(name);
@@ -70,6 +74,9 @@ export class Engine {
         break;
       case 'createCollection':
         this.ensureCollection(r.db, r.coll, r.options ?? {}, false);
+        break;
+      case 'collMod':
+        this.ensureCollection(r.db, r.coll, {}, false).options = r.options;
         break;
       case 'dropCollection':
         this.dropCollection(r.db, r.coll, false);

@@ -18,6 +18,7 @@ export type JournalRecord =
   | { op: 'put'; db: string; coll: string; doc: Document }
   | { op: 'del'; db: string; coll: string; id: unknown }
   | { op: 'createCollection'; db: string; coll: string; options?: Document }
+  | { op: 'collMod'; db: string; coll: string; options: Document }
   | { op: 'dropCollection'; db: string; coll: string }
   | { op: 'createIndex'; db: string; coll: string; spec: IndexSpec }
   | { op: 'dropIndex'; db: string; coll: string; name: string }

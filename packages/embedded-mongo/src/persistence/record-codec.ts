@@ -29,6 +29,7 @@ const OPS = new Set([
   'put',
   'del',
   'createCollection',
+  'collMod',
   'dropCollection',
   'createIndex',
   'dropIndex',
