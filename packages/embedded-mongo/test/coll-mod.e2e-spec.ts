@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { itEmbedded, openTarget, type Target } from './target';
 
@@ -43,7 +43,7 @@ describe('collMod', () => {
       validationAction: 'warn',
     });
     expect(r.ok).toBe(1);
-    const [info] = await t.db.listCollections({ name: 'validated' }).toArray();
+    const [info] = (await t.db.listCollections({ name: 'validated' }).toArray()) as Document[];
     expect(info.options).toMatchObject({
       validator,
       validationLevel: 'moderate',
@@ -79,7 +79,10 @@ describe('collMod', () => {
       const second = await startEmbeddedMongo({ dataDir: dir, logger: false });
       client = await new MongoClient(second.uri).connect();
       expect(await ttlOf(client.db('app'), 'c', 'at_1')).toBe(99);
-      const [info] = await client.db('app').listCollections({ name: 'c' }).toArray();
+      const [info] = (await client
+        .db('app')
+        .listCollections({ name: 'c' })
+        .toArray()) as Document[];
       expect(info.options).toMatchObject({ validationLevel: 'off' });
       await client.close();
       await second.stop();

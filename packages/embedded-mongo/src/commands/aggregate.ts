@@ -1,6 +1,7 @@
 import { Aggregator, ProcessingMode } from 'mingo';
-import type { Document } from 'bson';
+import { Long, type Document } from 'bson';
 import { MINGO_OPTIONS } from '../engine/planner';
+import { runMerge, runOut } from './aggregate-output';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import {
   cursorReply,
@@ -23,8 +24,6 @@ const NON_MUTATING = new Set([
   '$sortByCount',
 ]);
 const UNSUPPORTED = new Set([
-  '$out',
-  '$merge',
   '$changeStream',
   '$currentOp',
   '$collStats',
@@ -44,12 +43,6 @@ function source(
 
 export const aggregateCommands: HandlerTable = {
   aggregate: (cmd, ctx) => {
-    if (typeof cmd.aggregate !== 'string') {
-      throw new MongoCommandError(
-        ErrorCodes.InvalidNamespace,
-        'aggregate on a database (aggregate: 1) is not supported',
-      );
-    }
     const pipeline = cmd.pipeline as unknown;
     if (!Array.isArray(pipeline))
       throw new MongoCommandError(
@@ -63,19 +56,36 @@ export const aggregateCommands: HandlerTable = {
         "The 'cursor' option is required, except for aggregate with the explain argument",
       );
     }
-    const stages = pipeline as Document[];
-    for (const s of stages) {
+    let stages = pipeline as Document[];
+    stages.forEach((s, i) => {
       const op = Object.keys(s)[0];
       if (UNSUPPORTED.has(op))
         throw new MongoCommandError(
           ErrorCodes.IllegalOperation,
           `${op} is not supported by the embedded server`,
         );
-    }
+      if ((op === '$out' || op === '$merge') && i !== stages.length - 1)
+        throw new MongoCommandError(40601, `${op} can only be the final stage in the pipeline`);
+    });
+    // Database-level aggregate (`aggregate: 1`) needs a stage that makes its own documents.
+    const dbLevel = cmd.aggregate === 1;
+    if (typeof cmd.aggregate !== 'string' && !dbLevel)
+      throw new MongoCommandError(
+        ErrorCodes.InvalidNamespace,
+        'collection name has invalid type ' + typeof cmd.aggregate,
+      );
+    if (dbLevel && Object.keys(stages[0] ?? {})[0] !== '$documents')
+      throw new MongoCommandError(
+        ErrorCodes.InvalidNamespace,
+        `{aggregate: 1} is not valid for '${Object.keys(stages[0] ?? {})[0] ?? ''}'; a collection is required.`,
+      );
+    const last = stages[stages.length - 1];
+    const output = last && ('$out' in last || '$merge' in last) ? last : undefined;
+    if (output) stages = stages.slice(0, -1);
     // A leading $match goes through the planner so it can use indexes.
     const lead = stages[0]?.$match as Document | undefined;
     const variables = letVariables(cmd);
-    const input = source(ctx, cmd.aggregate, lead, variables);
+    const input = dbLevel ? [] : source(ctx, cmd.aggregate as string, lead, variables);
     const rest = lead ? stages.slice(1) : stages;
     const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
     const results = rest.length
@@ -86,7 +96,13 @@ export const aggregateCommands: HandlerTable = {
           collectionResolver: (name: string) => source(ctx, name, undefined),
         }).run<Document>(input)
       : input;
-    const ns = `${ctx.db}.${cmd.aggregate}`;
+    if (output) {
+      if ('$out' in output) runOut(ctx, output.$out, results);
+      else runMerge(ctx, output.$merge, results);
+      const outNs = `${ctx.db}.${dbLevel ? '$cmd.aggregate' : (cmd.aggregate as string)}`;
+      return cursorReply(outNs, Long.ZERO, [], 'firstBatch');
+    }
+    const ns = dbLevel ? `${ctx.db}.$cmd.aggregate` : `${ctx.db}.${cmd.aggregate as string}`;
     const batch = ctx.cursors.start(ns, results, cursor?.batchSize as number | undefined, false);
     return cursorReply(ns, batch.id, batch.docs, 'firstBatch');
   },
