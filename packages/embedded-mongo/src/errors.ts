@@ -20,6 +20,7 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   ExceededMemoryLimit: 146,
+  CommandNotSupportedOnView: 166,
   NoSuchTransaction: 251,
   DuplicateKey: 11000,
   Location31254: 31254,

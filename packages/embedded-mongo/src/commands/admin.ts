@@ -66,14 +66,16 @@ export const adminCommands: HandlerTable = {
     const colls = [...(ctx.engine.dbs.get(ctx.db)?.values() ?? [])];
     let infos: Document[] = colls.map((c) =>
       cmd.nameOnly
-        ? { name: c.name, type: 'collection' }
-        : {
-            name: c.name,
-            type: 'collection',
-            options: c.options,
-            info: { readOnly: false },
-            idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
-          },
+        ? { name: c.name, type: c.viewSource ? 'view' : 'collection' }
+        : c.viewSource
+          ? { name: c.name, type: 'view', options: c.options, info: { readOnly: true } }
+          : {
+              name: c.name,
+              type: 'collection',
+              options: c.options,
+              info: { readOnly: false },
+              idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+            },
     );
     const filter = optionalDoc(cmd, 'filter');
     if (filter) infos = new Query(filter, MINGO_OPTIONS).find(infos).all() as Document[];

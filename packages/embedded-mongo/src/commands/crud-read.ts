@@ -60,7 +60,7 @@ export const readCommands: HandlerTable = {
     const coll = ctx.engine.collection(ctx.db, collName(cmd, 'count'));
     const query = optionalDoc(cmd, 'query');
     let n = coll
-      ? query && Object.keys(query).length
+      ? (query && Object.keys(query).length) || coll.viewSource
         ? coll.find(query).length
         : coll.docs.size
       : 0;

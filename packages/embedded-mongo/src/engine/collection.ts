@@ -42,6 +42,11 @@ export class Collection {
   private planIndexes = new Map<string, Index>();
   /** Cumulative counters, exposed for tests that assert index use. */
   readonly stats: ScanStats = { docsExamined: 0, keysExamined: 0 };
+  /**
+   * Set for a view (`viewOn`/`pipeline`): produces the view's documents from its source on every
+   * read, so every read command follows it; writes are refused.
+   */
+  viewSource?: () => Document[];
   /** BSON bytes of the stored documents (collStats `size`), charged to the engine's budget. */
   private bytes = 0;
 
@@ -110,6 +115,12 @@ export class Collection {
     variables?: Document,
   ): Document[] {
     const f = filter ?? {};
+    if (this.viewSource) {
+      const q = Object.keys(f).length === 0 ? undefined : compileFilter(f, variables);
+      const out: Document[] = [];
+      for (const d of this.viewSource()) if ((!q || q.test(d)) && out.push(d) >= max) break;
+      return out;
+    }
     const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
     const out: Document[] = [];
     let examined = 0;
@@ -143,6 +154,15 @@ export class Collection {
     return out;
   }
 
+  /** mongod's refusal of any write or index build on a view. */
+  assertWritable(): void {
+    if (this.viewSource)
+      throw new MongoCommandError(
+        ErrorCodes.CommandNotSupportedOnView,
+        `Namespace ${this.ns} is a view, not a collection`,
+      );
+  }
+
   /** Throws E11000 if `doc` would collide with another document on a unique index. */
   checkUnique(doc: Document, selfId: string): void {
     for (const idx of this.indexes.values()) {
@@ -165,6 +185,7 @@ export class Collection {
   /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
   insert(doc: Document, force = false): Document {
     if (!force) {
+      this.assertWritable();
       const { _id, ...rest } = deepClone(doc);
       // Only a missing _id is generated: null is a valid, storable _id.
       doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
@@ -192,6 +213,7 @@ export class Collection {
 
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
   replace(oldDoc: Document, newDoc: Document): void {
+    this.assertWritable();
     const id = keyOf(oldDoc._id);
     // _id is immutable, so its index entry stays as it is.
     for (const idx of this.indexes.values()) {
@@ -209,6 +231,7 @@ export class Collection {
   }
 
   remove(doc: Document, journal = true): void {
+    if (journal) this.assertWritable();
     const id = keyOf(doc._id);
     const stored = this.docs.get(id);
     if (!stored) return;
@@ -229,6 +252,7 @@ export class Collection {
 
   /** Builds an index over existing documents; with `force` (journal replay) duplicates are tolerated. */
   createIndex(spec: IndexSpec, force = false): void {
+    if (!force) this.assertWritable();
     const idx = new Index(spec);
     for (const [id, d] of this.docs) {
       if (!force && idx.conflict(d, id) !== undefined) throw this.duplicateError(idx, d);
