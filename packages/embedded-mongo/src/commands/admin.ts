@@ -1,6 +1,7 @@
 import { Query } from 'mingo';
 import type { Document } from 'bson';
 import { MINGO_OPTIONS } from '../engine/planner';
+import { ErrorCodes, MongoCommandError } from '../errors';
 import {
   collName,
   cursorReply,
@@ -13,6 +14,15 @@ function dbSize(ctx: CommandContext, db: string): number {
   let size = 0;
   for (const c of ctx.engine.dbs.get(db)?.values() ?? []) size += c.dataSize;
   return size;
+}
+
+function isClusteredOnId(v: unknown): v is Document {
+  if (typeof v !== 'object' || v === null) return false;
+  const d = v as Document;
+  const key = d.key as Document | undefined;
+  return (
+    d.unique === true && key !== undefined && Object.keys(key).length === 1 && Number(key._id) === 1
+  );
 }
 
 export const adminCommands: HandlerTable = {
@@ -49,6 +59,21 @@ export const adminCommands: HandlerTable = {
       $readPreference: _r,
       ...options
     } = cmd;
+    const clustered = options.clusteredIndex as unknown;
+    if (clustered !== undefined) {
+      if (!isClusteredOnId(clustered))
+        throw new MongoCommandError(
+          ErrorCodes.InvalidOptions,
+          'The clusteredIndex option requires key: {_id: 1} and unique: true',
+        );
+      // Stored (and listed) in the shape mongod reports it.
+      options.clusteredIndex = {
+        v: 2,
+        key: { _id: 1 },
+        name: typeof clustered.name === 'string' ? clustered.name : '_id_',
+        unique: true,
+      };
+    }
     ctx.engine.ensureCollection(ctx.db, name, options);
     return { ok: 1 };
   },
@@ -74,7 +99,10 @@ export const adminCommands: HandlerTable = {
               type: 'collection',
               options: c.options,
               info: { readOnly: false },
-              idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+              // A clustered collection has no separate _id index to report.
+              ...(!c.options.clusteredIndex && {
+                idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+              }),
             },
     );
     const filter = optionalDoc(cmd, 'filter');

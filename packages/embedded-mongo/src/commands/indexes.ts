@@ -97,7 +97,13 @@ export const indexCommands: HandlerTable = {
         ErrorCodes.NamespaceNotFound,
         `ns does not exist: ${ctx.db}.${name}`,
       );
-    const docs = [...coll.indexes.values()].map((i) => describeIndex(i.spec));
+    const clustered = coll.options.clusteredIndex as Document | undefined;
+    const docs = [...coll.indexes.values()].map((i) =>
+      // mongod lists the clustered index, under its name, in place of the _id index.
+      clustered && i.name === '_id_'
+        ? { v: 2, key: { _id: 1 }, name: clustered.name as string, unique: true, clustered: true }
+        : describeIndex(i.spec),
+    );
     const ns = `${ctx.db}.${name}`;
     const batch = ctx.cursors.start(
       ns,
