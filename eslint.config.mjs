@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'data/', 'schematics/**/files/**', '*.js', '*.mjs', 'bench/peer/'] },
+  { ignores: ['dist/', 'dist-bench/', 'packages/*/dist/', 'packages/*/dist-bench/', 'packages/**/*.js', 'node_modules/', 'coverage/', 'data/', 'schematics/**/files/**', '*.js', '*.mjs', 'bench/peer/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     // Tests poke at untyped JSON bodies all the time; strict unsafe-* rules there are noise.
-    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'bench/**/*.ts', 'packages/*/{test,bench}/**/*.ts', 'packages/*/src/**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -12,6 +12,8 @@ const base = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: __dirname,
   roots: ['<rootDir>/src', '<rootDir>/test', ...(withPackages ? ['<rootDir>/packages'] : [])],
+  // A workspace package's build output is not a second copy of its tests or modules.
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/dist'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {}],
     '^.+\\.m?js$': [
@@ -41,7 +43,6 @@ const tiers = {
   // Services against the in-process embedded database.
   integration: [
     '<rootDir>/test/integration/**/*.spec.ts',
-    '<rootDir>/test/embedded-mongo/**/*.e2e-spec.ts',
     '<rootDir>/packages/*/test/**/*.e2e-spec.ts',
   ],
   // The whole AppModule over HTTP, in-process.
@@ -51,6 +52,8 @@ const tiers = {
   browser: ['<rootDir>/test/browser/**/*.e2e-spec.ts'],
 };
 
+const setupOf = (tier) => (tier === 'resilience' ? 'build-dist' : 'build-db-package');
+
 /** @type {import('jest').Config} */
 module.exports = {
   // A global option: inside a project jest ignores it.
@@ -59,7 +62,8 @@ module.exports = {
     ...base,
     displayName: name,
     testMatch,
-    // Only the tier that spawns dist/ builds it, once, and only when src/ is newer than dist/.
-    ...(name === 'resilience' ? { globalSetup: '<rootDir>/test/support/build-dist.ts' } : {}),
+    // Only the tier that spawns dist/ builds it, once, and only when src/ is newer than dist/;
+    // the tiers that start the embedded database rebuild its package when it is stale.
+    ...(name === 'unit' ? {} : { globalSetup: `<rootDir>/test/support/${setupOf(name)}.ts` }),
   })),
 };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { basic, FORM, probe, probeOk } from './load';
 import { freePort, startServer, stopServer, waitForHttp, type ServerProcess } from './processes';
 
@@ -35,13 +35,13 @@ export interface OurServiceOptions {
   dbMode: 'process' | 'thread';
 }
 
-/** `node <dist>/database/embedded/cli.js`, the process `npm run db` starts. */
+/** The embedded-mongo package's `bin`, the process `npm run db` starts. */
 async function startDatabase(opts: OurServiceOptions, port: number): Promise<ServerProcess> {
   const db = startServer(
     'database',
     process.execPath,
     [
-      join(opts.distDir, 'database/embedded/cli.js'),
+      join(dirname(require.resolve('@oauth2-m2m/embedded-mongo/package.json')), 'dist/cli.js'),
       '--port',
       String(port),
       '--host',

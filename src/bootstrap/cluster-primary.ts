@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import cluster, { type Worker } from 'node:cluster';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import type { AppConfig } from '../config/app-config.service';
-import { startEmbeddedMongo } from '../database/embedded';
 
 type EmbeddedHandle = Awaited<ReturnType<typeof startEmbeddedMongo>>;
 

@@ -25,7 +25,7 @@ export class AppConfig {
   /** How long the first connection may take before start-up fails (one attempt, no retries). */
   readonly mongoConnectTimeoutMs: number;
   /** The embedded server's options; `dataDir` undefined keeps everything in memory. */
-  readonly embeddedDb: { dataDir?: string; port: number };
+  readonly embeddedDb: { dataDir?: string; port: number; maxDataMb?: number };
   readonly workers: number;
   readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
@@ -65,6 +65,7 @@ export class AppConfig {
     this.embeddedDb = {
       dataDir: read('EMBEDDED_DB_IN_MEMORY') ? undefined : read('EMBEDDED_DB_DATA_DIR'),
       port: read('EMBEDDED_DB_PORT'),
+      maxDataMb: read('EMBEDDED_DB_MAX_DATA_MB'),
     };
     this.workers = read('WORKERS');
     this.trustProxy = parseTrustProxy(read('TRUST_PROXY'));

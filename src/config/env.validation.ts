@@ -84,6 +84,16 @@ export class EnvironmentVariables {
   @Max(65535)
   EMBEDDED_DB_PORT: number = 0;
 
+  /**
+   * Embedded server only: bound on stored data (MB of BSON); writes past it are refused.
+   * Unset: an eighth of the database thread's heap limit.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_048_576)
+  EMBEDDED_DB_MAX_DATA_MB?: number;
+
   /** Encrypts signing private keys at rest (AES-256-GCM, key derived with HKDF). */
   @IsString()
   @MinLength(16)

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.service';
-import { startEmbeddedMongo } from './embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 type EmbeddedHandle = Awaited<ReturnType<typeof startEmbeddedMongo>>;
 
@@ -19,10 +19,11 @@ export class EmbeddedDatabase {
   async resolveUri(): Promise<string> {
     const configured = this.config.mongoUri;
     if (configured) return configured;
-    const { dataDir, port } = this.config.embeddedDb;
+    const { dataDir, port, maxDataMb } = this.config.embeddedDb;
     this.handle = await startEmbeddedMongo({
       port,
       dataDir,
+      maxDataMb,
       // The database gets the second core; under jest (NODE_ENV=test) it stays in-process.
       inWorker: this.config.nodeEnv !== 'test',
       logger: this.logger,

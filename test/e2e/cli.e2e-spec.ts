@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 const PEPPER = 'cli-e2e-pepper-0123456789';
 const DB_NAME = 'cli_e2e';

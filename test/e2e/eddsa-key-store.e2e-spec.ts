@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MongoClient, type Db } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { KeyEncryption } from '../../src/tokens/keys/key-encryption';
 import { exportPrivateKey, publicJwkOf } from '../../src/tokens/keys/key-material';
 

@@ -12,7 +12,9 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 const CUSTOM_DIST = process.env.RESILIENCE_DIST_DIR;
 export const DIST = CUSTOM_DIST ? path.resolve(ROOT, CUSTOM_DIST) : path.join(ROOT, 'dist');
 export const DIST_APP = path.join(DIST, 'main.js');
-export const DIST_DB = path.join(DIST, 'database', 'embedded', 'cli.js');
+/** The embedded database's package, built by its own `tsc` (npm ci runs its prepare script). */
+const DB_PACKAGE = path.dirname(require.resolve('@oauth2-m2m/embedded-mongo/package.json'));
+export const DIST_DB = path.join(DB_PACKAGE, 'dist', 'cli.js');
 
 function newestSourceMtime(dir: string): number {
   let newest = 0;
@@ -26,23 +28,34 @@ function newestSourceMtime(dir: string): number {
   return newest;
 }
 
-const isFresh = (): boolean =>
-  existsSync(DIST_APP) &&
-  existsSync(DIST_DB) &&
-  // A private build is the developer's to keep current; dist/ is rebuilt when src/ is newer.
-  (Boolean(CUSTOM_DIST) || statSync(DIST_APP).mtimeMs >= newestSourceMtime(path.join(ROOT, 'src')));
+const isFresh = (built: string, sources: string): boolean =>
+  existsSync(built) && statSync(built).mtimeMs >= newestSourceMtime(sources);
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * The embedded database is used from its package's build (its worker threads load built JS), so
+ * every tier that starts it rebuilds the package first when its sources are newer (`tsc -b`).
+ */
+export function ensurePackageBuilt(): void {
+  if (!isFresh(DIST_DB, path.join(DB_PACKAGE, 'src'))) {
+    run('npm', ['run', 'build', '-w', '@oauth2-m2m/embedded-mongo']);
+  }
+}
 
 /**
  * Builds dist/ when it is missing or older than src/. The resilience tier's globalSetup calls it
  * once per run, so only that tier pays for a build; a test file calling it again finds it fresh.
  */
 export function ensureBuilt(): void {
-  if (isFresh()) return;
-  const args = CUSTOM_DIST
-    ? ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST]
-    : ['nest', 'build'];
-  const result = spawnSync('npx', args, { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
-  if (result.status !== 0 || !existsSync(DIST_APP)) {
-    throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
-  }
+  ensurePackageBuilt();
+  // A private build is the developer's to keep current; dist/ is rebuilt when src/ is newer.
+  if (CUSTOM_DIST ? existsSync(DIST_APP) : isFresh(DIST_APP, path.join(ROOT, 'src'))) return;
+  run(
+    'npx',
+    CUSTOM_DIST ? ['tsc', '-p', 'tsconfig.build.json', '--outDir', DIST] : ['nest', 'build'],
+  );
 }

@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { QuotaReservationStorage } from '../../src/rate-limiting/quota-reservation.storage';
 import { startHttpTestApp, type HttpTestApp } from './http-app';
 

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MongoClient } from 'mongodb';
-import { startEmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { basicAuth, form, requestClientCredentials, requestSeedLogin } from './http-app';
 
 /**

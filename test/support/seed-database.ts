@@ -1,5 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
-import { startEmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
 /** An embedded server prepared exactly as the seed's README prepares MongoDB, before the app starts. */
 export interface SeedDatabase {

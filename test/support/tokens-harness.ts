@@ -6,7 +6,7 @@ import type {
   RuntimeConfigService,
   RuntimeSettings,
 } from '../../src/config/runtime-config.service';
-import { startEmbeddedMongo } from '../../src/database/embedded';
+import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import { AccessTokenService } from '../../src/tokens/access-token.service';
 import { IntrospectionService } from '../../src/tokens/introspection.service';
 import { RefreshTokenRepository } from '../../src/tokens/refresh-token.repository';

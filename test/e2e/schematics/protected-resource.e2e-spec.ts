@@ -40,6 +40,8 @@ describe('schematic protected-resource', () => {
       await cp(join(root, file), join(dir, file));
     }
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // The workspace packages (the embedded database) are part of the project, as in a clone.
+    await symlink(join(root, 'packages'), join(dir, 'packages'), 'dir');
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../../src/database/embedded';
+import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 import {
   RateLimitRepository,
   type WindowRef,

@@ -1,0 +1,114 @@
+import { Decimal128, Int32, Long, ObjectId } from 'bson';
+import { CursorRegistry } from './cursors';
+import { Engine } from './engine';
+import { sweepExpired } from './ttl';
+import { compareValues, keyOf } from './values';
+
+/* Engine internals that the wire suites cannot observe directly. */
+
+describe('engine internals', () => {
+  it('keys equal BSON values identically and orders values like mongod', () => {
+    expect(keyOf(1)).toBe(keyOf(Long.fromNumber(1)));
+    expect(keyOf(1)).toBe(keyOf(new Int32(1)));
+    expect(keyOf(1.5)).toBe(keyOf(Decimal128.fromString('1.5')));
+    const id = new ObjectId();
+    expect(keyOf(id)).toBe(keyOf(new ObjectId(id.toHexString())));
+    expect(keyOf('1')).not.toBe(keyOf(1));
+    expect(keyOf(null)).toBe(keyOf(undefined));
+    const ordered = [
+      null,
+      -1,
+      2,
+      'a',
+      'b',
+      { a: 1 },
+      [1],
+      new ObjectId('000000000000000000000001'),
+      new ObjectId('000000000000000000000002'),
+      false,
+      true,
+      new Date(0),
+      new Date(1),
+    ];
+    const shuffled = [...ordered].reverse();
+    expect(shuffled.sort(compareValues)).toEqual(ordered);
+  });
+
+  it('expires cursors after 10 minutes idle', () => {
+    const reg = new CursorRegistry();
+    try {
+      const docs = Array.from({ length: 5 }, (_, i) => ({ i }));
+      const b = reg.start('db.c', docs, 2, false);
+      expect(b.id.isZero()).toBe(false);
+      expect(reg.size).toBe(1);
+      reg.expire(Date.now() + 9 * 60_000);
+      expect(reg.size).toBe(1);
+      reg.expire(Date.now() + 11 * 60_000);
+      expect(reg.size).toBe(0);
+      expect(() => reg.next(b.id, 'db.c', 2)).toThrow(/not found/);
+    } finally {
+      reg.close();
+    }
+  });
+
+  it('journals post-images in order and replays them into an identical engine', () => {
+    const a = new Engine();
+    const c = a.ensureCollection('db', 'c');
+    c.createIndex({ name: 'k_1', key: { k: 1 }, unique: true });
+    const d1 = c.insert({ _id: 1, k: 'a' });
+    c.insert({ _id: 2, k: 'b' });
+    c.replace(d1, { _id: 1, k: 'c' });
+    c.remove({ _id: 2 });
+    const records = a.takeRecords();
+    expect(records.map((r) => r.op)).toEqual([
+      'createCollection',
+      'createIndex',
+      'put',
+      'put',
+      'put',
+      'del',
+    ]);
+    const b = new Engine();
+    for (const r of records) b.apply(r);
+    const replayed = b.collection('db', 'c')!;
+    expect([...replayed.docs.values()]).toEqual([{ _id: 1, k: 'c' }]);
+    expect(() => replayed.insert({ _id: 3, k: 'c' })).toThrow(/E11000/);
+    expect(b.snapshot().filter((r) => r.op === 'put')).toHaveLength(1);
+  });
+
+  it('sweeps TTL indexes by range, leaving fresh and non-date values', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'ttl');
+    c.createIndex({ name: 'at_1', key: { at: 1 }, expireAfterSeconds: 10 });
+    const now = Date.now();
+    c.insert({ _id: 1, at: new Date(now - 60_000) });
+    c.insert({ _id: 2, at: new Date(now) });
+    c.insert({ _id: 3, at: 'soon' });
+    c.insert({ _id: 4, at: [new Date(now), new Date(now - 20_000)] });
+    expect(sweepExpired(e, now)).toBe(2);
+    expect([...c.docs.values()].map((d) => d._id)).toEqual([2, 3]);
+  });
+
+  it('answers range lookups from the sorted index after inserts and deletes', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'r');
+    c.createIndex({ name: 'n_1', key: { n: 1 } });
+    for (let i = 0; i < 1000; i++) c.insert({ _id: i, n: (i * 37) % 1000 });
+    const stats = { docsExamined: 0, keysExamined: 0 };
+    expect(
+      c
+        .find({ n: { $gte: 10, $lt: 20 } }, stats)
+        .map((d) => d.n)
+        .sort((x, y) => x - y),
+    ).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(stats.docsExamined).toBe(10);
+    for (const d of c.find({ n: { $lt: 15 } })) c.remove(d);
+    c.insert({ _id: 5000, n: 12 });
+    expect(
+      c
+        .find({ n: { $gte: 10, $lt: 20 } })
+        .map((d) => d.n)
+        .sort((x, y) => x - y),
+    ).toEqual([12, 15, 16, 17, 18, 19]);
+  });
+});

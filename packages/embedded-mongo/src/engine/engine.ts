@@ -1,0 +1,137 @@
+import type { Document } from 'bson';
+import type { JournalRecord } from '../persistence/persistence.types';
+import { ErrorCodes, MongoCommandError } from '../errors';
+import { Aggregator, ProcessingMode } from 'mingo';
+import { Collection } from './collection';
+import { MINGO_OPTIONS } from './planner';
+import { defaultMaxDataMb, MemoryBudget } from './memory-budget';
+
+/** All databases of one server. Write effects are buffered as journal records until the command finishes. */
+export class Engine {
+  readonly dbs = new Map<string, Map<string, Collection>>();
+  readonly budget: MemoryBudget;
+  private pending: JournalRecord[] = [];
+  private readonly record = (r: JournalRecord): void => {
+    this.pending.push(r);
+  };
+
+  constructor(maxDataBytes = defaultMaxDataMb() * 1024 * 1024) {
+    this.budget = new MemoryBudget(maxDataBytes);
+  }
+
+  /** Records produced since the last call, in the order the changes were made. */
+  takeRecords(): JournalRecord[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** The collection, created implicitly (as mongod does for writes and createIndexes). */
+  ensureCollection(db: string, name: string, options: Document = {}, journal = true): Collection {
+    validateNames(db, name);
+    let colls = this.dbs.get(db);
+    if (!colls) this.dbs.set(db, (colls = new Map<string, Collection>()));
+    let c = colls.get(name);
+    if (!c) {
+      c = new Collection(db, name, options, this.record, this.budget);
+      if (typeof options.viewOn === 'string') {
+        const viewOn = options.viewOn;
+        const pipeline = (options.pipeline as Document[] | undefined) ?? [];
+        // Resolved at read time: the source may change, or itself be a view.
+        c.viewSource = () =>
+          new Aggregator(pipeline, {
+            ...MINGO_OPTIONS,
+            processingMode: ProcessingMode.CLONE_INPUT,
+          }).run<Document>(this.collection(db, viewOn)?.find(undefined) ?? []);
+      }
+      colls.set(name, c);
+      if (journal) this.record({ op: 'createCollection', db, coll: name, options });
+    }
+    return c;
+  }
+
+  recordCollMod(db: string, coll: string, options: Document): void {
+    this.record({ op: 'collMod', db, coll, options });
+  }
+
+  dropCollection(db: string, name: string, journal = true): boolean {
+    const colls = this.dbs.get(db);
+    const c = colls?.get(name);
+    if (!colls || !c) return false;
+    colls.delete(name);
+    c.releaseAll();
+    if (colls.size === 0) this.dbs.delete(db);
+    if (journal) this.record({ op: 'dropCollection', db, coll: name });
+    return true;
+  }
+
+  dropDatabase(db: string, journal = true): void {
+    for (const c of this.dbs.get(db)?.values() ?? []) c.releaseAll();
+    this.dbs.delete(db);
+    if (journal) this.record({ op: 'dropDatabase', db });
+  }
+
+  /** Replays one journal record; replay never re-checks constraints. */
+  apply(r: JournalRecord): void {
+    switch (r.op) {
+      case 'put':
+        this.ensureCollection(r.db, r.coll, {}, false).insert(r.doc, true);
+        break;
+      case 'del':
+        this.collection(r.db, r.coll)?.removeById(r.id);
+        break;
+      case 'createCollection':
+        this.ensureCollection(r.db, r.coll, r.options ?? {}, false);
+        break;
+      case 'collMod':
+        this.ensureCollection(r.db, r.coll, {}, false).options = r.options;
+        break;
+      case 'dropCollection':
+        this.dropCollection(r.db, r.coll, false);
+        break;
+      case 'createIndex':
+        this.ensureCollection(r.db, r.coll, {}, false).createIndex(r.spec, true);
+        break;
+      case 'dropIndex':
+        this.collection(r.db, r.coll)?.dropIndex(r.name, false);
+        break;
+      case 'dropDatabase':
+        this.dropDatabase(r.db, false);
+        break;
+    }
+  }
+
+  /** A consistent snapshot: collected synchronously, documents are immutable once stored. */
+  snapshot(): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    for (const [db, colls] of this.dbs) {
+      for (const [name, c] of colls) {
+        out.push({ op: 'createCollection', db, coll: name, options: c.options });
+        for (const idx of c.indexes.values()) {
+          if (idx.name !== '_id_') out.push({ op: 'createIndex', db, coll: name, spec: idx.spec });
+        }
+        for (const doc of c.docs.values()) out.push({ op: 'put', db, coll: name, doc });
+      }
+    }
+    return out;
+  }
+}
+
+function validateNames(db: string, coll: string): void {
+  if (!db || /[/\\. "$\0]/.test(db)) {
+    throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid database name: '${db}'`);
+  }
+  if (
+    !coll ||
+    coll.includes('$') ||
+    coll.includes('\0') ||
+    coll.startsWith('.') ||
+    coll.startsWith('system.')
+  ) {
+    throw new MongoCommandError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${coll}`);
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Durability for the embedded engine: append-only journal with group commit, plus snapshots.
+ *
+ * - Generations (snapshot-G.bin + journal-G.log) instead of rewriting one journal in place:
+ *   every compaction step is a create, an fsync or an atomic rename, so a crash between any
+ *   two steps leaves either the old or the new generation complete, and load picks it.
+ * - The engine decides when to compact, because only it can produce a consistent dump();
+ *   we only measure (`journalBytes`, `shouldCompact()`) and nudge once per threshold
+ *   crossing via `onCompactNeeded`, so compaction never runs behind the engine's back.
+ * - compact(dump) cuts the journal and iterates dump() synchronously, inside the call, so
+ *   the cut is exact: dump() must contain every record handed to append() before compact()
+ *   was called (apply to memory before or when calling append), and anything appended
+ *   after the call lands in the new journal. A record may end up both in the snapshot and
+ *   in the new journal; replaying post-images twice is harmless.
+ */
+import { constants, promises as fsp } from 'fs';
+import * as path from 'path';
+import type { DeserializeOptions } from 'bson';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { fsyncDir, journalFile, listDir, removeQuietly, snapshotFile } from './generations';
+import { JournalWriter, type JournalTarget } from './journal-writer';
+import { loadDir, type PersistenceLogger } from './loader';
+import type { JournalRecord, Persistence } from './persistence.types';
+import { DEFAULT_DESERIALIZE, encodeRecord, encodeTrailer } from './record-codec';
+
+export interface JournalPersistenceOptions {
+  logger?: PersistenceLogger;
+  /** Journal size after which `shouldCompact()` turns true and `onCompactNeeded` fires. */
+  compactAfterBytes?: number;
+  /** Called (at most once per threshold crossing) after a durable append crossed the limit. */
+  onCompactNeeded?: () => void;
+  /** How replayed BSON is materialised; must match how the engine holds documents. */
+  deserializeOptions?: DeserializeOptions;
+}
+
+const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
+const SNAPSHOT_CHUNK = 1024 * 1024;
+
+const consoleLogger: PersistenceLogger = {
+  log: () => undefined,
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+
+export class JournalPersistence implements Persistence {
+  private readonly logger: PersistenceLogger;
+  private readonly compactAfterBytes: number;
+  private writer: JournalWriter | null = null;
+  /** The journal new appends go to once any compaction in progress has opened it. */
+  private target!: JournalTarget; // set by load(), together with writer
+  private gen = 0;
+  private bytesSinceSnapshot = 0;
+  private compactSignalled = false;
+  private loadStarted = false;
+  private compacting: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private lock: DataDirLock | null = null;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly options: JournalPersistenceOptions = {},
+  ) {
+    this.logger = options.logger ?? consoleLogger;
+    this.compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER;
+  }
+
+  /** Journal bytes that a restart would replay on top of the snapshot. */
+  get journalBytes(): number {
+    return this.bytesSinceSnapshot;
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  shouldCompact(): boolean {
+    return this.compacting === null && this.bytesSinceSnapshot >= this.compactAfterBytes;
+  }
+
+  async load(apply: (record: JournalRecord) => void): Promise<void> {
+    if (this.closing !== null) throw new Error('JournalPersistence is closed');
+    if (this.loadStarted) throw new Error('JournalPersistence.load() may only be called once');
+    this.loadStarted = true;
+    // Before anything is read: a directory in use by another process is never touched.
+    this.lock = lockDataDir(this.dataDir);
+    const opts = this.options.deserializeOptions ?? DEFAULT_DESERIALIZE;
+    let handle: fsp.FileHandle;
+    let res: Awaited<ReturnType<typeof loadDir>>;
+    try {
+      res = await loadDir(this.dataDir, apply, this.logger, opts);
+      const file = path.join(this.dataDir, journalFile(res.gen));
+      // O_CREAT without O_TRUNC/O_APPEND: the writer uses positioned writes from journalSize.
+      handle = await fsp.open(file, constants.O_RDWR | constants.O_CREAT);
+      await fsyncDir(this.dataDir);
+    } catch (err) {
+      this.releaseLock();
+      throw err;
+    }
+    this.gen = res.gen;
+    this.bytesSinceSnapshot = res.journalBytes;
+    this.target = { handle, size: res.journalSize };
+    this.writer = new JournalWriter(this.target, (bytes) => this.onDurable(bytes));
+  }
+
+  /** Records are framed synchronously, so their journal order is the order of append() calls. */
+  async append(records: JournalRecord[]): Promise<void> {
+    if (this.closing !== null) throw new Error('JournalPersistence is closed');
+    if (this.writer === null)
+      throw new Error('JournalPersistence.load() must complete before append()');
+    if (records.length === 0) return;
+    const frames = records.map(encodeRecord);
+    return this.writer.enqueue(frames);
+  }
+
+  /** A call while a compaction runs joins it: that snapshot plus the journal already cover the state. */
+  compact(dump: () => Iterable<JournalRecord>): Promise<void> {
+    if (this.closing !== null) return Promise.reject(new Error('JournalPersistence is closed'));
+    if (this.writer === null)
+      return Promise.reject(new Error('JournalPersistence.load() must complete before compact()'));
+    this.compacting ??= this.startCompaction(this.writer, dump).finally(() => {
+      this.compacting = null;
+    });
+    return this.compacting;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    // Its caller sees a compaction failure; here we only need the files to be quiet.
+    await this.compacting?.catch(() => undefined);
+    const writer = this.writer;
+    try {
+      if (writer === null) return;
+      await writer.drain();
+      await this.target.handle.close();
+    } finally {
+      this.releaseLock();
+    }
+  }
+
+  private releaseLock(): void {
+    this.lock?.release();
+    this.lock = null;
+  }
+
+  private onDurable(bytes: number): void {
+    this.bytesSinceSnapshot += bytes;
+    const hook = this.options.onCompactNeeded;
+    if (
+      hook === undefined ||
+      this.compactSignalled ||
+      this.bytesSinceSnapshot < this.compactAfterBytes
+    )
+      return;
+    this.compactSignalled = true;
+    try {
+      hook();
+    } catch (err) {
+      this.logger.error(`journal: onCompactNeeded hook threw: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs synchronously up to the first await: the journal cut and the dump happen at the
+   * instant compact() is called, so a dump the caller prepared in the same tick is exact.
+   */
+  private startCompaction(
+    writer: JournalWriter,
+    dump: () => Iterable<JournalRecord>,
+  ): Promise<void> {
+    const newGen = this.gen + 1;
+    const oldTarget = this.target;
+    const opened = this.openJournal(newGen);
+    // If the new file cannot be opened, later appends simply continue in the old journal.
+    const oldDrained = writer.cut(opened.catch(() => oldTarget));
+    const bytesBefore = this.bytesSinceSnapshot;
+    this.bytesSinceSnapshot = 0;
+    this.compactSignalled = false;
+    let frames: Buffer[] | null = null;
+    let dumpError: unknown = null;
+    try {
+      frames = Array.from(dump(), encodeRecord);
+    } catch (err) {
+      dumpError = err;
+    }
+    return this.finishCompaction(
+      newGen,
+      opened,
+      oldTarget,
+      oldDrained,
+      frames,
+      dumpError,
+      bytesBefore,
+    );
+  }
+
+  private async finishCompaction(
+    newGen: number,
+    opened: Promise<JournalTarget>,
+    oldTarget: JournalTarget,
+    oldDrained: Promise<void>,
+    frames: Buffer[] | null,
+    dumpError: unknown,
+    bytesBefore: number,
+  ): Promise<void> {
+    const started = Date.now();
+    let newTarget: JournalTarget;
+    try {
+      newTarget = await opened;
+    } catch (err) {
+      this.bytesSinceSnapshot += bytesBefore; // still one journal; nothing was compacted
+      throw err;
+    }
+    this.gen = newGen;
+    this.target = newTarget;
+    await oldDrained;
+    await oldTarget.handle.close();
+    // Without a snapshot the old generation stays authoritative alongside the new journal.
+    if (frames === null) throw dumpError;
+    await this.writeSnapshot(newGen, frames);
+
+    const listing = await listDir(this.dataDir);
+    await removeQuietly(this.dataDir, [
+      ...listing.snapshots.filter((g) => g < newGen).map(snapshotFile),
+      ...listing.journals.filter((g) => g < newGen).map(journalFile),
+    ]);
+    await fsyncDir(this.dataDir);
+    this.logger.log(
+      `journal: compacted ${frames.length} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`,
+    );
+  }
+
+  /** The directory entry must be durable before any acknowledgement depends on the file. */
+  private async openJournal(gen: number): Promise<JournalTarget> {
+    const handle = await fsp.open(path.join(this.dataDir, journalFile(gen)), 'w+');
+    try {
+      await fsyncDir(this.dataDir);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    return { handle, size: 0 };
+  }
+
+  /** tmp + fsync + rename + dir fsync: the snapshot name never points at a partial file. */
+  private async writeSnapshot(gen: number, frames: Buffer[]): Promise<void> {
+    const final = path.join(this.dataDir, snapshotFile(gen));
+    const tmp = `${final}.tmp`;
+    const h = await fsp.open(tmp, 'w');
+    try {
+      let pos = 0;
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async (): Promise<void> => {
+        const data = Buffer.concat(batch, batchBytes);
+        batch = [];
+        batchBytes = 0;
+        for (let off = 0; off < data.length;)
+          off += (await h.write(data, off, data.length - off, pos + off)).bytesWritten;
+        pos += data.length;
+      };
+      for (const f of [...frames, encodeTrailer(frames.length)]) {
+        batch.push(f);
+        batchBytes += f.length;
+        if (batchBytes >= SNAPSHOT_CHUNK) await flush();
+      }
+      await flush();
+      await h.sync();
+    } catch (err) {
+      await h.close();
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+    await h.close();
+    await fsp.rename(tmp, final);
+    await fsyncDir(this.dataDir);
+  }
+}

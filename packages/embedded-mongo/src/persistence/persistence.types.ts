@@ -1,0 +1,38 @@
+import type { Document } from 'bson';
+
+/** Index definition as the engine stores it (the shape `createIndexes` receives, normalised). */
+export interface IndexSpec {
+  name: string;
+  key: Record<string, 1 | -1 | string>;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  expireAfterSeconds?: number;
+}
+
+/**
+ * One logical change. The engine hands the journal post-images (whole documents), not
+ * update operators, so that replay never re-runs query logic and is idempotent.
+ */
+export type JournalRecord =
+  | { op: 'put'; db: string; coll: string; doc: Document }
+  | { op: 'del'; db: string; coll: string; id: unknown }
+  | { op: 'createCollection'; db: string; coll: string; options?: Document }
+  | { op: 'collMod'; db: string; coll: string; options: Document }
+  | { op: 'dropCollection'; db: string; coll: string }
+  | { op: 'createIndex'; db: string; coll: string; spec: IndexSpec }
+  | { op: 'dropIndex'; db: string; coll: string; name: string }
+  | { op: 'dropDatabase'; db: string };
+
+export interface Persistence {
+  /** Replays the snapshot then the journal, in order, into `apply`. Truncates a torn tail. */
+  load(apply: (record: JournalRecord) => void): Promise<void>;
+  /** Resolves only once every record is durable (fsynced). Records of concurrent calls may share one fsync. */
+  append(records: JournalRecord[]): Promise<void>;
+  /** Writes a snapshot of the whole state and starts a fresh journal. */
+  compact(dump: () => Iterable<JournalRecord>): Promise<void>;
+  /** Flushes pending records and closes files. */
+  close(): Promise<void>;
+  /** True when the journal has grown enough that calling `compact` would pay off. Optional. */
+  shouldCompact?(): boolean;
+}

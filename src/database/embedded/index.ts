@@ -1,2 +1,0 @@
-export { startEmbeddedMongo } from './start';
-export type { EmbeddedLogger, EmbeddedMongo, EmbeddedMongoOptions } from './options';
