@@ -9,6 +9,8 @@ import { ensureBuilt, ROOT } from '../support/process';
 interface Run {
   code: number;
   output: string;
+  /** The last line on stderr: a failed start-up's one line. */
+  lastError: string;
 }
 
 /**
@@ -40,7 +42,11 @@ describe('embedded data directory in use', () => {
         },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, output: stdout + stderr });
+          resolve({
+            code,
+            output: stdout + stderr,
+            lastError: stderr.trim().split('\n').pop() ?? '',
+          });
         },
       );
     });
@@ -63,8 +69,8 @@ describe('embedded data directory in use', () => {
   it('the service does not start, and says who holds the directory', async () => {
     const before = readdirSync(data).sort();
     const started = await run('main.js', []);
-    expect(started.code).not.toBe(0);
-    expect(started.output).toContain(expected());
+    expect(started.code).toBe(1);
+    expect(started.lastError).toBe(`oauth2-m2m: ${expected()}`);
     expect(started.output).not.toContain('listening');
     expect(readdirSync(data).sort()).toEqual(before);
   }, 90_000);
