@@ -23,6 +23,8 @@ export const LOCK_FILE = 'mongod.lock';
 /** Thrown before anything in the directory is read or written. Its message is one line. */
 export class DataDirectoryLockedError extends Error {
   override readonly name = 'DataDirectoryLockedError';
+  /** mongod's name for the same refusal; a string code also marks it an operator's error to fix. */
+  readonly code = 'DBPathInUse';
 
   constructor(
     readonly dataDir: string,
