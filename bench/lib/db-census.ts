@@ -23,7 +23,7 @@ export class DbCensus {
     for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
       out[name] = await db.collection(name).countDocuments({});
     }
-    // The seed's audit field: which events are written per request says which emitter to look at.
+    // The FastAPI service's audit field: which events are written per request says which emitter to look at.
     const byType = await db
       .collection('audit_logs')
       .aggregate<{ _id: string; n: number }>([{ $group: { _id: '$event_type', n: { $sum: 1 } } }])

@@ -71,10 +71,10 @@ export async function planRows(
         }),
       },
       {
-        id: 'service.seed-token',
+        id: 'service.legacy-token',
         side: 'service',
-        // The seed's form login; it also stores a refresh token per call: no peer equivalent, no target.
-        label: 'POST /token (seed form, +refresh)',
+        // The FastAPI service's form login; it also stores a refresh token per call: no peer equivalent, no target.
+        label: 'POST /token (legacy form, +refresh)',
         comparedWith: 'peer.token-jwt',
         spec: () => ({
           url: `${svc.baseUrl}/token`,

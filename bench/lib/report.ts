@@ -7,7 +7,7 @@ export interface Row {
   id: string;
   side: Side;
   label: string;
-  /** Row id of the peer figure this row is compared with; none for peer rows and the seed's /token. */
+  /** Row id of the peer figure this row is compared with; none for peer rows and the FastAPI service's /token. */
   comparedWith?: string;
   result: LoadResult;
   /** Peak RSS of that server's process tree during this row (warm-up included). */

@@ -1,11 +1,11 @@
-import { AUDIT_EVENT_TYPES, SEED_EVENT_TYPES, toAuditEntry } from './audit-event-map';
+import { AUDIT_EVENT_TYPES, LEGACY_EVENT_TYPES, toAuditEntry } from './audit-event-map';
 import { redactValue, REDACTED } from './redaction';
 
 const NOW = new Date('2025-07-27T10:00:00Z');
 const DAY = 86_400_000;
 
 describe('audit event map', () => {
-  it('keeps the seed event types under their exact names', () => {
+  it('keeps the FastAPI service event types under their exact names', () => {
     expect(AUDIT_EVENT_TYPES['client.authenticated']).toBe('login_success');
     expect(AUDIT_EVENT_TYPES['client.authentication_failed']).toBe('login_failure');
     expect(AUDIT_EVENT_TYPES['token.revoked']).toBe('token_revoked');
@@ -13,17 +13,19 @@ describe('audit event map', () => {
     expect(AUDIT_EVENT_TYPES['refresh_token.invalid']).toBe('refresh_token_invalid');
     expect(AUDIT_EVENT_TYPES['rate_limit.exceeded']).toBe('rate_limit_exceeded');
     expect(AUDIT_EVENT_TYPES['token.invalid']).toBe('token_invalid');
-    expect(Object.values(AUDIT_EVENT_TYPES)).toEqual(expect.arrayContaining([...SEED_EVENT_TYPES]));
+    expect(Object.values(AUDIT_EVENT_TYPES)).toEqual(
+      expect.arrayContaining([...LEGACY_EVENT_TYPES]),
+    );
   });
 
   it('maps every other event to its snake_case name', () => {
     for (const [name, type] of Object.entries(AUDIT_EVENT_TYPES)) {
-      if ((SEED_EVENT_TYPES as readonly string[]).includes(type)) continue;
+      if ((LEGACY_EVENT_TYPES as readonly string[]).includes(type)) continue;
       expect(type).toBe(name.replace('.', '_'));
     }
   });
 
-  it('stores the seed fields at the top level and the rest, snake_cased, in details', () => {
+  it('stores the FastAPI service fields at the top level and the rest, snake_cased, in details', () => {
     const entry = toAuditEntry(
       'token.issued',
       {

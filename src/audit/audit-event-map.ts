@@ -3,7 +3,7 @@ import type { AuditLog } from './schemas/audit-log.schema';
 import { redactString, redactValue } from './redaction';
 
 /**
- * Domain event → the `event_type` stored in `audit_logs`. The seed's seven names are kept
+ * Domain event → the `event_type` stored in `audit_logs`. The FastAPI service's seven names are kept
  * exactly; the rest are the event name in snake_case. A Record over every event name, so a new
  * event that nobody maps fails to compile instead of going unaudited.
  */
@@ -30,8 +30,8 @@ export const AUDIT_EVENT_TYPES: Record<DomainEventName, string> = {
   'config.updated': 'config_updated',
 };
 
-/** The seed's event types, which must stay queryable under these exact names. */
-export const SEED_EVENT_TYPES = [
+/** The FastAPI service's event types, which must stay queryable under these exact names. */
+export const LEGACY_EVENT_TYPES = [
   'login_success',
   'login_failure',
   'token_revoked',
@@ -52,7 +52,7 @@ const bounded = (value: unknown): string | undefined =>
 const TOP_LEVEL = new Set(['clientId', 'ip', 'requestId', 'reason']);
 
 /**
- * Builds the stored entry: the seed's top-level fields, everything else redacted in `details`.
+ * Builds the stored entry: the FastAPI service's top-level fields, everything else redacted in `details`.
  * Runs for every token request, so it assigns only the fields present: no object rest, and never
  * `delete`, which turns the object into a slow dictionary for BSON serialisation too.
  */

@@ -51,7 +51,7 @@ export class DiscoveryService {
     return this.keys.jwks();
   }
 
-  /** HS256 (the seed's mode) when jwt_config says so; otherwise the algorithms of the published keys. */
+  /** HS256 (the FastAPI service's mode) when jwt_config says so; otherwise the algorithms of the published keys. */
   private accessTokenAlgs(): string[] {
     if (this.runtime.current.algorithm === 'HS256') return ['HS256'];
     const published = this.keys

@@ -25,13 +25,13 @@ import {
   legacyRefreshRequest,
   legacyTokenRequest,
   toLegacyTokenResponse,
-  withSeedRefreshStatus,
+  withLegacyRefreshStatus,
 } from './token-endpoint.adapters';
 import { TokenEndpointService } from './token-endpoint.service';
 import { TokenOperationsService } from './token-operations.service';
 
-/** The seed service's endpoints, same paths and shapes, on the same pipeline as /oauth/token. */
-@ApiTags('seed-compatible')
+/** The FastAPI service's endpoints, same paths and shapes, on the same pipeline as /oauth/token. */
+@ApiTags('legacy-compatible')
 @Public()
 @ApiBadRequestResponse({ type: OAuthErrorDto })
 @ApiUnauthorizedResponse({ type: OAuthErrorDto })
@@ -47,7 +47,7 @@ export class LegacyController {
   @TokenResponse()
   @UseGuards(FormRequestGuard)
   @ApiOperation({
-    summary: "The seed's token endpoint: username = client_id, password = client_secret",
+    summary: "The FastAPI service's token endpoint: username = client_id, password = client_secret",
   })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({ type: LegacyTokenRequestDto })
@@ -72,7 +72,7 @@ export class LegacyController {
     @Meta() meta: RequestMeta,
   ): Promise<LegacyTokenResponseDto> {
     return toLegacyTokenResponse(
-      await withSeedRefreshStatus(this.tokenEndpoint.handle(legacyRefreshRequest(dto, meta))),
+      await withLegacyRefreshStatus(this.tokenEndpoint.handle(legacyRefreshRequest(dto, meta))),
     );
   }
 

@@ -34,12 +34,12 @@ export function toTokenResponse(issue: TokenIssue): TokenResponseDto {
 }
 
 /** FastAPI's OAuth2PasswordRequestForm accepts grant_type absent or "password"; OAuth clients send client_credentials. */
-const SEED_TOKEN_GRANTS = new Set(['password', 'client_credentials']);
+const LEGACY_TOKEN_GRANTS = new Set(['password', 'client_credentials']);
 
 export function legacyTokenRequest(dto: LegacyTokenRequestDto, meta: RequestMeta): TokenRequest {
   const grantType =
     dto.grant_type === undefined || dto.grant_type === '' ? 'password' : dto.grant_type;
-  if (!SEED_TOKEN_GRANTS.has(grantType)) {
+  if (!LEGACY_TOKEN_GRANTS.has(grantType)) {
     throw new UnsupportedGrantTypeError(`grant_type ${grantType} is not supported here`);
   }
   return {
@@ -72,7 +72,7 @@ export function legacyRefreshRequest(
 }
 
 export function toLegacyTokenResponse(issue: TokenIssue): LegacyTokenResponseDto {
-  // The seed's /token and /refresh always return a refresh token; the password and refresh grants always issue one.
+  // The FastAPI service's /token and /refresh always return a refresh token; the password and refresh grants always issue one.
   return {
     access_token: issue.accessToken.token,
     refresh_token: issue.refreshToken ?? '',
@@ -80,8 +80,8 @@ export function toLegacyTokenResponse(issue: TokenIssue): LegacyTokenResponseDto
   };
 }
 
-/** The seed answered an unknown, expired or reused refresh token with 401, not RFC 6749's 400. */
-export async function withSeedRefreshStatus<T>(work: Promise<T>): Promise<T> {
+/** The FastAPI service answered an unknown, expired or reused refresh token with 401, not RFC 6749's 400. */
+export async function withLegacyRefreshStatus<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {

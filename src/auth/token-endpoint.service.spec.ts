@@ -196,17 +196,17 @@ describe('TokenEndpointService', () => {
     expect(consume).not.toHaveBeenCalled();
   });
 
-  it("serves the seed's /refresh without client authentication, and refuses a disabled client", async () => {
+  it("serves the FastAPI service's /refresh without client authentication, and refuses a disabled client", async () => {
     consume.mockResolvedValue({ clientId: 'c1', scopes: ['read'], audience: [], familyId: 'f1' });
     ownerOf.mockResolvedValue('c1');
     findActive.mockResolvedValue(client());
-    const seedRefresh = request({
+    const legacyRefresh = request({
       grantType: 'refresh_token',
       offeredGrants: ['refresh_token'],
       refreshToken: 'old',
       clientAuth: { kind: 'none' },
     });
-    const issued = await service.handle(seedRefresh);
+    const issued = await service.handle(legacyRefresh);
     expect(authenticate).not.toHaveBeenCalled();
     expect(consume).toHaveBeenCalledWith(
       'old',
@@ -215,12 +215,12 @@ describe('TokenEndpointService', () => {
     );
     expect(issued.refreshToken).toBe('rt');
     findActive.mockResolvedValue(null);
-    await expect(service.handle(seedRefresh)).rejects.toThrow(InvalidGrantError);
+    await expect(service.handle(legacyRefresh)).rejects.toThrow(InvalidGrantError);
     // Refused before the token is consumed.
     expect(consume).toHaveBeenCalledTimes(1);
   });
 
-  it("the seed's /refresh checks the owner's grants before it consumes the token", async () => {
+  it("the FastAPI service's /refresh checks the owner's grants before it consumes the token", async () => {
     ownerOf.mockResolvedValue('c1');
     findActive.mockResolvedValue(client({ grantTypes: ['password'] }));
     await expect(
@@ -237,7 +237,7 @@ describe('TokenEndpointService', () => {
     expect(consume).not.toHaveBeenCalled();
   });
 
-  it("the seed's /token (password grant) always issues a refresh token", async () => {
+  it("the FastAPI service's /token (password grant) always issues a refresh token", async () => {
     const issued = await service.handle(
       request({
         grantType: 'password',

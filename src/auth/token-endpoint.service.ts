@@ -17,7 +17,7 @@ import { grantAudience, grantScopes, parseResources, parseScope } from './scope'
 export type ClientAuthInput =
   | { kind: 'request'; authorization?: string; params: ClientAuthParams }
   | { kind: 'credentials'; credentials: ClientCredentials }
-  /** The seed's /refresh: the refresh token alone identifies the client. */
+  /** The FastAPI service's /refresh: the refresh token alone identifies the client. */
   | { kind: 'none' };
 
 export interface TokenRequest {
@@ -46,7 +46,7 @@ interface Requested {
 }
 
 /**
- * The token endpoint as a pipeline of named steps, shared by /oauth/token and the seed's /token
+ * The token endpoint as a pipeline of named steps, shared by /oauth/token and the FastAPI service's /token
  * and /refresh: authenticate the client → pick the grant handler → check the grant is allowed →
  * check scope and resource → issue → emit. Errors propagate as OAuthErrors; the exception filter
  * renders them and emits 'token.denied'.

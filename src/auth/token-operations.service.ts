@@ -12,7 +12,7 @@ import type { TokenOperationRequestDto } from './dto/token-operation.dto';
 /** Access tokens are JWTs (three dot-separated parts); refresh tokens are opaque. */
 const looksLikeJwt = (token: string): boolean => token.split('.').length === 3;
 
-/** Revocation (RFC 7009, and the seed's /revoke) and introspection (RFC 7662). */
+/** Revocation (RFC 7009, and the FastAPI service's /revoke) and introspection (RFC 7662). */
 @Injectable()
 export class TokenOperationsService {
   constructor(
@@ -63,7 +63,7 @@ export class TokenOperationsService {
     );
   }
 
-  /** The seed's /revoke: any token this server signed, even an expired one, is denylisted by jti. */
+  /** The FastAPI service's /revoke: any token this server signed, even an expired one, is denylisted by jti. */
   async revokeLegacy(accessToken: string, meta: RequestMeta): Promise<{ message: string }> {
     const claims = await this.accessTokens.verify(accessToken, { allowExpired: true });
     await this.revocation.revokeAccessToken(claims, meta);

@@ -6,7 +6,7 @@ import { RuntimeConfigService } from '../config/runtime-config.service';
 
 /**
  * On an empty database: store the `jwt_config` document and create a first admin client,
- * printing its secret once. On a database the seed prepared, both already exist and nothing changes.
+ * printing its secret once. On a database the FastAPI service prepared, both already exist and nothing changes.
  */
 export async function bootstrapFirstRun(app: INestApplicationContext): Promise<void> {
   const logger = new Logger('FirstRun');

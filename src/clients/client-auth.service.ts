@@ -19,7 +19,7 @@ export const GENERIC_FAILURE = 'client authentication failed';
 /**
  * Who is calling the token endpoint. Secret methods: client_secret_basic and client_secret_post
  * are interchangeable for a client registered with either (RFC 6749 §2.3.1 makes Basic mandatory
- * for servers, and the seed's `/token` form sends the secret in the body; seed clients must keep
+ * for servers, and the FastAPI service's `/token` form sends the secret in the body; legacy clients must keep
  * working whatever the registered preference says). A private_key_jwt client accepts only
  * assertions: allowing a secret would be a downgrade.
  */
@@ -151,7 +151,7 @@ export class ClientAuthService {
   }
 
   /**
-   * The seed stored secrets in plaintext. The first successful use replaces it with its hash;
+   * The FastAPI service stored secrets in plaintext. The first successful use replaces it with its hash;
    * the update is conditional on the plaintext still being there, so of concurrent first uses
    * exactly one migrates (and emits). A failed write does not fail the caller: the secret was
    * right, and the next use tries again.
@@ -175,7 +175,7 @@ export class ClientAuthService {
         this.events.emit('client.secret_migrated', {
           clientId,
           secretId,
-          reason: 'seed plaintext client_secret replaced by its hash at first use',
+          reason: 'legacy plaintext client_secret replaced by its hash at first use',
         });
       }
     } catch (err) {

@@ -17,7 +17,7 @@ const MAX_ATTEMPTS = 5;
 
 interface SecretsChange<R> {
   secrets: ClientSecret[];
-  /** Also remove the seed's plaintext secret (it was carried over as a hashed one). */
+  /** Also remove the FastAPI service's plaintext secret (it was carried over as a hashed one). */
   dropLegacySecret?: boolean;
   result: R;
 }
@@ -58,7 +58,7 @@ export class ClientSecretsService {
   }
 
   /**
-   * A new secret, and every other active one (the seed's plaintext too) expires after the
+   * A new secret, and every other active one (the FastAPI service's plaintext too) expires after the
    * overlap, so deployed callers keep working until they have picked up the new secret.
    * Secrets that had already expired are dropped, which keeps the array bounded.
    */

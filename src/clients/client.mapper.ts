@@ -11,7 +11,7 @@ import {
 } from './clients.types';
 import type { Client, ClientSecret } from './schemas/client.schema';
 
-/** What a seed document (no grant_types) may do: everything the seed could, plus the standard grant. */
+/** What a legacy document (no grant_types) may do: everything the FastAPI service could, plus the standard grant. */
 export const DEFAULT_GRANT_TYPES: GrantType[] = ['client_credentials', 'refresh_token', 'password'];
 export const DEFAULT_AUTH_METHOD: TokenEndpointAuthMethod = 'client_secret_basic';
 export const DEFAULT_ROLE = 'user';
@@ -20,7 +20,7 @@ export const DEFAULT_ROLE = 'user';
 export interface ClientRecord {
   client: OAuthClient;
   secrets: ClientSecret[];
-  /** The seed's plaintext `client_secret`, until its first successful use migrates it. */
+  /** The FastAPI service's plaintext `client_secret`, until its first successful use migrates it. */
   legacySecret?: string;
   jwks?: ClientJwks;
   revision?: number;
@@ -40,7 +40,7 @@ const hasId = (doc: Client): doc is Client & { _id: { toString(): string } } => 
   return id !== undefined && id !== null;
 };
 
-/** Documents written by hand (the seed's README) may hold anything: read them defensively. */
+/** Documents written by hand (the FastAPI service's README) may hold anything: read them defensively. */
 export function toClientRecord(doc: Client): ClientRecord {
   const grantTypes = strings(doc.grant_types).filter((g): g is GrantType =>
     (GRANT_TYPES as readonly string[]).includes(g),

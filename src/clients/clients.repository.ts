@@ -104,7 +104,7 @@ export class ClientsRepository {
   }
 
   /**
-   * The seed's plaintext secret becomes a hashed one, atomically and only if the plaintext is
+   * The FastAPI service's plaintext secret becomes a hashed one, atomically and only if the plaintext is
    * still the one that was verified: of several concurrent first uses exactly one migrates.
    */
   async migrateLegacySecret(

@@ -6,7 +6,7 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'password'] as const;
-/** `password` is the seed's `/token` form (username = client_id, password = client_secret). */
+/** `password` is the FastAPI service's `/token` form (username = client_id, password = client_secret). */
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** What a grant handler needs to know about an authenticated client. Never carries secrets. */
@@ -66,7 +66,7 @@ export interface ClientJwks {
 /** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
 export interface ClientView extends Omit<OAuthClient, 'registrationId'> {
   secrets: ClientSecretView[];
-  /** A seed-era plaintext `client_secret` still waits to be migrated at its first use. */
+  /** A FastAPI-era plaintext `client_secret` still waits to be migrated at its first use. */
   hasLegacySecret: boolean;
   jwks?: ClientJwks;
   createdAt?: Date;

@@ -32,7 +32,7 @@ describe('SecretHasher', () => {
     },
   );
 
-  it('compares seed plaintext secrets of any length', () => {
+  it('compares legacy plaintext secrets of any length', () => {
     expect(hasher.matchesPlaintext(hasher.digest('test_secret'), 'test_secret')).toBe(true);
     expect(hasher.matchesPlaintext(hasher.digest('test_secret'), 'test_secret_longer')).toBe(false);
   });

@@ -48,7 +48,7 @@ export class SecretHasher {
     return this.matches(presentedDigest, this.dummyHash);
   }
 
-  /** For the seed's plaintext secrets: comparing digests keeps the comparison length-independent. */
+  /** For the FastAPI service's plaintext secrets: comparing digests keeps the comparison length-independent. */
   matchesPlaintext(presentedDigest: Buffer, storedPlaintext: string): boolean {
     return timingSafeEqual(presentedDigest, this.digest(storedPlaintext));
   }

@@ -49,7 +49,7 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   ISSUER?: string;
 
-  /** Real MongoDB. MONGODB_URL is the seed's name for the same thing. Unset: embedded server. */
+  /** Real MongoDB. MONGODB_URL is the FastAPI service's name for the same thing. Unset: embedded server. */
   @IsOptional()
   @Matches(/^mongodb(\+srv)?:\/\//, { message: 'must be a mongodb:// or mongodb+srv:// URI' })
   MONGODB_URI?: string;

@@ -10,7 +10,7 @@ export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 
 /** The effective settings: the `jwt_config` document merged over the environment defaults. */
 export interface RuntimeSettings {
-  /** HS256 (the seed's mode) signs with secretKey; anything else signs with the key store. */
+  /** HS256 (the FastAPI service's mode) signs with secretKey; anything else signs with the key store. */
   algorithm: TokenAlgorithm;
   secretKey: string;
   accessTokenMinutes: number;

@@ -14,7 +14,7 @@ import { AccessGrantedDto } from './dto/access-granted.dto';
 import { ExamplesService } from './examples.service';
 
 /**
- * The seed's protected routes, and the model of a protected module: the global guard has already
+ * The FastAPI service's protected routes, and the model of a protected module: the global guard has already
  * verified the bearer token; @Scopes/@Roles state what the route needs; @CurrentClient is the caller.
  */
 @ApiTags('examples')

@@ -34,8 +34,8 @@ export class RefreshTokenRepository {
 
   /**
    * The service builds every field, so Mongoose's document hydration and validation are skipped:
-   * on the seed's /token they cost more CPU than the insert itself. (Lean inserts store an
-   * undefined field as null; the seed-compat e2e test checks that none reaches this point.)
+   * on the FastAPI service's /token they cost more CPU than the insert itself. (Lean inserts store an
+   * undefined field as null; the FastAPI service-compat e2e test checks that none reaches this point.)
    */
   async insert(doc: RefreshToken): Promise<void> {
     await this.model.insertMany([doc], { lean: true });
@@ -67,7 +67,7 @@ export class RefreshTokenRepository {
   }
 
   /**
-   * Seed-era token stored in plaintext (no family_id): accepted once, and the stored value becomes
+   * FastAPI-era token stored in plaintext (no family_id): accepted once, and the stored value becomes
    * its hash. `family_id: null` keeps a stored hash, presented as if it were a token, from matching.
    */
   claimLegacyPlaintext(
@@ -162,7 +162,7 @@ export class RefreshTokenRepository {
     return res.modifiedCount;
   }
 
-  /** Seed-era tokens have no expiry: give them a full lifetime from now so TTL can remove them. */
+  /** FastAPI-era tokens have no expiry: give them a full lifetime from now so TTL can remove them. */
   async setMissingExpiry(expiresAt: Date): Promise<number> {
     const res = await this.model
       .updateMany({ expires_at: null }, { $set: { expires_at: expiresAt } })

@@ -17,7 +17,7 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
 const MAX_REFRESH_TOKEN_LENGTH = 512;
 
 /**
- * Opaque refresh tokens (256 random bits), stored as SHA-256 in the seed's `tokens` collection.
+ * Opaque refresh tokens (256 random bits), stored as SHA-256 in the FastAPI service's `tokens` collection.
  * Each use rotates: the presented token is consumed by a single atomic compare-and-set, so across
  * any number of instances exactly one concurrent consumer wins. A consumed token stays stored
  * (used_at set) until it expires; presenting it again is reuse and revokes the whole family.
@@ -35,7 +35,7 @@ export class RefreshTokenService implements OnModuleInit {
     private readonly events: EventBus,
   ) {}
 
-  /** The seed's documents never expire; give them a full lifetime from now so TTL applies. */
+  /** The FastAPI service's documents never expire; give them a full lifetime from now so TTL applies. */
   async onModuleInit(): Promise<void> {
     const horizon = new Date(this.clock.now() + this.lifetimeMs());
     await this.repository.setMissingExpiry(horizon);
@@ -68,7 +68,7 @@ export class RefreshTokenService implements OnModuleInit {
 
   /**
    * The client a refresh token was issued to, without consuming it (undefined when unknown). Lets
-   * the seed's unauthenticated /refresh refuse a client that may not refresh before the token burns.
+   * the FastAPI service's unauthenticated /refresh refuse a client that may not refresh before the token burns.
    */
   async ownerOf(token: string): Promise<string | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_REFRESH_TOKEN_LENGTH)
@@ -122,9 +122,9 @@ export class RefreshTokenService implements OnModuleInit {
     const { clientId } = conditions;
     const stored = await this.repository.findByToken(token, hash);
     if (!stored) {
-      // The seed recorded used tokens in plaintext only, without their family.
-      const seedUse = await this.used.findByToken(token, hash);
-      if (seedUse) throw this.reused(seedUse.client_id ?? clientId, seedUse.family_id, meta);
+      // The FastAPI service recorded used tokens in plaintext only, without their family.
+      const legacyUse = await this.used.findByToken(token, hash);
+      if (legacyUse) throw this.reused(legacyUse.client_id ?? clientId, legacyUse.family_id, meta);
       throw this.invalid('unknown refresh token', clientId, meta);
     }
     const familyId = stored.family_id ?? undefined;
@@ -225,7 +225,7 @@ export class RefreshTokenConditionsUnmet extends Error {
 const toGrant = (doc: StoredRefreshToken): RefreshGrant => ({
   clientId: doc.client_id,
   issuedAtMs: doc.created_at instanceof Date ? doc.created_at.getTime() : 0,
-  // Seed-era tokens carry no scopes or role: the grant handler takes the client's current ones.
+  // FastAPI-era tokens carry no scopes or role: the grant handler takes the client's current ones.
   scopes: doc.scopes ?? [],
   role: doc.role,
   audience: doc.audience ?? [],

@@ -92,7 +92,7 @@ export class RevocationRepository {
       .exec();
   }
 
-  /** Seed-era entries carry no expires_at; give them one so the TTL index eventually removes them. */
+  /** FastAPI-era entries carry no expires_at; give them one so the TTL index eventually removes them. */
   async setMissingExpiry(expiresAt: Date): Promise<number> {
     const res = await this.model
       .updateMany({ expires_at: null }, { $set: { expires_at: expiresAt } })

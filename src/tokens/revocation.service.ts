@@ -35,7 +35,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   private readonly jtis = new Map<string, number>();
   /** client_id → tokens issued before this ms are revoked. */
   private readonly cutoffs = new Map<string, { before: number; until: number }>();
-  /** SHA-256 of whole tokens the seed revoked (HS256 mode only). */
+  /** SHA-256 of whole tokens the FastAPI service revoked (HS256 mode only). */
   private readonly legacyTokens = new Set<string>();
   private readonly cutoffListeners: ((clientId: string) => void)[] = [];
   private cursor = 0;
@@ -51,7 +51,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.giveSeedEntriesAnExpiry();
+    await this.giveLegacyEntriesAnExpiry();
     this.apply(await this.repository.findAll());
     this.timer = setInterval(() => void this.poll(), REVOCATION_POLL_INTERVAL_MS);
     this.timer.unref();
@@ -67,7 +67,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     return until !== undefined && until > this.clock.now();
   }
 
-  /** jti denylist + client-wide cutoffs; `legacyToken` (HS256 mode) also checks the seed's entries. */
+  /** jti denylist + client-wide cutoffs; `legacyToken` (HS256 mode) also checks the FastAPI service's entries. */
   isAccessTokenRevoked(
     claims: { jti: string; client_id: string; iat: number },
     legacyToken?: string,
@@ -273,8 +273,8 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
       if (cutoff.until <= now) this.cutoffs.delete(client);
   }
 
-  /** The seed's entries never expire; from now on they do (its tokens are long expired by then). */
-  private async giveSeedEntriesAnExpiry(): Promise<void> {
+  /** The FastAPI service's entries never expire; from now on they do (its tokens are long expired by then). */
+  private async giveLegacyEntriesAnExpiry(): Promise<void> {
     const horizon = this.clock.now() + (MAX_ACCESS_TOKEN_TTL_SECONDS + CLOCK_LEEWAY_SECONDS) * 1000;
     await this.repository.setMissingExpiry(new Date(horizon));
   }

@@ -13,7 +13,7 @@ export class UsedRefreshTokenRepository {
     await this.model.create(doc);
   }
 
-  /** By hash, or by plaintext for what the seed recorded: one read. */
+  /** By hash, or by plaintext for what the FastAPI service recorded: one read. */
   findByToken(token: string, hash: string): Promise<UsedRefreshToken | null> {
     return this.model
       .findOne({ refresh_token: { $in: [hash, token] } })

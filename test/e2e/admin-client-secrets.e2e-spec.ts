@@ -1,17 +1,17 @@
-import { createClient, insertSeedClient } from '../support/factories/client.factory';
+import { createClient, insertLegacyClient } from '../support/factories/client.factory';
 import { useAdminApp } from '../support/admin-app';
-import { requestSeedLogin } from '../support/http-app';
+import { requestLegacyLogin } from '../support/http-app';
 
 /**
  * Client secrets through the admin API, each step proven on the token endpoints themselves (the
- * standard one and the seed's form login): rotation with overlap, an extra secret expired early,
- * and a seed client's plaintext secret rotated away.
+ * standard one and the FastAPI service's form login): rotation with overlap, an extra secret expired early,
+ * and a legacy client's plaintext secret rotated away.
  */
 describe('/admin/clients/:id/secrets', () => {
   const ctx = useAdminApp();
   const { call, tokenStatus } = ctx;
-  const seedLoginStatus = async (clientId: string, secret: string): Promise<number> =>
-    (await requestSeedLogin(ctx.t.app, clientId, secret)).statusCode;
+  const legacyLoginStatus = async (clientId: string, secret: string): Promise<number> =>
+    (await requestLegacyLogin(ctx.t.app, clientId, secret)).statusCode;
 
   it('rotation with overlap: old and new secret both work until the old one expires, then only the new one', async () => {
     const svc = await createClient(ctx.t.app);
@@ -35,15 +35,15 @@ describe('/admin/clients/:id/secrets', () => {
 
     for (const s of [svc.secret, secret.client_secret]) {
       expect(await tokenStatus(svc.clientId, s)).toBe(200);
-      expect(await seedLoginStatus(svc.clientId, s)).toBe(200);
+      expect(await legacyLoginStatus(svc.clientId, s)).toBe(200);
     }
 
     // Past the overlap (the cache TTL is shorter, so no stale entry either).
     jest.spyOn(Date, 'now').mockReturnValue(expiresAt + 1_000);
     expect(await tokenStatus(svc.clientId, svc.secret)).toBe(401);
-    expect(await seedLoginStatus(svc.clientId, svc.secret)).toBe(401);
+    expect(await legacyLoginStatus(svc.clientId, svc.secret)).toBe(401);
     expect(await tokenStatus(svc.clientId, secret.client_secret)).toBe(200);
-    expect(await seedLoginStatus(svc.clientId, secret.client_secret)).toBe(200);
+    expect(await legacyLoginStatus(svc.clientId, secret.client_secret)).toBe(200);
     expect(ctx.events.named('client.authentication_failed')).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ clientId: svc.clientId, reason: 'client_secret expired' }),
@@ -78,18 +78,18 @@ describe('/admin/clients/:id/secrets', () => {
     ).toBe(404);
   });
 
-  it('a seed client (plaintext secret) shows up, works, and can be rotated', async () => {
-    const seed = await insertSeedClient(ctx.t.app);
-    expect((await call('GET', `/admin/clients/${seed.clientId}`)).json()).toMatchObject({
+  it('a legacy client (plaintext secret) shows up, works, and can be rotated', async () => {
+    const legacy = await insertLegacyClient(ctx.t.app);
+    expect((await call('GET', `/admin/clients/${legacy.clientId}`)).json()).toMatchObject({
       legacy_plaintext_secret: true,
       secrets: [],
       role: 'user',
     });
-    const rotated = await call('POST', `/admin/clients/${seed.clientId}/secrets/rotate`, {});
+    const rotated = await call('POST', `/admin/clients/${legacy.clientId}/secrets/rotate`, {});
     expect(rotated.statusCode).toBe(201);
-    const stored = await ctx.t.db.collection('clients').findOne({ client_id: seed.clientId });
+    const stored = await ctx.t.db.collection('clients').findOne({ client_id: legacy.clientId });
     expect(stored).not.toHaveProperty('client_secret');
-    expect(JSON.stringify(stored)).not.toContain(seed.secret);
-    expect(await seedLoginStatus(seed.clientId, seed.secret)).toBe(200); // within the 24 h default overlap
+    expect(JSON.stringify(stored)).not.toContain(legacy.secret);
+    expect(await legacyLoginStatus(legacy.clientId, legacy.secret)).toBe(200); // within the 24 h default overlap
   });
 });

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { SEED_EVENT_TYPES } from '../../src/audit/audit-event-map';
+import { LEGACY_EVENT_TYPES } from '../../src/audit/audit-event-map';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { RuntimeConfigService } from '../../src/config/runtime-config.service';
 import {
@@ -16,7 +16,7 @@ import {
 } from '../support/http-app';
 
 /**
- * The audit log over HTTP: every seed event type produced by a real flow, stored with the seed's
+ * The audit log over HTTP: every legacy event type produced by a real flow, stored with the FastAPI service's
  * fields and nothing secret, and GET /admin/audit with its filters, pagination and access rules.
  */
 describe('audit log (events → audit_logs, GET /admin/audit)', () => {
@@ -58,7 +58,7 @@ describe('audit log (events → audit_logs, GET /admin/audit)', () => {
     userToken = await issue(user, 'read');
     secrets.push(admin.secret, user.secret, adminToken, userToken);
 
-    // The seed's flows, each producing one of its event types.
+    // The FastAPI service's flows, each producing one of its event types.
     const login = await post('/token', form({ username: user.clientId, password: user.secret }));
     expect(login.statusCode).toBe(200);
     const { access_token: accessToken, refresh_token: refreshToken } = login.json();
@@ -114,8 +114,8 @@ describe('audit log (events → audit_logs, GET /admin/audit)', () => {
     await t?.close();
   });
 
-  it.each(SEED_EVENT_TYPES.map((type) => [type]))(
-    '%s is recorded with the seed fields and is queryable',
+  it.each(LEGACY_EVENT_TYPES.map((type) => [type]))(
+    '%s is recorded with the FastAPI service fields and is queryable',
     async (type) => {
       const res = await audit({ event_type: type });
       expect(res.statusCode).toBe(200);

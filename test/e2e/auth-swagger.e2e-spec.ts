@@ -53,7 +53,7 @@ describe('Swagger documentation of the auth endpoints', () => {
     expect(op.responses['400'] ?? op.responses['401']).toBeDefined();
   });
 
-  it("documents the seed's /revoke answer and the RFC 7009 endpoint", () => {
+  it("documents the FastAPI service's /revoke answer and the RFC 7009 endpoint", () => {
     expect(doc.components.schemas.LegacyRevokeResponseDto.properties).toHaveProperty('message');
     expect(
       doc.paths['/oauth/revoke'].post.requestBody?.content['application/x-www-form-urlencoded'],

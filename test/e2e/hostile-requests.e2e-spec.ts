@@ -4,7 +4,7 @@ import { AccessTokenService } from '../../src/tokens/access-token.service';
 import { TokensClock } from '../../src/tokens/tokens.clock';
 import { createClient, type TestClient } from '../support/factories/client.factory';
 import { basicAuth, form, startHttpTestApp, type HttpTestApp } from '../support/http-app';
-import { collectionCounts } from '../support/seed-database';
+import { collectionCounts } from '../support/legacy-database';
 
 /**
  * Whatever arrives, the answer is a 4xx in the RFC format, never a 5xx, and nothing stored
@@ -68,7 +68,7 @@ describe('hostile input', () => {
     headers: { Authorization: token },
   });
 
-  describe('JSON bodies of the seed endpoints', () => {
+  describe('JSON bodies of the FastAPI service endpoints', () => {
     it.each([
       ['malformed JSON', '{"refresh_token": '],
       ['an operator object', '{"refresh_token": {"$ne": null}}'],

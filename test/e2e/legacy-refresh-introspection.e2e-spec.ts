@@ -1,5 +1,5 @@
 import { startHttpTestApp, basicAuth, form, type HttpTestApp } from '../support/http-app';
-import { startSeedDatabase, type SeedDatabase } from '../support/seed-database';
+import { startLegacyDatabase, type LegacyDatabase } from '../support/legacy-database';
 
 /**
  * A refresh token the FastAPI service stored in plaintext (its `tokens` collection, no family):
@@ -7,7 +7,7 @@ import { startSeedDatabase, type SeedDatabase } from '../support/seed-database';
  */
 describe('introspection of a plaintext refresh token left by the FastAPI service', () => {
   const PLAINTEXT = 'legacy-plaintext-refresh-token-0123456789';
-  let legacy: SeedDatabase;
+  let legacy: LegacyDatabase;
   let t: HttpTestApp;
 
   const introspect = (token: string, clientId = 'test_client', secret = 'test_secret') =>
@@ -22,7 +22,7 @@ describe('introspection of a plaintext refresh token left by the FastAPI service
     });
 
   beforeAll(async () => {
-    legacy = await startSeedDatabase();
+    legacy = await startLegacyDatabase();
     // As the FastAPI service's /token stored it.
     await legacy.db.collection('tokens').insertOne({
       client_id: 'test_client',

@@ -8,7 +8,7 @@ import type { AccessTokenRequest } from '../../src/tokens/tokens.types';
 import { recordEvents, startHttpTestApp, type HttpTestApp } from '../support/http-app';
 
 /**
- * The resource-server side over HTTP: the seed's /protected and /admin-only behind the global
+ * The resource-server side over HTTP: the FastAPI service's /protected and /admin-only behind the global
  * passport-jwt guard, the scopes and roles guards, revocation, and key rotation. Tokens are minted
  * with AccessTokenService directly, so this suite does not depend on the token endpoint.
  */

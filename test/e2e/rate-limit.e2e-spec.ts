@@ -10,7 +10,7 @@ import { accessTokenFor, basicAuth, form, type HttpTestApp } from '../support/ht
 import { startRateLimitedPair, type RateLimitedPair } from '../support/rate-limit-apps';
 
 /**
- * The rate limit over HTTP: the limit from the seed's jwt_config, 429 with Retry-After, the
+ * The rate limit over HTTP: the limit from the FastAPI service's jwt_config, 429 with Retry-After, the
  * audit entry, and the global guarantee across two app instances sharing one database.
  */
 describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () => {
@@ -57,7 +57,7 @@ describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () 
       error_description: `Rate limit exceeded: at most ${LIMIT} requests per minute; retry after 59 s`,
     });
 
-    // The seed's document shape: one counter per client, IP and window.
+    // The FastAPI service's document shape: one counter per client, IP and window.
     const windowId = `${client.clientId}:127.0.0.1:${WINDOW_START / 1000}`;
     expect(await db.collection('rate_limits').findOne({ _id: windowId as never })).toEqual({
       _id: windowId,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { bootstrapAdminOf, makeTmpDir, sleep, startApp, type AppProcess } from '../support/process';
-import { getProtected, seedRefresh, seedToken } from '../support/http';
+import { getProtected, legacyRefresh, legacyToken } from '../support/http';
 import { stopEverything } from '../support/lifecycle';
 
 /** Child processes of `pid` (the cluster's workers), from /proc. */
@@ -61,17 +61,17 @@ describe('cluster mode (WORKERS=2, embedded database in the primary)', () => {
   });
 
   it('serves from every worker with shared state: tokens, refresh rotation, reuse detection', async () => {
-    const { pair } = await seedToken(app.baseUrl, admin.clientId, admin.secret);
+    const { pair } = await legacyToken(app.baseUrl, admin.clientId, admin.secret);
     expect(pair).toBeDefined();
     const statuses = await Promise.all(
       Array.from({ length: 40 }, () => getProtected(app.baseUrl, pair!.access_token)),
     );
     expect(statuses.map((r) => r.status)).toEqual(Array(40).fill(200));
-    const rotated = await seedRefresh(app.baseUrl, pair!.refresh_token);
+    const rotated = await legacyRefresh(app.baseUrl, pair!.refresh_token);
     expect(rotated.res.status).toBe(200);
     // Whichever worker answers, the spent token is known to be spent.
     for (let i = 0; i < 4; i++) {
-      expect((await seedRefresh(app.baseUrl, pair!.refresh_token)).res.status).toBe(401);
+      expect((await legacyRefresh(app.baseUrl, pair!.refresh_token)).res.status).toBe(401);
     }
   });
 
@@ -82,7 +82,7 @@ describe('cluster mode (WORKERS=2, embedded database in the primary)', () => {
     process.kill(victim, 'SIGKILL');
     const workers = await waitForWorkers(app, 2, [victim]);
     expect(workers).not.toContain(victim);
-    const { res } = await seedToken(app.baseUrl, admin.clientId, admin.secret);
+    const { res } = await legacyToken(app.baseUrl, admin.clientId, admin.secret);
     expect(res.status).toBe(200);
   }, 60_000);
 

@@ -7,8 +7,8 @@ import {
   type AppProcess,
   type DbProcess,
 } from '../support/process';
-import { connect, insertSeedClients } from '../support/db';
-import { seedRefresh, seedToken } from '../support/http';
+import { connect, insertLegacyClients } from '../support/db';
+import { legacyRefresh, legacyToken } from '../support/http';
 import { stopEverything } from '../support/lifecycle';
 
 /**
@@ -48,7 +48,7 @@ interface LoadState {
 async function runWorker(app: AppProcess, clientId: string, state: LoadState): Promise<void> {
   while (!state.stopped) {
     try {
-      const issued = await seedToken(app.baseUrl, clientId, `${clientId}-secret`);
+      const issued = await legacyToken(app.baseUrl, clientId, `${clientId}-secret`);
       state.requests++;
       if (!issued.pair) {
         if (!state.stopped) state.failures.push(`/token ${issued.res.status} ${issued.res.text}`);
@@ -58,7 +58,7 @@ async function runWorker(app: AppProcess, clientId: string, state: LoadState): P
       state.unpresented.add(current);
       for (let i = 0; i < REFRESHES_PER_CHAIN && !state.stopped; i++) {
         state.unpresented.delete(current);
-        const rotated = await seedRefresh(app.baseUrl, current);
+        const rotated = await legacyRefresh(app.baseUrl, current);
         state.requests++;
         if (!rotated.pair) {
           if (!state.stopped)
@@ -106,7 +106,7 @@ describe('crash: SIGKILL the app and the database mid-load, restart on the same 
     tmp = makeTmpDir('crash-');
     dbProc = await startDb(tmp.dir);
     ({ client: mongo, db } = await connect(dbProc.uri));
-    await insertSeedClients(
+    await insertLegacyClients(
       db,
       clientIds.map((clientId) => ({ clientId, secret: `${clientId}-secret` })),
     );
@@ -162,8 +162,8 @@ describe('crash: SIGKILL the app and the database mid-load, restart on the same 
     });
     // First use rotates (200); the second is reuse (401). Tokens are independent, so in parallel.
     const outcomes = await mapLimit(delivered, 8, async (token) => {
-      const first = await seedRefresh(fresh.baseUrl, token);
-      const second = await seedRefresh(fresh.baseUrl, token);
+      const first = await legacyRefresh(fresh.baseUrl, token);
+      const second = await legacyRefresh(fresh.baseUrl, token);
       return `${first.res.status},${second.res.status}`;
     });
     const tally: Record<string, number> = {};

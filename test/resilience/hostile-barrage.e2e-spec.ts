@@ -204,7 +204,7 @@ describe('hostile input against one running server', () => {
     expect((await getProtected(app.baseUrl, esToken)).status).toBe(200);
   }, 120_000);
 
-  it('HS256 (seed) mode: claims behind a valid signature are checked, and a second barrage changes nothing', async () => {
+  it('HS256 (legacy) mode: claims behind a valid signature are checked, and a second barrage changes nothing', async () => {
     const stored = await db.collection('config').findOne({ _id: 'jwt_config' as never });
     const secret = stored?.SECRET_KEY as string;
     expect(typeof secret).toBe('string');

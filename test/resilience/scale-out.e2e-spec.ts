@@ -7,13 +7,13 @@ import {
   type AppProcess,
   type DbProcess,
 } from '../support/process';
-import { connect, insertSeedClients, waitForAudit } from '../support/db';
+import { connect, insertLegacyClients, waitForAudit } from '../support/db';
 import {
   getProtected,
   JSON_TYPE,
   parseJson,
-  seedRefresh,
-  seedToken,
+  legacyRefresh,
+  legacyToken,
   send,
   type RawResponse,
 } from '../support/http';
@@ -80,7 +80,7 @@ describe('scale-out: three app instances on one standalone database', () => {
     tmp = makeTmpDir('scale-out-');
     dbProc = await startDb(tmp.dir);
     ({ client: mongo, db } = await connect(dbProc.uri));
-    await insertSeedClients(db, Object.values(CLIENTS));
+    await insertLegacyClients(db, Object.values(CLIENTS));
     const env = {
       MAX_REQUESTS_PER_MINUTE: String(LIMIT),
       TRUST_PROXY: 'true',
@@ -94,9 +94,9 @@ describe('scale-out: three app instances on one standalone database', () => {
 
   it('holds one rate limit across all instances (total accepted within the limit)', async () => {
     const { clientId, secret } = CLIENTS.limited;
-    // The first use of a seed-era plaintext secret migrates it to a hash; do that once, from
+    // The first use of a FastAPI-era plaintext secret migrates it to a hash; do that once, from
     // another IP (another rate-limit key), so the burst below measures only the limiter.
-    expect((await seedToken(apps[0].baseUrl, clientId, secret, freshIp())).res.status).toBe(200);
+    expect((await legacyToken(apps[0].baseUrl, clientId, secret, freshIp())).res.status).toBe(200);
 
     // Windows are fixed minutes: a burst straddling a boundary may legitimately get 2 × LIMIT.
     const intoMinute = Date.now() % 60_000;
@@ -106,7 +106,7 @@ describe('scale-out: three app instances on one standalone database', () => {
     const burst = 3 * LIMIT;
     const results = await Promise.all(
       Array.from({ length: burst }, (_, i) =>
-        seedToken(apps[i % apps.length].baseUrl, clientId, secret, sameKey),
+        legacyToken(apps[i % apps.length].baseUrl, clientId, secret, sameKey),
       ),
     );
     const accepted = results.filter((r) => r.res.status === 200);
@@ -128,7 +128,7 @@ describe('scale-out: three app instances on one standalone database', () => {
 
   it('enforces a revocation made through one instance on the others within 1 s', async () => {
     const [a, b, c] = apps;
-    const { pair } = await seedToken(
+    const { pair } = await legacyToken(
       a.baseUrl,
       CLIENTS.revoker.clientId,
       CLIENTS.revoker.secret,
@@ -162,14 +162,14 @@ describe('scale-out: three app instances on one standalone database', () => {
   it('detects refresh-token reuse across instances and revokes the whole family', async () => {
     const [a, b, c] = apps;
     const { clientId, secret } = CLIENTS.reuser;
-    const first = (await seedToken(a.baseUrl, clientId, secret, freshIp())).pair!;
-    const rotated = await seedRefresh(a.baseUrl, first.refresh_token, freshIp());
+    const first = (await legacyToken(a.baseUrl, clientId, secret, freshIp())).pair!;
+    const rotated = await legacyRefresh(a.baseUrl, first.refresh_token, freshIp());
     expect(rotated.res.status).toBe(200);
     const next = rotated.pair!;
     expect((await getProtected(c.baseUrl, next.access_token, freshIp())).status).toBe(200);
 
     // The old refresh token, already rotated on A, presented to B: reuse.
-    const reuse = await seedRefresh(b.baseUrl, first.refresh_token, freshIp());
+    const reuse = await legacyRefresh(b.baseUrl, first.refresh_token, freshIp());
     expectOAuthError(reuse.res, 401);
     const audited = await waitForAudit(db, {
       event_type: 'refresh_token_reuse',
@@ -180,7 +180,7 @@ describe('scale-out: three app instances on one standalone database', () => {
     expect(JSON.stringify(audited)).not.toContain(first.refresh_token);
 
     // The family is revoked: the refresh token A handed out is dead everywhere…
-    expectOAuthError((await seedRefresh(c.baseUrl, next.refresh_token, freshIp())).res, 401);
+    expectOAuthError((await legacyRefresh(c.baseUrl, next.refresh_token, freshIp())).res, 401);
     // …and so is the access token issued with it, on every instance within the same bound.
     const { last } = await untilAll(
       apps,

@@ -15,8 +15,8 @@ export async function connect(uri: string): Promise<{ client: MongoClient; db: D
   return { client, db: client.db(DB_NAME) };
 }
 
-/** A client exactly as the seed's README inserts it: plaintext secret, no other fields. */
-export async function insertSeedClients(
+/** A client exactly as the FastAPI service's README inserts it: plaintext secret, no other fields. */
+export async function insertLegacyClients(
   db: Db,
   clients: { clientId: string; secret: string; scopes?: string[]; role?: string }[],
 ): Promise<void> {

@@ -24,7 +24,7 @@ export interface HttpTestApp {
 export interface HttpTestAppOptions {
   /** Listen on 127.0.0.1 on a free port and set ISSUER to that URL (conformance tests). */
   listen?: boolean;
-  /** An existing database (e.g. one prepared the way the seed's README does); default: embedded, in memory. */
+  /** An existing database (e.g. one prepared the way the FastAPI service's README does); default: embedded, in memory. */
   mongoUri?: string;
   /** Run the first-start bootstrap as `npm start` does. */
   firstRun?: boolean;
@@ -135,8 +135,8 @@ export function requestClientCredentials(
   });
 }
 
-/** The seed's form login on POST /token: username = client_id, password = client_secret. */
-export function requestSeedLogin(app: NestFastifyApplication, clientId: string, secret: string) {
+/** The FastAPI service's form login on POST /token: username = client_id, password = client_secret. */
+export function requestLegacyLogin(app: NestFastifyApplication, clientId: string, secret: string) {
   return app.inject({
     method: 'POST',
     url: '/token',

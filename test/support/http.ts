@@ -101,8 +101,8 @@ export interface TokenPair {
   refresh_token: string;
 }
 
-/** The seed's `POST /token` (form username/password). */
-export async function seedToken(
+/** The FastAPI service's `POST /token` (form username/password). */
+export async function legacyToken(
   baseUrl: string,
   clientId: string,
   secret: string,
@@ -117,8 +117,8 @@ export async function seedToken(
   return { res, pair: res.status === 200 ? (parseJson(res) as unknown as TokenPair) : undefined };
 }
 
-/** The seed's `POST /refresh` (JSON {refresh_token}). */
-export async function seedRefresh(
+/** The FastAPI service's `POST /refresh` (JSON {refresh_token}). */
+export async function legacyRefresh(
   baseUrl: string,
   refreshToken: string,
   headers: Record<string, string> = {},

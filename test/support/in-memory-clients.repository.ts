@@ -12,7 +12,7 @@ export class InMemoryClientsRepository {
   touches: { clientId: string; secretId: string; at: Date }[] = [];
   reads = 0;
 
-  seed(doc: Client): void {
+  legacy(doc: Client): void {
     this.docs.set(doc.client_id, clone(doc));
   }
 

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
-import { basicAuth, form, requestClientCredentials, requestSeedLogin } from './http-app';
+import { basicAuth, form, requestClientCredentials, requestLegacyLogin } from './http-app';
 
 /**
  * Reuse-detection races as an attacker would run them: many concurrent refreshes of one token,
@@ -72,7 +72,7 @@ export async function openFamily(
   const res =
     endpoint === 'oauth'
       ? await requestClientCredentials(app, client.clientId, client.secret)
-      : await requestSeedLogin(app, client.clientId, client.secret);
+      : await requestLegacyLogin(app, client.clientId, client.secret);
   expect(res.statusCode).toBe(200);
   const body = res.json<{ access_token: string; refresh_token: string }>();
   expect(body.refresh_token).toEqual(expect.any(String));

@@ -75,7 +75,7 @@ export function fakeRuntime(settings: Partial<RuntimeSettings> = {}): RuntimeCon
   return {
     current: {
       algorithm: 'ES256',
-      secretKey: 'seed-secret',
+      secretKey: 'legacy-secret',
       accessTokenMinutes: 15,
       refreshTokenDays: 30,
       maxRequestsPerMinute: 60,

@@ -2,9 +2,9 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument, Types } from 'mongoose';
 
 /**
- * The seed's `audit_logs` collection: `event_type, client_id, ip, reason, timestamp`, plus the
+ * The FastAPI service's `audit_logs` collection: `event_type, client_id, ip, reason, timestamp`, plus the
  * request id, a redacted `details` object and `expires_at` (retention, TTL). strict:false keeps
- * whatever else the seed stored in old entries.
+ * whatever else the FastAPI service stored in old entries.
  */
 @Schema({ collection: 'audit_logs', versionKey: false, strict: false })
 export class AuditLog {

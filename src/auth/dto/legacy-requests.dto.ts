@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
-/** The seed's `/token` form (FastAPI's OAuth2PasswordRequestForm): username = client_id, password = client_secret. */
+/** The FastAPI service's `/token` form (FastAPI's OAuth2PasswordRequestForm): username = client_id, password = client_secret. */
 export class LegacyTokenRequestDto {
   @ApiProperty({ description: 'The client_id.', example: 'test_client' })
   @IsString()

@@ -20,7 +20,7 @@ export class TokenResponseDto {
   refresh_token?: string;
 }
 
-/** The seed's `/token` and `/refresh` response, field for field. */
+/** The FastAPI service's `/token` and `/refresh` response, field for field. */
 export class LegacyTokenResponseDto {
   @ApiProperty({ example: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9...' })
   access_token: string;

@@ -2,7 +2,7 @@ import type { GrantType, OAuthClient } from '../../clients/clients.types';
 import type { RequestMeta } from '../../common/http/request-context';
 import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
 
-/** What a grant handler is given: the authenticated client (null only for the seed's /refresh). */
+/** What a grant handler is given: the authenticated client (null only for the FastAPI service's /refresh). */
 export interface GrantContext {
   client: OAuthClient | null;
   /** Scopes and resources the request asked for, already parsed: a refresh checks them before it consumes. */

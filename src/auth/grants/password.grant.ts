@@ -7,8 +7,8 @@ import {
 } from './grant-handler';
 
 /**
- * The seed's `/token`: `username`/`password` are the client's id and secret, so this is client
- * credentials authenticated from a password form. Unlike RFC 6749 §4.4 the seed always hands out
+ * The FastAPI service's `/token`: `username`/`password` are the client's id and secret, so this is client
+ * credentials authenticated from a password form. Unlike RFC 6749 §4.4 the FastAPI service always hands out
  * a refresh token, and its clients rely on that.
  */
 @Injectable()

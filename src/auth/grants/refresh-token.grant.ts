@@ -18,7 +18,7 @@ import {
 /**
  * RFC 6749 §6 with rotation: the presented token is consumed atomically and a new one of the same
  * family is issued. With an authenticated client (/oauth/token) the token must be that client's;
- * the seed's /refresh has no client authentication and trusts the token alone, as the seed did.
+ * the FastAPI service's /refresh has no client authentication and trusts the token alone, as the FastAPI service did.
  *
  * Every check that can refuse the refresh runs before the token is consumed: the client's state
  * and grants here, scope and resource as conditions of the compare-and-set itself (so a refused

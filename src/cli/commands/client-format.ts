@@ -16,7 +16,7 @@ export function describeClient(client: ClientView): string[] {
     ...(client.accessTokenTtlSeconds !== undefined
       ? [`  token ttl:     ${client.accessTokenTtlSeconds}s`]
       : []),
-    `  secrets:       ${activeSecrets.length} active${client.hasLegacySecret ? ' + 1 seed plaintext (migrated at first use)' : ''}`,
+    `  secrets:       ${activeSecrets.length} active${client.hasLegacySecret ? ' + 1 legacy plaintext (migrated at first use)' : ''}`,
     ...activeSecrets.map(
       (s) =>
         `    ${s.id}  created ${date(s.createdAt)}  expires ${date(s.expiresAt)}  last used ${date(s.lastUsedAt)}`,

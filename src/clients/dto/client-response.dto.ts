@@ -46,7 +46,7 @@ export class ClientResponseDto {
   @ApiProperty() disabled: boolean;
   @ApiProperty({ type: [ClientSecretResponseDto] }) secrets: ClientSecretResponseDto[];
   @ApiProperty({
-    description: 'A seed-era plaintext secret is still waiting to be migrated at its first use',
+    description: 'A FastAPI-era plaintext secret is still waiting to be migrated at its first use',
   })
   legacy_plaintext_secret: boolean;
   @ApiPropertyOptional() created_at?: Date;

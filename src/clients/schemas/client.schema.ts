@@ -24,17 +24,17 @@ export class ClientSecret {
 export const ClientSecretSchema = SchemaFactory.createForClass(ClientSecret);
 
 /**
- * The seed's `clients` collection. A seed document is just `{client_id, client_secret, scopes, role}`
+ * The FastAPI service's `clients` collection. A legacy document is just `{client_id, client_secret, scopes, role}`
  * with a plaintext secret; every other field is optional and its default is applied when the
  * document is read (see client.mapper.ts), so such a document works without a migration step.
- * Field names stay snake_case like the seed's.
+ * Field names stay snake_case like the FastAPI service's.
  */
 @Schema({ collection: 'clients', versionKey: false })
 export class Client {
   @Prop({ type: String, required: true, unique: true })
   client_id: string;
 
-  /** Seed-era plaintext secret; removed (and replaced by a hash in `secrets`) at its first use. */
+  /** FastAPI-era plaintext secret; removed (and replaced by a hash in `secrets`) at its first use. */
   @Prop({ type: String })
   client_secret?: string;
 

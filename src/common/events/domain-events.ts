@@ -45,7 +45,7 @@ export interface RequestDeniedEvent extends EventContext, Pick<RequestMeta, 'end
   code: string;
 }
 
-/** Event name → payload. The names are the contract; audit maps them to the seed's event_type. */
+/** Event name → payload. The names are the contract; audit maps them to the FastAPI service's event_type. */
 export interface DomainEvents {
   'client.authenticated': EventContext;
   'client.authentication_failed': RequestDeniedEvent;

@@ -4,8 +4,8 @@ import type { HydratedDocument } from 'mongoose';
 export const JWT_CONFIG_ID = 'jwt_config';
 
 /**
- * The seed's `config` collection: one document `_id: "jwt_config"` with UPPER_CASE fields,
- * inserted by hand in the seed's README. Fields we add follow the same style.
+ * The FastAPI service's `config` collection: one document `_id: "jwt_config"` with UPPER_CASE fields,
+ * inserted by hand in the FastAPI service's README. Fields we add follow the same style.
  * strict:false keeps whatever else an operator stored there.
  */
 @Schema({ collection: 'config', strict: false, versionKey: false })

@@ -71,9 +71,9 @@ export function checkClaims(
 
   let jti: string;
   if (typeof p.jti === 'string' && p.jti.length > 0 && p.jti.length <= 128) jti = p.jti;
-  // A stable stand-in, so a seed token can still be revoked by jti.
+  // A stable stand-in, so a legacy token can still be revoked by jti.
   else if (p.jti === undefined && lenient)
-    jti = `seed-${createHash('sha256').update(token).digest('base64url').slice(0, 32)}`;
+    jti = `legacy-${createHash('sha256').update(token).digest('base64url').slice(0, 32)}`;
   else fail('token has no valid jti');
 
   let scopes: string[];

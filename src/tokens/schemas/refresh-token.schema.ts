@@ -2,8 +2,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
 
 /**
- * The seed's `tokens` collection (client_id, refresh_token, created_at). `refresh_token` now holds
- * the SHA-256 of the token (hex); seed-era documents still hold the plaintext and no family_id.
+ * The FastAPI service's `tokens` collection (client_id, refresh_token, created_at). `refresh_token` now holds
+ * the SHA-256 of the token (hex); FastAPI-era documents still hold the plaintext and no family_id.
  * A consumed token stays (used_at set) until it expires, so reuse is detected atomically.
  */
 @Schema({ collection: 'tokens', versionKey: false, strict: false })

@@ -2,10 +2,10 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
 
 /**
- * The seed's `revoked_tokens`. Three kinds of entries:
+ * The FastAPI service's `revoked_tokens`. Three kinds of entries:
  * - a revoked access token: `jti`, client_id, expires_at = the token's exp (+ leeway);
  * - a client-wide cutoff: `client_id` + `revoke_before` (every token of the client issued earlier);
- * - seed-era: `token` (the whole JWT) + revoked_at, honoured in HS256 mode only;
+ * - FastAPI-era: `token` (the whole JWT) + revoked_at, honoured in HS256 mode only;
  * - a revoked refresh family: `family_key` = the family id.
  * Client-wide cutoffs also carry `family_key` = `client:<client_id>`, so that a rotation in flight
  * finds, in one indexed read, whether its family or its client was revoked meanwhile.
@@ -35,7 +35,7 @@ export class RevokedToken {
   @Prop({ type: String, index: true, sparse: true })
   family_key?: string;
 
-  /** Seed-era only: the whole revoked token. Never written by this service. */
+  /** FastAPI-era only: the whole revoked token. Never written by this service. */
   @Prop({ type: String })
   token?: string;
 }

@@ -2,8 +2,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { HydratedDocument } from 'mongoose';
 
 /**
- * The seed's `used_refresh_tokens` (refresh_token, used_at): a record of each rotation. Holds the
- * hash of the token (seed-era documents: the plaintext) and expires with the token it records.
+ * The FastAPI service's `used_refresh_tokens` (refresh_token, used_at): a record of each rotation. Holds the
+ * hash of the token (FastAPI-era documents: the plaintext) and expires with the token it records.
  */
 @Schema({ collection: 'used_refresh_tokens', versionKey: false, strict: false })
 export class UsedRefreshToken {

@@ -200,7 +200,7 @@ describe('conformance: token endpoint errors', () => {
     );
   });
 
-  it("unauthorized_client on the seed's /refresh, and the refresh token is not burnt", async () => {
+  it("unauthorized_client on the FastAPI service's /refresh, and the refresh token is not burnt", async () => {
     const noRefresh = await createClient(t.app, { grantTypes: ['password'] });
     const pair = await post(
       '/token',

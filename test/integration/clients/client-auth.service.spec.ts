@@ -155,7 +155,7 @@ describe('ClientAuthService with client secrets', () => {
   });
 
   it('refuses a secret for a client registered for private_key_jwt', async () => {
-    h.repository.seed({
+    h.repository.legacy({
       client_id: 'jwt-only',
       token_endpoint_auth_method: 'private_key_jwt',
       jwks: { keys: [] },
@@ -171,9 +171,9 @@ describe('ClientAuthService with client secrets', () => {
   });
 });
 
-describe('ClientAuthService with a seed (plaintext) client', () => {
+describe('ClientAuthService with a legacy (plaintext) client', () => {
   let h: ReturnType<typeof createClientsHarness>;
-  const seedDoc = {
+  const legacyDoc = {
     client_id: 'test_client',
     client_secret: 'test_secret',
     scopes: ['read', 'write'],
@@ -182,7 +182,7 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
 
   beforeEach(() => {
     h = createClientsHarness();
-    h.repository.seed({ ...seedDoc });
+    h.repository.legacy({ ...legacyDoc });
   });
 
   const login = (secret: string) =>
@@ -191,7 +191,7 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
       meta,
     );
 
-  it('works unchanged with seed defaults', async () => {
+  it('works unchanged with legacy defaults', async () => {
     await expect(login('test_secret')).resolves.toEqual({
       clientId: 'test_client',
       scopes: ['read', 'write'],
@@ -219,7 +219,7 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
       {
         clientId: 'test_client',
         secretId: stored?.secrets?.[0].id,
-        reason: 'seed plaintext client_secret replaced by its hash at first use',
+        reason: 'legacy plaintext client_secret replaced by its hash at first use',
       },
     ]);
     // Later uses verify against the hash.

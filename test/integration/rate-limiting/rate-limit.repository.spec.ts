@@ -37,7 +37,7 @@ describe('RateLimitRepository (embedded database)', () => {
     expiresAt: new Date(1_700_000_100_000),
   });
 
-  it('creates the window document in the seed shape on first use', async () => {
+  it('creates the window document in the FastAPI service shape on first use', async () => {
     const result = await repos[0].reserve(windowRef('c1:10.0.0.1:1700000040'), 3, 60);
     expect(result).toEqual({ granted: 3, count: 3 });
     const doc = await connections[0]

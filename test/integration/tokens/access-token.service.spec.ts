@@ -254,15 +254,15 @@ describe('AccessTokenService', () => {
     await rejects(issued.token, 'token has been revoked');
   });
 
-  describe("HS256 (the seed's mode)", () => {
-    const seedToken = () =>
+  describe("HS256 (the FastAPI service's mode)", () => {
+    const legacyToken = () =>
       hs256(
-        'seed-secret',
+        'legacy-secret',
         { alg: 'HS256', typ: 'JWT' },
         { sub: 'test_client', scopes: ['read', 'write'], role: 'user', exp: now + 600 },
       );
 
-    it('issues HS256 tokens with the configured secret and accepts the seed’s own tokens', async () => {
+    it('issues HS256 tokens with the configured secret and accepts the FastAPI service’s own tokens', async () => {
       s.runtime.current.algorithm = 'HS256';
       const issued = await s.accessTokens.issue({
         clientId: 'c3',
@@ -278,36 +278,36 @@ describe('AccessTokenService', () => {
         s.accessTokens.verify(issued.token, { audience: TEST_ISSUER }),
       ).resolves.toMatchObject({ client_id: 'c3' });
       await expect(
-        s.accessTokens.verify(seedToken(), { audience: TEST_ISSUER }),
+        s.accessTokens.verify(legacyToken(), { audience: TEST_ISSUER }),
       ).resolves.toMatchObject({
         sub: 'test_client',
         client_id: 'test_client',
         scopes: ['read', 'write'],
         role: 'user',
-        jti: expect.stringMatching(/^seed-/),
+        jti: expect.stringMatching(/^legacy-/),
       });
     });
 
-    it('still checks what the seed token carries: signature, exp, and the seed’s whole-token denylist', async () => {
+    it('still checks what the FastAPI service token carries: signature, exp, and the FastAPI service’s whole-token denylist', async () => {
       s.runtime.current.algorithm = 'HS256';
       await rejects(
         hs256('wrong-secret', { alg: 'HS256', typ: 'JWT' }, { sub: 'x', exp: now + 60 }),
         'invalid token signature',
       );
       await rejects(
-        hs256('seed-secret', { alg: 'HS256', typ: 'JWT' }, { sub: 'x', exp: now - 1 }),
+        hs256('legacy-secret', { alg: 'HS256', typ: 'JWT' }, { sub: 'x', exp: now - 1 }),
         'token has expired',
       );
       await rejects(
         hs256(
-          'seed-secret',
+          'legacy-secret',
           { alg: 'HS256', typ: 'JWT' },
           { sub: 'x', iss: 'https://evil', exp: now + 60 },
         ),
         'token issuer is not accepted',
       );
       const revoked = hs256(
-        'seed-secret',
+        'legacy-secret',
         { alg: 'HS256', typ: 'JWT' },
         { sub: 'old', exp: now + 60 },
       );
@@ -319,8 +319,8 @@ describe('AccessTokenService', () => {
       await rejects(revoked, 'token has been revoked');
     });
 
-    it('is refused outside HS256 mode, seed token included', async () => {
-      await rejects(seedToken(), 'token algorithm is not accepted');
+    it('is refused outside HS256 mode, legacy token included', async () => {
+      await rejects(legacyToken(), 'token algorithm is not accepted');
     });
   });
 });

@@ -128,21 +128,21 @@ describe('RefreshTokenService (against the embedded database)', () => {
     ]);
   });
 
-  it('accepts a seed-era plaintext token once, then stores its hash; a second use is reuse', async () => {
+  it('accepts a FastAPI-era plaintext token once, then stores its hash; a second use is reuse', async () => {
     await db.models.refresh.collection.insertOne({
       client_id: 'test_client',
-      refresh_token: 'seed-plain',
+      refresh_token: 'legacy-plain',
       created_at: new Date(s.clock.now()),
     });
     await s.refreshTokens.onModuleInit();
-    const grant = await s.refreshTokens.consume('seed-plain', {}, {});
+    const grant = await s.refreshTokens.consume('legacy-plain', {}, {});
     expect(grant).toMatchObject({
       clientId: 'test_client',
       scopes: [],
       familyId: expect.any(String),
     });
-    expect(await db.models.refresh.countDocuments({ refresh_token: 'seed-plain' })).toBe(0);
-    expect(await failure(s.refreshTokens.consume('seed-plain', {}, {}))).toBe(
+    expect(await db.models.refresh.countDocuments({ refresh_token: 'legacy-plain' })).toBe(0);
+    expect(await failure(s.refreshTokens.consume('legacy-plain', {}, {}))).toBe(
       'refresh token has already been used',
     );
   });

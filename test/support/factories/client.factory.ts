@@ -111,19 +111,19 @@ export function signAssertion(
     .sign(privateKey);
 }
 
-/** A client exactly as the seed's README inserts it: plaintext secret, no other field. */
-export async function insertSeedClient(
+/** A client exactly as the FastAPI service's README inserts it: plaintext secret, no other field. */
+export async function insertLegacyClient(
   app: INestApplicationContext,
   doc: { client_id?: string; client_secret?: string; scopes?: string[]; role?: string } = {},
 ): Promise<{ clientId: string; secret: string }> {
-  const seed = {
-    client_id: doc.client_id ?? uniqueClientId('seed'),
+  const legacy = {
+    client_id: doc.client_id ?? uniqueClientId('legacy'),
     client_secret: doc.client_secret ?? 'test_secret',
     scopes: doc.scopes ?? ['read', 'write'],
     role: doc.role ?? 'user',
   };
-  await app.get<Connection>(getConnectionToken()).collection('clients').insertOne(seed);
-  return { clientId: seed.client_id, secret: seed.client_secret };
+  await app.get<Connection>(getConnectionToken()).collection('clients').insertOne(legacy);
+  return { clientId: legacy.client_id, secret: legacy.client_secret };
 }
 
 /** A client's own private key: WebCrypto (from newClientKey) or node:crypto. */

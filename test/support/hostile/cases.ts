@@ -29,7 +29,7 @@ export interface HostileContext {
   badTokens: string[];
   /**
    * Tokens validly signed with the server's own HS256 secret but with one bad claim: sent only
-   * where they are verified in full (bearer routes, introspection). The seed's /revoke revokes
+   * where they are verified in full (bearer routes, introspection). The FastAPI service's /revoke revokes
    * any token the server signed, even an expired one, so there they would be a legitimate write.
    */
   bearerOnlyTokens: string[];

@@ -102,7 +102,7 @@ export function asymmetricForgeries(
 }
 
 /**
- * In the seed's HS256 mode the test knows the signing secret (the jwt_config document), so it
+ * In the FastAPI service's HS256 mode the test knows the signing secret (the jwt_config document), so it
  * can sign tokens whose only defect is one claim — reaching each check behind the signature.
  * `control` is the genuine payload re-signed: it must be accepted, proving the others fail on
  * their defect and not on the re-signing.
@@ -128,7 +128,7 @@ export function claimForgeries(
       return `${h}.${enc({ ...payload, scope: `${typeof payload.scope === 'string' ? payload.scope : ''} superuser`, role: 'root' })}.${s}`;
     })(),
   };
-  // (A missing iss is accepted in this mode on purpose: the seed's own tokens had none.)
+  // (A missing iss is accepted in this mode on purpose: the FastAPI service's own tokens had none.)
   // Audience and typ are only checks if the server's tokens carry them.
   if (payload.aud !== undefined)
     forged.wrongAud = hs256(header, { ...payload, aud: 'https://other.example' }, secret);

@@ -1,23 +1,23 @@
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
-/** An embedded server prepared exactly as the seed's README prepares MongoDB, before the app starts. */
-export interface SeedDatabase {
+/** An embedded server prepared exactly as the FastAPI service's README prepares MongoDB, before the app starts. */
+export interface LegacyDatabase {
   uri: string;
   db: Db;
   stop(): Promise<void>;
 }
 
-export const SEED_SECRET_KEY = 'your-super-secret-key-here';
+export const LEGACY_SECRET_KEY = 'your-super-secret-key-here';
 
-export async function startSeedDatabase(dbName = 'oauth2_m2m'): Promise<SeedDatabase> {
+export async function startLegacyDatabase(dbName = 'oauth2_m2m'): Promise<LegacyDatabase> {
   const server = await startEmbeddedMongo({ port: 0, logger: false });
   const client = await MongoClient.connect(server.uri);
   const db = client.db(dbName);
   // The README's two shell commands, verbatim.
   await db.collection('config').insertOne({
     _id: 'jwt_config' as never,
-    SECRET_KEY: SEED_SECRET_KEY,
+    SECRET_KEY: LEGACY_SECRET_KEY,
     ALGORITHM: 'HS256',
     ACCESS_TOKEN_EXPIRE_MINUTES: 15,
     MAX_REQUESTS_PER_MINUTE: 60,

@@ -2,14 +2,14 @@ import type { Db } from 'mongodb';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { startHttpTestApp, recordEvents, type HttpTestApp } from '../support/http-app';
-import { startSeedDatabase, type SeedDatabase } from '../support/seed-database';
+import { startLegacyDatabase, type LegacyDatabase } from '../support/legacy-database';
 
 /**
- * The seed's README, run as written: a database prepared by hand (config document + a client
+ * The FastAPI service's README, run as written: a database prepared by hand (config document + a client
  * with a plaintext secret), then every curl command of its walkthrough.
  */
-describe('drop-in successor of the seed service', () => {
-  let seed: SeedDatabase;
+describe('drop-in successor of the FastAPI service', () => {
+  let legacy: LegacyDatabase;
   let t: HttpTestApp;
   let db: Db;
   let events: ReturnType<typeof recordEvents>;
@@ -31,7 +31,7 @@ describe('drop-in successor of the seed service', () => {
   const get = (url: string, accessToken: string) =>
     t.app.inject({ method: 'GET', url, headers: { Authorization: `Bearer ${accessToken}` } });
 
-  /** The stored audit entries of one seed event type written since `since`. */
+  /** The stored audit entries of one legacy event type written since `since`. */
   const audit = async (eventType: string, since: Date) => {
     await t.app.get(AuditWriter).flush();
     return db
@@ -42,22 +42,22 @@ describe('drop-in successor of the seed service', () => {
   let since: Date;
 
   beforeAll(async () => {
-    seed = await startSeedDatabase();
-    t = await startHttpTestApp({ mongoUri: seed.uri, firstRun: true });
-    db = seed.db;
+    legacy = await startLegacyDatabase();
+    t = await startHttpTestApp({ mongoUri: legacy.uri, firstRun: true });
+    db = legacy.db;
     events = recordEvents(t.events);
   });
   afterAll(async () => {
     events?.stop();
     await t?.close();
-    await seed?.stop();
+    await legacy?.stop();
   });
   beforeEach(() => {
     events.all.length = 0;
     since = new Date(Date.now() - 1);
   });
 
-  it('leaves the hand-made config alone and creates no admin client on a seed database', async () => {
+  it('leaves the hand-made config alone and creates no admin client on a legacy database', async () => {
     expect(await db.collection('config').findOne({ _id: 'jwt_config' as never })).toMatchObject({
       SECRET_KEY: 'your-super-secret-key-here',
       ALGORITHM: 'HS256',
@@ -66,7 +66,7 @@ describe('drop-in successor of the seed service', () => {
     expect(await db.collection('clients').countDocuments()).toBe(1);
   });
 
-  it("POST /token: the seed's shape, an HS256 JWT, and the plaintext secret migrated to a hash (audited)", async () => {
+  it("POST /token: the FastAPI service's shape, an HS256 JWT, and the plaintext secret migrated to a hash (audited)", async () => {
     const res = await token();
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -100,7 +100,7 @@ describe('drop-in successor of the seed service', () => {
     const rt = await db.collection('tokens').findOne({ client_id: 'test_client' });
     expect(rt).toBeTruthy();
     expect(JSON.stringify(rt)).not.toContain(body.refresh_token);
-    // The seed's fields are there; a field the request did not have is absent, never stored as null.
+    // The FastAPI service's fields are there; a field the request did not have is absent, never stored as null.
     expect(rt).toMatchObject({ client_id: 'test_client', created_at: expect.any(Date) });
     const nullFields = Object.entries(rt!)
       .filter(([, v]) => v === null)
