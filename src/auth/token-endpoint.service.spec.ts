@@ -28,6 +28,7 @@ const client = (over: Partial<OAuthClient> = {}): OAuthClient => ({
   grantTypes: ['client_credentials', 'refresh_token', 'password'],
   tokenEndpointAuthMethod: 'client_secret_basic',
   refreshTokens: false,
+  refreshGraceSeconds: 0,
   disabled: false,
   ...over,
 });
