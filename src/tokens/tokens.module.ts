@@ -6,10 +6,13 @@ import { ClientTokensController } from './client-tokens.controller';
 import { IntrospectionService } from './introspection.service';
 import { SigningKeyRepository } from './signing-key.repository';
 import { SigningKeyService } from './signing-key.service';
+import { RefreshGracePairRepository } from './refresh-grace-pair.repository';
+import { RefreshGraceService } from './refresh-grace.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RefreshTokenService } from './refresh-token.service';
 import { RevocationRepository } from './revocation.repository';
 import { RevocationService } from './revocation.service';
+import { RefreshGracePair, RefreshGracePairSchema } from './schemas/refresh-grace-pair.schema';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
 import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema';
 import { SigningKey, SigningKeySchema } from './schemas/signing-key.schema';
@@ -26,6 +29,7 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
       { name: SigningKey.name, schema: SigningKeySchema },
       { name: RefreshToken.name, schema: RefreshTokenSchema },
       { name: UsedRefreshToken.name, schema: UsedRefreshTokenSchema },
+      { name: RefreshGracePair.name, schema: RefreshGracePairSchema },
       { name: RevokedToken.name, schema: RevokedTokenSchema },
     ]),
   ],
@@ -35,10 +39,12 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
     SigningKeyRepository,
     RefreshTokenRepository,
     UsedRefreshTokenRepository,
+    RefreshGracePairRepository,
     RevocationRepository,
     SigningKeyService,
     RevocationService,
     AccessTokenService,
+    RefreshGraceService,
     RefreshTokenService,
     IntrospectionService,
   ],

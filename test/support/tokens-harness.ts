@@ -15,6 +15,12 @@ import { RevocationRepository } from '../../src/tokens/revocation.repository';
 import { RevocationService } from '../../src/tokens/revocation.service';
 import { RefreshToken, RefreshTokenSchema } from '../../src/tokens/schemas/refresh-token.schema';
 import { RevokedToken, RevokedTokenSchema } from '../../src/tokens/schemas/revoked-token.schema';
+import {
+  RefreshGracePair,
+  RefreshGracePairSchema,
+} from '../../src/tokens/schemas/refresh-grace-pair.schema';
+import { RefreshGracePairRepository } from '../../src/tokens/refresh-grace-pair.repository';
+import { RefreshGraceService } from '../../src/tokens/refresh-grace.service';
 import { SigningKey, SigningKeySchema } from '../../src/tokens/schemas/signing-key.schema';
 import {
   UsedRefreshToken,
@@ -92,6 +98,7 @@ export interface TokensDb {
     refresh: mongoose.Model<RefreshToken>;
     used: mongoose.Model<UsedRefreshToken>;
     revoked: mongoose.Model<RevokedToken>;
+    gracePairs: mongoose.Model<RefreshGracePair>;
   };
   stop(): Promise<void>;
 }
@@ -106,6 +113,7 @@ export async function startTokensDb(dbName = 'tokens_test'): Promise<TokensDb> {
     refresh: connection.model(RefreshToken.name, RefreshTokenSchema),
     used: connection.model(UsedRefreshToken.name, UsedRefreshTokenSchema),
     revoked: connection.model(RevokedToken.name, RevokedTokenSchema),
+    gracePairs: connection.model(RefreshGracePair.name, RefreshGracePairSchema),
   };
   await Promise.all(Object.values(models).map((m) => m.init()));
   return {
@@ -173,6 +181,7 @@ export function tokenServices(
     runtime,
     clock,
     events.bus,
+    new RefreshGraceService(new RefreshGracePairRepository(db.models.gracePairs), clock, config),
   );
   const introspection = new IntrospectionService(accessTokens, refreshRepo, clock);
   return {
