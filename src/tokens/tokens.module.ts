@@ -6,6 +6,9 @@ import { ClientTokensController } from './client-tokens.controller';
 import { IntrospectionService } from './introspection.service';
 import { SigningKeyRepository } from './signing-key.repository';
 import { SigningKeyService } from './signing-key.service';
+import { KeyRotationRepository } from './key-rotation.repository';
+import { KeyRotationService } from './key-rotation.service';
+import { KeyRotationLease, KeyRotationLeaseSchema } from './schemas/key-rotation-lease.schema';
 import { RefreshGracePairRepository } from './refresh-grace-pair.repository';
 import { RefreshGraceService } from './refresh-grace.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
@@ -30,6 +33,7 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
       { name: RefreshToken.name, schema: RefreshTokenSchema },
       { name: UsedRefreshToken.name, schema: UsedRefreshTokenSchema },
       { name: RefreshGracePair.name, schema: RefreshGracePairSchema },
+      { name: KeyRotationLease.name, schema: KeyRotationLeaseSchema },
       { name: RevokedToken.name, schema: RevokedTokenSchema },
     ]),
   ],
@@ -42,6 +46,8 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
     RefreshGracePairRepository,
     RevocationRepository,
     SigningKeyService,
+    KeyRotationRepository,
+    KeyRotationService,
     RevocationService,
     AccessTokenService,
     RefreshGraceService,

@@ -21,6 +21,12 @@ import {
 } from '../../src/tokens/schemas/refresh-grace-pair.schema';
 import { RefreshGracePairRepository } from '../../src/tokens/refresh-grace-pair.repository';
 import { RefreshGraceService } from '../../src/tokens/refresh-grace.service';
+import {
+  KeyRotationLease,
+  KeyRotationLeaseSchema,
+} from '../../src/tokens/schemas/key-rotation-lease.schema';
+import { KeyRotationRepository } from '../../src/tokens/key-rotation.repository';
+import { KeyRotationService } from '../../src/tokens/key-rotation.service';
 import { SigningKey, SigningKeySchema } from '../../src/tokens/schemas/signing-key.schema';
 import {
   UsedRefreshToken,
@@ -99,6 +105,7 @@ export interface TokensDb {
     used: mongoose.Model<UsedRefreshToken>;
     revoked: mongoose.Model<RevokedToken>;
     gracePairs: mongoose.Model<RefreshGracePair>;
+    leases: mongoose.Model<KeyRotationLease>;
   };
   stop(): Promise<void>;
 }
@@ -114,6 +121,7 @@ export async function startTokensDb(dbName = 'tokens_test'): Promise<TokensDb> {
     used: connection.model(UsedRefreshToken.name, UsedRefreshTokenSchema),
     revoked: connection.model(RevokedToken.name, RevokedTokenSchema),
     gracePairs: connection.model(RefreshGracePair.name, RefreshGracePairSchema),
+    leases: connection.model(KeyRotationLease.name, KeyRotationLeaseSchema),
   };
   await Promise.all(Object.values(models).map((m) => m.init()));
   return {
@@ -136,6 +144,7 @@ export interface TokenServices {
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
   introspection: IntrospectionService;
+  keyRotation: KeyRotationService;
   init(): Promise<void>;
   shutdown(): void;
 }
@@ -184,7 +193,14 @@ export function tokenServices(
     new RefreshGraceService(new RefreshGracePairRepository(db.models.gracePairs), clock, config),
   );
   const introspection = new IntrospectionService(accessTokens, refreshRepo, clock);
+  const keyRotation = new KeyRotationService(
+    keys,
+    new KeyRotationRepository(db.models.leases),
+    clock,
+    config,
+  );
   return {
+    keyRotation,
     clock,
     events,
     runtime,
