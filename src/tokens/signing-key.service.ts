@@ -273,11 +273,8 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     );
     const retired = await this.repository.retireActiveOlderThan(key.generation, now, deleteAfter);
     for (const kid of retired) {
-      const by = `superseded by ${key.kid}`;
-      this.events.emit('signing_key.retired', {
-        kid,
-        reason: cause === 'rotation' ? by : `${by} (${cause})`,
-      });
+      const reason = `superseded by ${key.kid}${cause === 'rotation' ? '' : ` (${cause})`}`;
+      this.events.emit('signing_key.retired', { kid, reason });
     }
   }
 
