@@ -23,7 +23,8 @@ const MAX_REFRESH_TOKEN_LENGTH = 512;
  * any number of instances exactly one concurrent consumer wins. A consumed token stays stored
  * (used_at set) until it expires; presenting it again is reuse and revokes the whole family.
  * A rotation re-checks its family after storing the new token, so a reuse racing with it leaves
- * no survivor (see RevocationService.revokeFamily).
+ * no survivor (see RevocationService.revokeFamily). The one tolerated repeat is a client's grace
+ * period (onReuse), which replays the pair of the first use and never mints a second one.
  */
 @Injectable()
 export class RefreshTokenService implements OnModuleInit {
@@ -127,7 +128,7 @@ export class RefreshTokenService implements OnModuleInit {
     return this.grace.remember(grace.spentHash, grace.until, pair);
   }
 
-  /** The CAS missed: find out why, react to reuse, and always throw. */
+  /** The CAS missed: find out why and react to reuse; throws unless it is a grace-period replay. */
   private async explainFailure(
     token: string,
     hash: string,
