@@ -13,6 +13,7 @@ export const AUDIT_EVENT_TYPES: Record<DomainEventName, string> = {
   'token.revoked': 'token_revoked',
   'refresh_token.reused': 'refresh_token_reuse',
   'refresh_token.invalid': 'refresh_token_invalid',
+  'refresh_token.grace_replayed': 'refresh_token_grace_replayed',
   'rate_limit.exceeded': 'rate_limit_exceeded',
   'token.invalid': 'token_invalid',
   'token.issued': 'token_issued',

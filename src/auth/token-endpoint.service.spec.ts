@@ -28,6 +28,7 @@ const client = (over: Partial<OAuthClient> = {}): OAuthClient => ({
   grantTypes: ['client_credentials', 'refresh_token', 'password'],
   tokenEndpointAuthMethod: 'client_secret_basic',
   refreshTokens: false,
+  refreshGraceSeconds: 0,
   disabled: false,
   ...over,
 });
@@ -38,6 +39,7 @@ describe('TokenEndpointService', () => {
   const issueAccess = jest.fn();
   const issueRefresh = jest.fn();
   const consume = jest.fn();
+  const rememberPair = jest.fn();
   const ownerOf = jest.fn();
   const findActive = jest.fn();
   const emit = jest.fn();
@@ -45,6 +47,7 @@ describe('TokenEndpointService', () => {
     issue: issueRefresh,
     consume,
     ownerOf,
+    rememberPair,
   } as unknown as RefreshTokenService;
   const service = new TokenEndpointService(
     { authenticate, verify } as unknown as ClientAuthenticator,
@@ -137,6 +140,61 @@ describe('TokenEndpointService', () => {
     expect(issueAccess).not.toHaveBeenCalled();
   });
 
+  it("keeps the pair of a rotation for the client's grace period", async () => {
+    const grace = { spentHash: 'h1', until: new Date(2_000_000_000_000) };
+    consume.mockResolvedValue({
+      clientId: 'c1',
+      scopes: ['read'],
+      audience: [],
+      familyId: 'f1',
+      issuedAtMs: 1_700_000_000_000,
+      grace,
+    });
+    authenticate.mockResolvedValue(client({ refreshGraceSeconds: 10 }));
+    await service.handle(request({ grantType: 'refresh_token', refreshToken: 'old' }));
+    expect(consume).toHaveBeenCalledWith('old', expect.any(Object), meta, 10);
+    expect(rememberPair).toHaveBeenCalledWith(grace, {
+      accessToken: { token: 'at', jti: 'j1', expiresIn: 900, exp: 2_000_000_000 },
+      refreshToken: 'rt',
+      scopes: ['read'],
+      audience: [],
+    });
+  });
+
+  it('replays a kept pair within the grace period: nothing minted, no second token.issued', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const replay = {
+      accessToken: { token: 'at0', jti: 'j0', expiresIn: 900, exp },
+      refreshToken: 'rt0',
+      scopes: ['read'],
+      audience: ['urn:a'],
+    };
+    consume.mockResolvedValue({
+      clientId: 'c1',
+      scopes: ['read'],
+      audience: ['urn:a'],
+      familyId: 'f1',
+      issuedAtMs: 0,
+      replay,
+    });
+    authenticate.mockResolvedValue(client({ refreshGraceSeconds: 10 }));
+    const issued = await service.handle(
+      request({ grantType: 'refresh_token', refreshToken: 'old' }),
+    );
+    expect(issued).toMatchObject({
+      refreshToken: 'rt0',
+      scopes: ['read'],
+      audience: ['urn:a'],
+      accessToken: { token: 'at0', jti: 'j0', exp },
+    });
+    expect(issued.accessToken.expiresIn).toBeGreaterThanOrEqual(599);
+    expect(issued.accessToken.expiresIn).toBeLessThanOrEqual(600);
+    expect(issueAccess).not.toHaveBeenCalled();
+    expect(issueRefresh).not.toHaveBeenCalled();
+    expect(rememberPair).not.toHaveBeenCalled();
+    expect(emit).not.toHaveBeenCalledWith('token.issued', expect.anything());
+  });
+
   it('refuses a grant the client is not registered for with unauthorized_client', async () => {
     authenticate.mockResolvedValue(client({ grantTypes: ['refresh_token'] }));
     await expect(service.handle(request())).rejects.toThrow(UnauthorizedClientError);
@@ -159,6 +217,7 @@ describe('TokenEndpointService', () => {
       'old',
       { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [] },
       meta,
+      0,
     );
     expect(issued.scopes).toEqual(['read']);
     expect(issued.audience).toEqual(['urn:a']);
@@ -212,6 +271,7 @@ describe('TokenEndpointService', () => {
       'old',
       { clientId: 'c1', clientRef: undefined, scopes: [], audience: [] },
       meta,
+      0,
     );
     expect(issued.refreshToken).toBe('rt');
     findActive.mockResolvedValue(null);

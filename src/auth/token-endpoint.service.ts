@@ -5,7 +5,7 @@ import { EventBus } from '../common/events';
 import { InvalidRequestError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { RefreshTokenService } from '../tokens/refresh-token.service';
-import type { IssuedAccessToken } from '../tokens/tokens.types';
+import type { GracePair, IssuedAccessToken } from '../tokens/tokens.types';
 import { ClientAuthenticator, type ClientAuthParams } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { assertGrantAllowed, type GrantDecision, type GrantHandler } from './grants/grant-handler';
@@ -88,6 +88,9 @@ export class TokenEndpointService {
       meta: request.meta,
     });
     if (!client) assertGrantAllowed(decision.client, handler.grantType);
+    // A retry within the grace period gets its first use's pair as it was issued (that use
+    // already passed the checks below and emitted token.issued); only the lifetime has run on.
+    if (decision.replay) return this.replayed(handler.grantType, decision.client, decision.replay);
     const scopes = this.checkScope(requested, decision.allowedScopes);
     const audience = this.resolveResource(requested, decision);
     const issued = await this.issue(handler.grantType, decision, scopes, audience, request.meta);
@@ -156,7 +159,27 @@ export class TokenEndpointService {
           meta,
         })
       : undefined;
+    if (family?.grace && refreshToken !== undefined) {
+      await this.refreshTokens.rememberPair(family.grace, {
+        accessToken,
+        refreshToken,
+        scopes,
+        audience,
+      });
+    }
     return { client, grantType, accessToken, refreshToken, scopes, audience };
+  }
+
+  private replayed(grantType: GrantType, client: OAuthClient, pair: GracePair): TokenIssue {
+    const remaining = Math.max(0, pair.accessToken.exp - Math.floor(Date.now() / 1000));
+    return {
+      client,
+      grantType,
+      accessToken: { ...pair.accessToken, expiresIn: remaining },
+      refreshToken: pair.refreshToken,
+      scopes: pair.scopes,
+      audience: pair.audience,
+    };
   }
 
   private emitIssued(issued: TokenIssue, meta: RequestMeta): void {

@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import {
   GRANT_TYPES,
+  MAX_REFRESH_GRACE_SECONDS,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type ClientJwks,
   type ClientSecretView,
@@ -47,6 +48,7 @@ export function toClientRecord(doc: Client): ClientRecord {
   );
   const method = TOKEN_ENDPOINT_AUTH_METHODS.find((m) => m === doc.token_endpoint_auth_method);
   const ttl = doc.access_token_ttl_seconds;
+  const grace = doc.refresh_grace_seconds;
   return {
     client: {
       clientId: doc.client_id,
@@ -60,6 +62,11 @@ export function toClientRecord(doc: Client): ClientRecord {
       ...(typeof ttl === 'number' &&
         Number.isFinite(ttl) &&
         ttl > 0 && { accessTokenTtlSeconds: ttl }),
+      // Hand-written documents may hold anything: only a whole number within the limit counts.
+      refreshGraceSeconds:
+        typeof grace === 'number' && Number.isInteger(grace) && grace > 0
+          ? Math.min(grace, MAX_REFRESH_GRACE_SECONDS)
+          : 0,
       disabled: doc.disabled === true,
       ...(hasId(doc) && { registrationId: String(doc._id) }),
     },

@@ -19,6 +19,7 @@ export type ClientSettings = Partial<
     | 'jwks'
     | 'refresh_tokens'
     | 'access_token_ttl_seconds'
+    | 'refresh_grace_seconds'
     | 'disabled'
   >
 >;

@@ -114,6 +114,9 @@ export class ClientsService implements OnModuleInit {
       ...(input.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: input.accessTokenTtlSeconds,
       }),
+      ...(input.refreshGraceSeconds !== undefined && {
+        refresh_grace_seconds: input.refreshGraceSeconds,
+      }),
       disabled: false,
       secrets: secret
         ? [{ id: secret.id, hash: this.hasher.hash(secret.value), created_at: now }]
@@ -179,6 +182,8 @@ export class ClientsService implements OnModuleInit {
     if (patch.accessTokenTtlSeconds === null) unset.push('access_token_ttl_seconds');
     else if (patch.accessTokenTtlSeconds !== undefined)
       set.access_token_ttl_seconds = patch.accessTokenTtlSeconds;
+    if (patch.refreshGraceSeconds !== undefined)
+      set.refresh_grace_seconds = patch.refreshGraceSeconds;
     if (patch.jwks === null) unset.push('jwks');
     else if (patch.jwks !== undefined && checkedJwks) set.jwks = checkedJwks;
 

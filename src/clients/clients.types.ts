@@ -23,6 +23,8 @@ export interface OAuthClient {
   refreshTokens: boolean;
   /** Per-client access-token lifetime; undefined: the runtime default. */
   accessTokenTtlSeconds?: number;
+  /** Seconds within which a retried refresh replays the pair its first use got; 0: off. */
+  refreshGraceSeconds: number;
   disabled: boolean;
   /**
    * The `_id` of this registration's document: a client deleted and created again under the same
@@ -46,6 +48,9 @@ export type ClientCredentials =
       /** Values the assertion's `aud` may carry: the token endpoint URL and the issuer. */
       expectedAudiences: string[];
     };
+
+/** A retry window, not a second lifetime: long enough for a network retry, short for an attacker. */
+export const MAX_REFRESH_GRACE_SECONDS = 60;
 
 export type { RequestMeta } from '../common/http/request-context';
 
@@ -90,6 +95,7 @@ export interface CreateClientInput {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   refreshTokens?: boolean;
   accessTokenTtlSeconds?: number;
+  refreshGraceSeconds?: number;
   jwks?: ClientJwks;
   /** Import an existing secret (CLI only); otherwise one is generated. */
   secret?: string;
@@ -105,6 +111,7 @@ export interface UpdateClientInput {
   refreshTokens?: boolean;
   /** null: back to the runtime default. */
   accessTokenTtlSeconds?: number | null;
+  refreshGraceSeconds?: number;
   /** null: remove the registered key set. */
   jwks?: ClientJwks | null;
   disabled?: boolean;

@@ -32,6 +32,8 @@ export class AppConfig {
   readonly keyEncryptionKey: string;
   readonly clientSecretPepper: string;
   readonly signingAlg: SigningAlg;
+  /** Scheduled signing-key rotation period; 0: manual rotation only. */
+  readonly keyRotationDays: number;
   /** Defaults for the runtime `jwt_config` document, which overrides them. */
   readonly tokenDefaults: {
     accessTokenMinutes: number;
@@ -73,6 +75,7 @@ export class AppConfig {
     this.keyEncryptionKey = read('KEY_ENCRYPTION_KEY');
     this.clientSecretPepper = read('CLIENT_SECRET_PEPPER');
     this.signingAlg = read('SIGNING_ALG');
+    this.keyRotationDays = read('KEY_ROTATION_DAYS');
     this.tokenDefaults = {
       accessTokenMinutes: read('ACCESS_TOKEN_EXPIRE_MINUTES'),
       refreshTokenDays: read('REFRESH_TOKEN_EXPIRE_DAYS'),

@@ -110,6 +110,16 @@ export class EnvironmentVariables {
   })
   SIGNING_ALG: 'ES256' | 'RS256' | 'PS256' = 'ES256';
 
+  /**
+   * Scheduled signing-key rotation period in days; 0 (the default) keeps rotation manual. Off by
+   * default because a drop-in successor must not change keys under verifiers that copied the
+   * JWKS once; with it on, each key is published at least a day ahead of signing.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  KEY_ROTATION_DAYS: number = 0;
+
   @IsInt()
   @Min(1)
   @Max(1440)

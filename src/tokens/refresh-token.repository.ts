@@ -49,6 +49,7 @@ export class RefreshTokenRepository {
     hash: string,
     conditions: ClaimConditions,
     now: Date,
+    grace?: { until: Date; ip: string | null },
   ): Promise<StoredRefreshToken | null> {
     return this.model
       .findOneAndUpdate(
@@ -59,7 +60,14 @@ export class RefreshTokenRepository {
           expires_at: { $gt: now },
           ...conditionFilter(conditions),
         },
-        { $set: { used_at: now } },
+        // The grace window is decided in the same atomic write as the use itself, so every
+        // concurrent retry that sees the token spent also sees whether it may replay.
+        {
+          $set: {
+            used_at: now,
+            ...(grace && { grace_until: grace.until, grace_ip: grace.ip }),
+          },
+        },
         { returnDocument: 'after' },
       )
       .lean<StoredRefreshToken>()

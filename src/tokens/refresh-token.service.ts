@@ -11,7 +11,8 @@ import {
 import { RevocationService, sha256Hex } from './revocation.service';
 import { TokensClock } from './tokens.clock';
 import type { RequestMeta } from '../common/http/request-context';
-import type { RefreshGrant, RefreshTokenRequest } from './tokens.types';
+import { RefreshGraceService } from './refresh-grace.service';
+import type { GracePair, RefreshGrant, RefreshTokenRequest } from './tokens.types';
 import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
 
 const MAX_REFRESH_TOKEN_LENGTH = 512;
@@ -22,7 +23,8 @@ const MAX_REFRESH_TOKEN_LENGTH = 512;
  * any number of instances exactly one concurrent consumer wins. A consumed token stays stored
  * (used_at set) until it expires; presenting it again is reuse and revokes the whole family.
  * A rotation re-checks its family after storing the new token, so a reuse racing with it leaves
- * no survivor (see RevocationService.revokeFamily).
+ * no survivor (see RevocationService.revokeFamily). The one tolerated repeat is a client's grace
+ * period (onReuse), which replays the pair of the first use and never mints a second one.
  */
 @Injectable()
 export class RefreshTokenService implements OnModuleInit {
@@ -33,6 +35,7 @@ export class RefreshTokenService implements OnModuleInit {
     private readonly runtime: RuntimeConfigService,
     private readonly clock: TokensClock,
     private readonly events: EventBus,
+    private readonly grace: RefreshGraceService,
   ) {}
 
   /** The FastAPI service's documents never expire; give them a full lifetime from now so TTL applies. */
@@ -86,6 +89,7 @@ export class RefreshTokenService implements OnModuleInit {
     token: string,
     conditions: ClaimConditions,
     meta: RequestMeta,
+    graceSeconds = 0,
   ): Promise<RefreshGrant> {
     if (
       typeof token !== 'string' ||
@@ -96,8 +100,12 @@ export class RefreshTokenService implements OnModuleInit {
     }
     const now = this.clock.date();
     const hash = sha256Hex(token);
+    const grace =
+      graceSeconds > 0
+        ? { until: new Date(now.getTime() + graceSeconds * 1000), ip: meta.ip ?? null }
+        : undefined;
     const claimed =
-      (await this.repository.claimByHash(hash, conditions, now)) ??
+      (await this.repository.claimByHash(hash, conditions, now, grace)) ??
       (await this.repository.claimLegacyPlaintext(token, hash, conditions, now, randomUUID()));
     if (claimed) {
       await this.used.record({
@@ -107,18 +115,26 @@ export class RefreshTokenService implements OnModuleInit {
         client_id: claimed.client_id,
         expires_at: claimed.expires_at,
       });
-      return toGrant(claimed);
+      return {
+        ...toGrant(claimed),
+        ...(grace && { grace: { spentHash: hash, until: grace.until } }),
+      };
     }
     return this.explainFailure(token, hash, conditions, meta);
   }
 
-  /** The CAS missed: find out why, react to reuse, and always throw. */
+  /** The winning rotation's pair, for the retries of its grace period. */
+  rememberPair(grace: { spentHash: string; until: Date }, pair: GracePair): Promise<void> {
+    return this.grace.remember(grace.spentHash, grace.until, pair);
+  }
+
+  /** The CAS missed: find out why and react to reuse; throws unless it is a grace-period replay. */
   private async explainFailure(
     token: string,
     hash: string,
     conditions: ClaimConditions,
     meta: RequestMeta,
-  ): Promise<never> {
+  ): Promise<RefreshGrant> {
     const { clientId } = conditions;
     const stored = await this.repository.findByToken(token, hash);
     if (!stored) {
@@ -149,15 +165,41 @@ export class RefreshTokenService implements OnModuleInit {
   }
 
   /**
-   * A used token presented again: the family is revoked. This is the one place that decides it,
-   * so a tolerance for a client's own concurrent retry (a per-client grace period) belongs here.
+   * A used token presented again: the family is revoked. This is the one place that decides it.
+   * The only exception is the client's grace period: a retry from the client and IP of the first
+   * use, within the window set atomically with that use, gets the very pair the use got (the
+   * client was checked by the caller). Anything else, including a window whose pair never
+   * appeared or whose family was revoked meanwhile, is reuse.
    */
-  private async onReuse(stored: StoredRefreshToken, meta: RequestMeta): Promise<never> {
+  private async onReuse(stored: StoredRefreshToken, meta: RequestMeta): Promise<RefreshGrant> {
     const familyId = stored.family_id ?? undefined;
+    const until = stored.grace_until;
+    if (until instanceof Date) {
+      const spentHash = stored.refresh_token;
+      if (until.getTime() > this.clock.now() && (stored.grace_ip ?? null) === (meta.ip ?? null)) {
+        const replay = await this.grace.await(spentHash, until);
+        if (replay && !(await this.isRevoked(replay.refreshToken))) {
+          this.events.emit('refresh_token.grace_replayed', {
+            clientId: stored.client_id,
+            familyId,
+            reason: 'a refresh retried within the grace period got the pair of its first use',
+            ...meta,
+          });
+          return { ...toGrant(stored), replay };
+        }
+      } else {
+        await this.grace.forget(spentHash);
+      }
+    }
     if (familyId) {
       await this.revocation.revokeFamily(familyId, stored.client_id, 'refresh token reuse', meta);
     }
     throw this.reused(stored.client_id, familyId, meta);
+  }
+
+  private async isRevoked(token: string): Promise<boolean> {
+    const doc = await this.repository.findByToken(token, sha256Hex(token));
+    return !doc || doc.revoked_at instanceof Date;
   }
 
   /**

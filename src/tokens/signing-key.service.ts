@@ -144,8 +144,11 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     return this.keys.get(kid);
   }
 
-  /** Promote next → active, retire the old active key, publish a new next key. */
-  async rotate(): Promise<SigningKeyView[]> {
+  /**
+   * Promote next → active, retire the old active key, publish a new next key. `cause` says who
+   * asked (an operator, the schedule) in the audit trail.
+   */
+  async rotate(cause = 'rotation'): Promise<SigningKeyView[]> {
     const docs = await this.repository.findAll();
     const maxGeneration = docs.reduce((max, d) => Math.max(max, d.generation), 0);
     // A next key that could never sign (EdDSA from an older store) is dropped, never promoted:
@@ -163,11 +166,11 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     const next = docs.find((d) => d.status === 'next' && isKeyStoreAlg(d.alg));
     // Claiming the next generation first makes concurrent rotations collide on the unique index:
     // only the instance that created the new next key promotes; the others just reload.
-    const created = await this.createKey('next', maxGeneration + 1);
+    const created = await this.createKey('next', maxGeneration + 1, cause);
     if (created) {
       const toActivate = next ?? created;
-      await this.activate(toActivate);
-      if (!next) await this.createKey('next', maxGeneration + 2);
+      await this.activate(toActivate, cause);
+      if (!next) await this.createKey('next', maxGeneration + 2, cause);
     }
     await this.refresh();
     return this.list();
@@ -233,6 +236,7 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
   private async createKey(
     status: 'next' | 'active',
     generation: number,
+    cause?: string,
   ): Promise<SigningKey | undefined> {
     const alg = this.config.signingAlg;
     const generated = await generateSigningKey(alg);
@@ -252,24 +256,25 @@ export class SigningKeyService implements OnModuleInit, OnApplicationShutdown {
     if (!(await this.repository.insertUnlessGenerationTaken(doc))) return undefined;
     this.events.emit('signing_key.created', {
       kid: doc.kid,
-      reason: `${alg} key created as ${status}`,
+      reason: `${alg} key created as ${status}${cause ? ` (${cause})` : ''}`,
     });
     if (status === 'active')
       this.events.emit('signing_key.activated', { kid: doc.kid, reason: 'first key' });
     return doc;
   }
 
-  private async activate(key: SigningKey): Promise<void> {
+  private async activate(key: SigningKey, cause = 'rotation'): Promise<void> {
     const now = this.clock.date();
     if (await this.repository.promoteToActive(key.kid, now)) {
-      this.events.emit('signing_key.activated', { kid: key.kid, reason: 'rotation' });
+      this.events.emit('signing_key.activated', { kid: key.kid, reason: cause });
     }
     const deleteAfter = new Date(
       now.getTime() + (MAX_ACCESS_TOKEN_TTL_SECONDS + CLOCK_LEEWAY_SECONDS) * 1000,
     );
     const retired = await this.repository.retireActiveOlderThan(key.generation, now, deleteAfter);
     for (const kid of retired) {
-      this.events.emit('signing_key.retired', { kid, reason: `superseded by ${key.kid}` });
+      const reason = `superseded by ${key.kid}${cause === 'rotation' ? '' : ` (${cause})`}`;
+      this.events.emit('signing_key.retired', { kid, reason });
     }
   }
 

@@ -14,6 +14,18 @@ export const MAX_TOKEN_LENGTH = 8192;
 /** Other instances see key changes (rotation, removal) within this interval, or at once on an unknown kid. */
 export const KEY_REFRESH_INTERVAL_MS = 5_000;
 
+/**
+ * Cache-Control max-age of the JWKS. Short: verifiers re-fetch on an unknown kid anyway. Part of
+ * the lead time by which scheduled rotation publishes a key before it signs.
+ */
+export const JWKS_MAX_AGE_SECONDS = 60;
+
+/** How often each instance checks the rotation schedule (KEY_ROTATION_DAYS). */
+export const KEY_ROTATION_CHECK_INTERVAL_MS = 60_000;
+
+/** A rotation takes well under a second; a holder silent this long is presumed dead. */
+export const KEY_ROTATION_LEASE_MS = 60_000;
+
 /** Other instances enforce a revocation within this interval plus one database round trip. */
 export const REVOCATION_POLL_INTERVAL_MS = 500;
 

@@ -6,10 +6,16 @@ import { ClientTokensController } from './client-tokens.controller';
 import { IntrospectionService } from './introspection.service';
 import { SigningKeyRepository } from './signing-key.repository';
 import { SigningKeyService } from './signing-key.service';
+import { KeyRotationRepository } from './key-rotation.repository';
+import { KeyRotationService } from './key-rotation.service';
+import { KeyRotationLease, KeyRotationLeaseSchema } from './schemas/key-rotation-lease.schema';
+import { RefreshGracePairRepository } from './refresh-grace-pair.repository';
+import { RefreshGraceService } from './refresh-grace.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RefreshTokenService } from './refresh-token.service';
 import { RevocationRepository } from './revocation.repository';
 import { RevocationService } from './revocation.service';
+import { RefreshGracePair, RefreshGracePairSchema } from './schemas/refresh-grace-pair.schema';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
 import { RevokedToken, RevokedTokenSchema } from './schemas/revoked-token.schema';
 import { SigningKey, SigningKeySchema } from './schemas/signing-key.schema';
@@ -26,6 +32,8 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
       { name: SigningKey.name, schema: SigningKeySchema },
       { name: RefreshToken.name, schema: RefreshTokenSchema },
       { name: UsedRefreshToken.name, schema: UsedRefreshTokenSchema },
+      { name: RefreshGracePair.name, schema: RefreshGracePairSchema },
+      { name: KeyRotationLease.name, schema: KeyRotationLeaseSchema },
       { name: RevokedToken.name, schema: RevokedTokenSchema },
     ]),
   ],
@@ -35,10 +43,14 @@ import { UsedRefreshTokenRepository } from './used-refresh-token.repository';
     SigningKeyRepository,
     RefreshTokenRepository,
     UsedRefreshTokenRepository,
+    RefreshGracePairRepository,
     RevocationRepository,
     SigningKeyService,
+    KeyRotationRepository,
+    KeyRotationService,
     RevocationService,
     AccessTokenService,
+    RefreshGraceService,
     RefreshTokenService,
     IntrospectionService,
   ],

@@ -60,6 +60,21 @@ export interface RefreshGrant {
   familyId: string;
   /** When the consumed token was issued (ms). */
   issuedAtMs: number;
+  /**
+   * The client has a grace period: the pair this rotation issues is to be kept until `until`,
+   * under the spent token's hash (RefreshTokenService.rememberPair).
+   */
+  grace?: { spentHash: string; until: Date };
+  /** A retry within the grace period: nothing is minted, this pair is returned again. */
+  replay?: GracePair;
+}
+
+/** What a rotation issued, as a retry within the grace period gets it back. */
+export interface GracePair {
+  accessToken: IssuedAccessToken;
+  refreshToken: string;
+  scopes: string[];
+  audience: string[];
 }
 
 export interface IntrospectionResult {

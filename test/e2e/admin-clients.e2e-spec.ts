@@ -225,4 +225,42 @@ describe('/admin/clients', () => {
     ).toBe(400);
     expect(await tokenStatus(svc.clientId, svc.secret)).toBe(200);
   });
+
+  it('refresh_grace_seconds: set on create, changed by PATCH, shown, and limited to 0-60', async () => {
+    const created = await call('POST', '/admin/clients', {
+      scopes: ['read'],
+      role: 'user',
+      refresh_grace_seconds: 10,
+    });
+    expect(created.statusCode).toBe(201);
+    const { client_id: id } = created.json<{ client_id: string }>();
+    expect(created.json()).toMatchObject({ refresh_grace_seconds: 10 });
+    expect(await ctx.t.db.collection('clients').findOne({ client_id: id })).toMatchObject({
+      refresh_grace_seconds: 10,
+    });
+    const patched = await call('PATCH', `/admin/clients/${id}`, { refresh_grace_seconds: 0 });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ refresh_grace_seconds: 0 });
+    const defaulted = await call('POST', '/admin/clients', { scopes: ['read'], role: 'user' });
+    expect(defaulted.json()).toMatchObject({ refresh_grace_seconds: 0 });
+    const bad: [unknown, string][] = [
+      [61, 'refresh_grace_seconds must not be greater than 60'],
+      [-1, 'refresh_grace_seconds must not be less than 0'],
+      [2.5, 'refresh_grace_seconds must be an integer number'],
+      [
+        '5',
+        'refresh_grace_seconds must not be greater than 60; refresh_grace_seconds must not be less than 0; refresh_grace_seconds must be an integer number',
+      ],
+    ];
+    for (const [value, description] of bad) {
+      const res = await call('PATCH', `/admin/clients/${id}`, { refresh_grace_seconds: value });
+      expect({ status: res.statusCode, body: res.json() }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: description },
+      });
+    }
+    expect((await call('GET', `/admin/clients/${id}`)).json()).toMatchObject({
+      refresh_grace_seconds: 0,
+    });
+  });
 });

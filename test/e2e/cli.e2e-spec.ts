@@ -118,6 +118,8 @@ describe('CLI (npm run cli)', () => {
         '--audiences',
         'https://a.example,https://b.example',
         '--refresh-tokens',
+        '--refresh-grace',
+        '15',
         '--json',
       ),
     );
@@ -125,6 +127,7 @@ describe('CLI (npm run cli)', () => {
     expect(created).toMatchObject({
       audiences: ['https://a.example', 'https://b.example'],
       refresh_tokens: true,
+      refresh_grace_seconds: 15,
     });
     expect((await stored(created.client_id))?.secrets[0].hash).toBe(hashOf(created.client_secret));
   });
@@ -236,6 +239,11 @@ describe('CLI (npm run cli)', () => {
       ['clients', 'rotate-secret', 'cli-svc', '--overlap-seconds', 'soon'],
       1,
       '--overlap-seconds must be a non-negative integer',
+    ],
+    [
+      ['clients', 'create', '--scopes', 'read', '--refresh-grace', '61'],
+      1,
+      'refresh_grace_seconds must not be greater than 60',
     ],
     [['clients', 'disable', '$ne'], 1, 'clientId must match'],
     [['clients', 'bogus'], 1, "error: unknown command 'bogus'"],

@@ -34,6 +34,10 @@ const CLIENTS = {
   revoker: { clientId: 'scale-revoker', secret: 'scale-revoker-secret' },
   reuser: { clientId: 'scale-reuser', secret: 'scale-reuser-secret' },
 };
+/** Registered with a grace period (a field the FastAPI service's documents never carry). */
+const GRACEFUL = { clientId: 'scale-graceful', secret: 'scale-graceful-secret' };
+/** Below the rate limit (per client and IP), so every concurrent retry reaches the grace rule. */
+const GRACE_RETRIES = 18;
 
 /**
  * The limit is per client + IP. TRUST_PROXY=true lets each request name its IP, so only the
@@ -81,6 +85,13 @@ describe('scale-out: three app instances on one standalone database', () => {
     dbProc = await startDb(tmp.dir);
     ({ client: mongo, db } = await connect(dbProc.uri));
     await insertLegacyClients(db, Object.values(CLIENTS));
+    await insertLegacyClients(db, [GRACEFUL]);
+    await db
+      .collection('clients')
+      .updateOne(
+        { client_id: GRACEFUL.clientId },
+        { $set: { refresh_grace_seconds: 30, grant_types: ['password', 'refresh_token'] } },
+      );
     const env = {
       MAX_REQUESTS_PER_MINUTE: String(LIMIT),
       TRUST_PROXY: 'true',
@@ -182,6 +193,45 @@ describe('scale-out: three app instances on one standalone database', () => {
     // The family is revoked: the refresh token A handed out is dead everywhere…
     expectOAuthError((await legacyRefresh(c.baseUrl, next.refresh_token, freshIp())).res, 401);
     // …and so is the access token issued with it, on every instance within the same bound.
+    const { last } = await untilAll(
+      apps,
+      (app) => getProtected(app.baseUrl, next.access_token, freshIp()),
+      401,
+      REVOCATION_BOUND_MS,
+    );
+    expect(last).toEqual([401, 401, 401]);
+  });
+
+  it('a grace-period retry spread over all instances mints once and returns one pair', async () => {
+    const first = (
+      await legacyToken(apps[0].baseUrl, GRACEFUL.clientId, GRACEFUL.secret, freshIp())
+    ).pair!;
+    const sameIp = freshIp();
+    const results = await Promise.all(
+      Array.from({ length: GRACE_RETRIES }, (_, i) =>
+        legacyRefresh(apps[i % apps.length].baseUrl, first.refresh_token, sameIp),
+      ),
+    );
+    expect(results.map((r) => r.res.status)).toEqual(Array<number>(GRACE_RETRIES).fill(200));
+    const pairs = new Set(
+      results.map((r) => JSON.stringify([r.pair!.access_token, r.pair!.refresh_token])),
+    );
+    expect(pairs.size).toBe(1);
+    // One token issued at login, one by the single rotation: nothing else was minted.
+    expect(await db.collection('tokens').countDocuments({ client_id: GRACEFUL.clientId })).toBe(2);
+    const replayed = await waitForAudit(db, {
+      event_type: 'refresh_token_grace_replayed',
+      client_id: GRACEFUL.clientId,
+    });
+    expect(replayed.length).toBeGreaterThanOrEqual(1);
+
+    // The same spent token from another IP, on another instance: reuse, the family is revoked.
+    const next = results[0].pair!;
+    expectOAuthError(
+      (await legacyRefresh(apps[2].baseUrl, first.refresh_token, freshIp())).res,
+      401,
+    );
+    expectOAuthError((await legacyRefresh(apps[1].baseUrl, next.refresh_token, sameIp)).res, 401);
     const { last } = await untilAll(
       apps,
       (app) => getProtected(app.baseUrl, next.access_token, freshIp()),

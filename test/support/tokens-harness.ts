@@ -15,6 +15,18 @@ import { RevocationRepository } from '../../src/tokens/revocation.repository';
 import { RevocationService } from '../../src/tokens/revocation.service';
 import { RefreshToken, RefreshTokenSchema } from '../../src/tokens/schemas/refresh-token.schema';
 import { RevokedToken, RevokedTokenSchema } from '../../src/tokens/schemas/revoked-token.schema';
+import {
+  RefreshGracePair,
+  RefreshGracePairSchema,
+} from '../../src/tokens/schemas/refresh-grace-pair.schema';
+import { RefreshGracePairRepository } from '../../src/tokens/refresh-grace-pair.repository';
+import { RefreshGraceService } from '../../src/tokens/refresh-grace.service';
+import {
+  KeyRotationLease,
+  KeyRotationLeaseSchema,
+} from '../../src/tokens/schemas/key-rotation-lease.schema';
+import { KeyRotationRepository } from '../../src/tokens/key-rotation.repository';
+import { KeyRotationService } from '../../src/tokens/key-rotation.service';
 import { SigningKey, SigningKeySchema } from '../../src/tokens/schemas/signing-key.schema';
 import {
   UsedRefreshToken,
@@ -92,6 +104,8 @@ export interface TokensDb {
     refresh: mongoose.Model<RefreshToken>;
     used: mongoose.Model<UsedRefreshToken>;
     revoked: mongoose.Model<RevokedToken>;
+    gracePairs: mongoose.Model<RefreshGracePair>;
+    leases: mongoose.Model<KeyRotationLease>;
   };
   stop(): Promise<void>;
 }
@@ -106,6 +120,8 @@ export async function startTokensDb(dbName = 'tokens_test'): Promise<TokensDb> {
     refresh: connection.model(RefreshToken.name, RefreshTokenSchema),
     used: connection.model(UsedRefreshToken.name, UsedRefreshTokenSchema),
     revoked: connection.model(RevokedToken.name, RevokedTokenSchema),
+    gracePairs: connection.model(RefreshGracePair.name, RefreshGracePairSchema),
+    leases: connection.model(KeyRotationLease.name, KeyRotationLeaseSchema),
   };
   await Promise.all(Object.values(models).map((m) => m.init()));
   return {
@@ -128,6 +144,7 @@ export interface TokenServices {
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
   introspection: IntrospectionService;
+  keyRotation: KeyRotationService;
   init(): Promise<void>;
   shutdown(): void;
 }
@@ -173,9 +190,17 @@ export function tokenServices(
     runtime,
     clock,
     events.bus,
+    new RefreshGraceService(new RefreshGracePairRepository(db.models.gracePairs), clock, config),
   );
   const introspection = new IntrospectionService(accessTokens, refreshRepo, clock);
+  const keyRotation = new KeyRotationService(
+    keys,
+    new KeyRotationRepository(db.models.leases),
+    clock,
+    config,
+  );
   return {
+    keyRotation,
     clock,
     events,
     runtime,

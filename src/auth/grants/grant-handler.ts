@@ -1,5 +1,6 @@
 import type { GrantType, OAuthClient } from '../../clients/clients.types';
 import type { RequestMeta } from '../../common/http/request-context';
+import type { GracePair } from '../../tokens/tokens.types';
 import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
 
 /** What a grant handler is given: the authenticated client (null only for the FastAPI service's /refresh). */
@@ -25,7 +26,16 @@ export interface GrantDecision {
    * A rotation continues this refresh family; the new refresh token keeps the family's grant
    * (RFC 6749 §6: the same scope) even when the request narrows the access token.
    */
-  family?: { id: string; scopes: string[]; audience: string[]; parentIssuedAtMs: number };
+  family?: {
+    id: string;
+    scopes: string[];
+    audience: string[];
+    parentIssuedAtMs: number;
+    /** The client has a grace period: keep the issued pair for retries until `until`. */
+    grace?: { spentHash: string; until: Date };
+  };
+  /** A retry within the grace period: this pair is returned as it was, nothing is minted. */
+  replay?: GracePair;
 }
 
 export interface GrantHandler {

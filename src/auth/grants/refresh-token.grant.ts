@@ -49,6 +49,7 @@ export class RefreshTokenGrant implements GrantHandler {
           audience: requestedResources,
         },
         meta,
+        client?.refreshGraceSeconds ?? 0,
       );
     } catch (err) {
       if (!(err instanceof RefreshTokenConditionsUnmet)) throw err;
@@ -62,6 +63,17 @@ export class RefreshTokenGrant implements GrantHandler {
     if (!client)
       throw new InvalidGrantError('the client of this refresh token is disabled or unknown');
     const scopes = intersectScopes(grant.scopes, client.scopes);
+    if (grant.replay) {
+      const { replay } = grant;
+      return {
+        client,
+        allowedScopes: replay.scopes,
+        allowedAudiences: replay.audience,
+        defaultAudience: replay.audience,
+        issueRefreshToken: true,
+        replay,
+      };
+    }
     return {
       client,
       allowedScopes: scopes,
@@ -73,6 +85,7 @@ export class RefreshTokenGrant implements GrantHandler {
         scopes,
         audience: grant.audience,
         parentIssuedAtMs: grant.issuedAtMs,
+        ...(grant.grace && { grace: grant.grace }),
       },
     };
   }

@@ -16,6 +16,7 @@ export function describeClient(client: ClientView): string[] {
     ...(client.accessTokenTtlSeconds !== undefined
       ? [`  token ttl:     ${client.accessTokenTtlSeconds}s`]
       : []),
+    ...(client.refreshGraceSeconds > 0 ? [`  refresh grace: ${client.refreshGraceSeconds}s`] : []),
     `  secrets:       ${activeSecrets.length} active${client.hasLegacySecret ? ' + 1 legacy plaintext (migrated at first use)' : ''}`,
     ...activeSecrets.map(
       (s) =>

@@ -21,6 +21,7 @@ interface CreateOptions extends OutputOptions {
   jwksFile?: string;
   refreshTokens?: boolean;
   ttl?: number;
+  refreshGrace?: number;
 }
 
 @SubCommand({
@@ -53,6 +54,7 @@ export class ClientsCreateCommand extends OutputCommand {
       ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
       ...(options.refreshTokens && { refresh_tokens: true }),
       ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
+      ...(options.refreshGrace !== undefined && { refresh_grace_seconds: options.refreshGrace }),
     });
     const created = await this.clients.create(
       { ...toCreateClientInput(dto), ...(secret !== undefined && { secret }) },
@@ -148,6 +150,14 @@ export class ClientsCreateCommand extends OutputCommand {
   @Option({ flags: '--ttl <seconds>', description: 'access-token lifetime for this client' })
   parseTtl(value: string): number {
     return integer('--ttl')(value);
+  }
+
+  @Option({
+    flags: '--refresh-grace <seconds>',
+    description: 'seconds (0-60) within which a retried refresh returns the same new pair',
+  })
+  parseRefreshGrace(value: string): number {
+    return integer('--refresh-grace')(value);
   }
 }
 

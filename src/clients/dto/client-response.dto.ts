@@ -43,6 +43,7 @@ export class ClientResponseDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
   @ApiProperty() refresh_tokens: boolean;
   @ApiPropertyOptional() access_token_ttl_seconds?: number;
+  @ApiProperty() refresh_grace_seconds: number;
   @ApiProperty() disabled: boolean;
   @ApiProperty({ type: [ClientSecretResponseDto] }) secrets: ClientSecretResponseDto[];
   @ApiProperty({
@@ -66,6 +67,7 @@ export class ClientResponseDto {
       ...(view.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: view.accessTokenTtlSeconds,
       }),
+      refresh_grace_seconds: view.refreshGraceSeconds,
       disabled: view.disabled,
       secrets: view.secrets.map((s) => ClientSecretResponseDto.from(s)),
       legacy_plaintext_secret: view.hasLegacySecret,

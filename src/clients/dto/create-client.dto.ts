@@ -16,6 +16,7 @@ import {
 import { CLIENT_ID_PATTERN, ROLE_PATTERN, SCOPE_TOKEN_PATTERN } from '../client-credentials';
 import {
   GRANT_TYPES,
+  MAX_REFRESH_GRACE_SECONDS,
   TOKEN_ENDPOINT_AUTH_METHODS,
   type ClientJwks,
   type CreateClientInput,
@@ -105,6 +106,19 @@ export class CreateClientDto {
   @Min(MIN_TTL_SECONDS)
   @Max(MAX_TTL_SECONDS)
   access_token_ttl_seconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_REFRESH_GRACE_SECONDS,
+    default: 0,
+    description:
+      'A retry of a refresh within this many seconds of its first use, from the same client and IP, returns the same new token pair instead of revoking the family (0: off)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_REFRESH_GRACE_SECONDS)
+  refresh_grace_seconds?: number;
 }
 
 export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => ({
@@ -121,5 +135,8 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,
+  }),
+  ...(dto.refresh_grace_seconds !== undefined && {
+    refreshGraceSeconds: dto.refresh_grace_seconds,
   }),
 });

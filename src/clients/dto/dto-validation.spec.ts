@@ -28,6 +28,7 @@ describe('client DTOs', () => {
         token_endpoint_auth_method: 'client_secret_post',
         refresh_tokens: true,
         access_token_ttl_seconds: 600,
+        refresh_grace_seconds: 60,
       }),
     ).toEqual([]);
   });
@@ -45,6 +46,10 @@ describe('client DTOs', () => {
     ['jwks', { ...valid, jwks: 'keys' }],
     ['access_token_ttl_seconds', { ...valid, access_token_ttl_seconds: 1 }],
     ['refresh_tokens', { ...valid, refresh_tokens: 'yes' }],
+    ['refresh_grace_seconds', { ...valid, refresh_grace_seconds: 61 }],
+    ['refresh_grace_seconds', { ...valid, refresh_grace_seconds: -1 }],
+    ['refresh_grace_seconds', { ...valid, refresh_grace_seconds: 1.5 }],
+    ['refresh_grace_seconds', { ...valid, refresh_grace_seconds: '5' }],
   ])('create rejects a bad %s', async (property, body) => {
     expect(await errorsOf(CreateClientDto, body)).toContain(property);
   });
@@ -55,6 +60,10 @@ describe('client DTOs', () => {
     );
     expect(await errorsOf(UpdateClientDto, { role: { $ne: null } })).toEqual(['role']);
     expect(await errorsOf(UpdateClientDto, { disabled: 'true' })).toEqual(['disabled']);
+    expect(await errorsOf(UpdateClientDto, { refresh_grace_seconds: 0 })).toEqual([]);
+    expect(await errorsOf(UpdateClientDto, { refresh_grace_seconds: 61 })).toEqual([
+      'refresh_grace_seconds',
+    ]);
   });
 
   it('path, query and secret bodies are type-checked', async () => {

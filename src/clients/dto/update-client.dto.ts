@@ -52,5 +52,8 @@ export const toUpdateClientInput = (dto: UpdateClientDto): UpdateClientInput => 
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,
   }),
+  ...(dto.refresh_grace_seconds !== undefined && {
+    refreshGraceSeconds: dto.refresh_grace_seconds,
+  }),
   ...(dto.disabled !== undefined && { disabled: dto.disabled }),
 });

@@ -69,6 +69,10 @@ export class Client {
   @Prop({ type: Number })
   access_token_ttl_seconds?: number;
 
+  /** Seconds a refresh retry may replay its rotation's pair; absent: 0 (off). */
+  @Prop({ type: Number })
+  refresh_grace_seconds?: number;
+
   @Prop({ type: Boolean })
   disabled?: boolean;
 

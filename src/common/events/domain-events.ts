@@ -56,6 +56,7 @@ export interface DomainEvents {
   'access.denied': RequestDeniedEvent;
   'refresh_token.reused': RefreshTokenEvent;
   'refresh_token.invalid': RefreshTokenEvent;
+  'refresh_token.grace_replayed': RefreshTokenEvent;
   'rate_limit.exceeded': EventContext;
   'client.created': ClientChangedEvent;
   'client.updated': ClientChangedEvent;

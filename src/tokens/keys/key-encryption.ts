@@ -7,13 +7,18 @@ const INFO = 'aes-256-gcm private-key wrapping v1';
 /**
  * Wraps signing private keys at rest with AES-256-GCM. The AES key is derived (HKDF-SHA-256) from
  * KEY_ENCRYPTION_KEY, so the variable may be any long passphrase. The kid is bound as associated
- * data: a ciphertext copied onto another key's document does not decrypt.
+ * data: a ciphertext copied onto another key's document does not decrypt. (The refresh grace
+ * period keeps its replayable pairs with the same construction under its own `info`.)
  */
 export class KeyEncryption {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, SALT, INFO, 32));
+  /**
+   * `info` separates purposes: each derives its own AES key from the one secret, so a value
+   * wrapped for one purpose never decrypts as another's.
+   */
+  constructor(secret: string, info: string = INFO) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, SALT, info, 32));
   }
 
   encrypt(plaintext: Buffer, kid: string): string {

@@ -52,6 +52,16 @@ export class RefreshToken {
   /** Seconds since the epoch. */
   @Prop({ type: Number })
   access_exp?: number;
+
+  /**
+   * Set with used_at when the client has a grace period: until then, a retry of this token from
+   * the IP of its first use gets the same new pair (RefreshGracePair) instead of reuse detection.
+   */
+  @Prop({ type: Date })
+  grace_until?: Date | null;
+
+  @Prop({ type: String })
+  grace_ip?: string | null;
 }
 
 export type RefreshTokenDocument = HydratedDocument<RefreshToken>;

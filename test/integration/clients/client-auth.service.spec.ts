@@ -200,6 +200,7 @@ describe('ClientAuthService with a legacy (plaintext) client', () => {
       grantTypes: ['client_credentials', 'refresh_token', 'password'],
       tokenEndpointAuthMethod: 'client_secret_basic',
       refreshTokens: false,
+      refreshGraceSeconds: 0,
       disabled: false,
     });
   });
