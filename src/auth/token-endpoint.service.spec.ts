@@ -14,6 +14,8 @@ import {
   RefreshTokenConditionsUnmet,
   type RefreshTokenService,
 } from '../tokens/refresh-token.service';
+import type { AppConfig } from '../config/app-config.service';
+import type { DpopService } from '../dpop/dpop.service';
 import type { ClientAuthenticator } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
@@ -28,6 +30,8 @@ const client = (over: Partial<OAuthClient> = {}): OAuthClient => ({
   grantTypes: ['client_credentials', 'refresh_token', 'password'],
   tokenEndpointAuthMethod: 'client_secret_basic',
   refreshTokens: false,
+  dpopBoundAccessTokens: false,
+  dpopNonceRequired: false,
   disabled: false,
   ...over,
 });
@@ -41,6 +45,7 @@ describe('TokenEndpointService', () => {
   const ownerOf = jest.fn();
   const findActive = jest.fn();
   const emit = jest.fn();
+  const dpopVerify = jest.fn();
   const refreshTokens = {
     issue: issueRefresh,
     consume,
@@ -51,6 +56,8 @@ describe('TokenEndpointService', () => {
     { issue: issueAccess } as unknown as AccessTokenService,
     refreshTokens,
     { emit } as unknown as EventBus,
+    { verify: dpopVerify } as unknown as DpopService,
+    { dpop: { nonceRequired: false, proofMaxAgeSeconds: 60 } } as unknown as AppConfig,
     new ClientCredentialsGrant(),
     new RefreshTokenGrant(refreshTokens, { findActive } as unknown as ClientsService),
     new PasswordGrant(),

@@ -52,6 +52,10 @@ export class RefreshToken {
   /** Seconds since the epoch. */
   @Prop({ type: Number })
   access_exp?: number;
+
+  /** RFC 9449: the thumbprint of the DPoP key this token is bound to; absent when unbound. */
+  @Prop({ type: String })
+  dpop_jkt?: string;
 }
 
 export type RefreshTokenDocument = HydratedDocument<RefreshToken>;
