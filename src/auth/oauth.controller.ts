@@ -27,7 +27,8 @@ const FORM = 'application/x-www-form-urlencoded';
 const DPOP_HEADER = {
   name: 'DPoP',
   required: false,
-  description: 'RFC 9449 DPoP proof (typ dpop+jwt, htm POST, htu $ISSUER/oauth/token): binds the tokens to its key',
+  description:
+    'RFC 9449 DPoP proof (typ dpop+jwt, htm POST, htu $ISSUER/oauth/token): binds the tokens to its key',
 };
 const BASIC_HEADER = {
   name: 'Authorization',

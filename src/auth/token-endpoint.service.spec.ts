@@ -164,7 +164,7 @@ describe('TokenEndpointService', () => {
     // Scope and resource are conditions of the claim itself: checked before the token is consumed.
     expect(consume).toHaveBeenCalledWith(
       'old',
-      { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [] },
+      { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [], dpopJkt: null },
       meta,
     );
     expect(issued.scopes).toEqual(['read']);
@@ -217,7 +217,7 @@ describe('TokenEndpointService', () => {
     expect(authenticate).not.toHaveBeenCalled();
     expect(consume).toHaveBeenCalledWith(
       'old',
-      { clientId: 'c1', clientRef: undefined, scopes: [], audience: [] },
+      { clientId: 'c1', clientRef: undefined, scopes: [], audience: [], dpopJkt: null },
       meta,
     );
     expect(issued.refreshToken).toBe('rt');

@@ -111,7 +111,14 @@ export class TokenEndpointService {
     }
     const scopes = this.checkScope(requested, decision.allowedScopes);
     const audience = this.resolveResource(requested, decision);
-    const issued = await this.issue(handler.grantType, decision, scopes, audience, request.meta, dpopJkt);
+    const issued = await this.issue(
+      handler.grantType,
+      decision,
+      scopes,
+      audience,
+      request.meta,
+      dpopJkt,
+    );
     this.emitIssued(issued, request.meta);
     return issued;
   }
@@ -131,7 +138,10 @@ export class TokenEndpointService {
    * RFC 9449 §5: a request with a `DPoP` proof gets tokens bound to its key; a client registered
    * with `dpop_bound_access_tokens` must send one (§5.2). The thumbprint, or undefined (Bearer).
    */
-  private async dpopBinding(request: TokenRequest, client: OAuthClient): Promise<string | undefined> {
+  private async dpopBinding(
+    request: TokenRequest,
+    client: OAuthClient,
+  ): Promise<string | undefined> {
     const proof = request.dpop?.proof;
     if (!request.dpop || proof === undefined || proof === '') {
       this.assertDpopOptional(client);

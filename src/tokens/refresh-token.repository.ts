@@ -30,7 +30,9 @@ function conditionFilter(c: ClaimConditions): Record<string, unknown> {
     // $all of an empty list matches nothing, so only non-empty lists become conditions.
     ...(c.scopes && c.scopes.length > 0 && { scopes: { $all: c.scopes } }),
     ...(c.audience && c.audience.length > 0 && { audience: { $all: c.audience } }),
-    ...(c.dpopJkt !== undefined && { dpop_jkt: { $in: c.dpopJkt === null ? [null] : [c.dpopJkt, null] } }),
+    ...(c.dpopJkt !== undefined && {
+      dpop_jkt: { $in: c.dpopJkt === null ? [null] : [c.dpopJkt, null] },
+    }),
   };
 }
 

@@ -147,7 +147,11 @@ export class RefreshTokenService implements OnModuleInit {
       );
     }
     const boundTo = stored.dpop_jkt ?? undefined;
-    if (conditions.dpopJkt !== undefined && boundTo !== undefined && boundTo !== conditions.dpopJkt) {
+    if (
+      conditions.dpopJkt !== undefined &&
+      boundTo !== undefined &&
+      boundTo !== conditions.dpopJkt
+    ) {
       throw this.invalid(
         conditions.dpopJkt === null
           ? 'refresh token is DPoP-bound and the request has no DPoP proof'

@@ -13,7 +13,7 @@ export interface DpopKey {
 export async function dpopKey(alg: 'ES256' | 'RS256' | 'PS256' = 'ES256'): Promise<DpopKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = (await exportJWK(publicKey)) as Record<string, unknown>;
-  return { privateKey, publicKey, jwk, jkt: await calculateJwkThumbprint(jwk as never) };
+  return { privateKey, publicKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
 }
 
 export interface ProofOptions {
@@ -48,7 +48,7 @@ export function dpopProof(key: DpopKey, o: ProofOptions): Promise<string> {
     .setProtectedHeader({
       alg: o.alg ?? 'ES256',
       typ: o.typ ?? 'dpop+jwt',
-      jwk: (o.jwk ?? key.jwk) as never,
+      jwk: o.jwk ?? key.jwk,
     })
     .setIssuedAt(o.iat ?? Math.floor(Date.now() / 1000))
     .sign(key.privateKey);

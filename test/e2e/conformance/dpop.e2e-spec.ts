@@ -148,12 +148,10 @@ describe('conformance: DPoP with oauth4webapi and openid-client', () => {
     it('a DPoP-required client without a proof is refused with invalid_dpop_proof', async () => {
       const c = await createClient(t.app, { scopes: ['read'], dpopBoundAccessTokens: true });
       const config = await configFor(c);
-      await expect(client.clientCredentialsGrant(config, { scope: 'read' })).rejects.toMatchObject(
-        {
-          error: 'invalid_dpop_proof',
-          error_description: 'this client requires a DPoP proof',
-        },
-      );
+      await expect(client.clientCredentialsGrant(config, { scope: 'read' })).rejects.toMatchObject({
+        error: 'invalid_dpop_proof',
+        error_description: 'this client requires a DPoP proof',
+      });
     });
   });
 });
