@@ -200,6 +200,8 @@ describe('ClientAuthService with a seed (plaintext) client', () => {
       grantTypes: ['client_credentials', 'refresh_token', 'password'],
       tokenEndpointAuthMethod: 'client_secret_basic',
       refreshTokens: false,
+      dpopBoundAccessTokens: false,
+      dpopNonceRequired: false,
       disabled: false,
     });
   });
