@@ -56,7 +56,7 @@ describe('scale-out: DPoP replay across three instances on one database', () => 
   };
 
   it('a token-endpoint proof used on one instance is a replay on the two others', async () => {
-    // The first use migrates the seed-era plaintext secret; the proof is then replayed elsewhere.
+    // The first use also migrates the plaintext secret (as the FastAPI service stored it).
     const proof = await tokenProof();
     const first = await token(apps[0], proof);
     expect(first.status).toBe(200);
