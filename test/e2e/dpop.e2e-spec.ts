@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
 import { createClient, type TestClient } from '../support/factories/client.factory';
 import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from '../support/dpop';
@@ -131,6 +132,39 @@ describe('DPoP: proof validation, binding and refusals', () => {
       expect((await tokenRequest('not.a.jwt')).json()).toEqual(
         denied('DPoP proof header is not JSON'),
       );
+    });
+
+    it.each(['RS256', 'PS256'] as const)('accepts a %s proof', async (alg) => {
+      const rsa = await dpopKey(alg);
+      const res = await tokenRequest(await tokenProof(rsa, { alg }));
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ token_type: 'DPoP' });
+    });
+
+    it('refuses a symmetric algorithm, a key of the wrong type and two DPoP headers', async () => {
+      const secret = new TextEncoder().encode('a-shared-secret-of-32-bytes-long');
+      const hs = await new SignJWT({ jti: 'hs', htm: 'POST', htu: tokenUrl() })
+        .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: key.jwk })
+        .setIssuedAt()
+        .sign(secret);
+      expect((await tokenRequest(hs)).json()).toEqual(
+        denied('DPoP proof algorithm is not accepted'),
+      );
+      const rsa = await dpopKey('RS256');
+      expect(
+        (await tokenRequest(await tokenProof(rsa, { alg: 'RS256', jwk: key.jwk }))).json(),
+      ).toEqual(denied('DPoP proof jwk does not fit its algorithm'));
+      const two = await t.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: {
+          authorization: basic(c),
+          'content-type': 'application/x-www-form-urlencoded',
+          dpop: [await tokenProof(), await tokenProof()],
+        },
+        payload: 'grant_type=client_credentials',
+      });
+      expect(two.json()).toEqual(denied('more than one DPoP proof'));
     });
 
     it('requires a proof from a DPoP-required client', async () => {

@@ -38,7 +38,11 @@ describe('scale-out: DPoP replay across three instances on one database', () => 
 
   afterAll(() => stopEverything(mongo, tmp));
 
-  const token = (app: AppProcess, proof: string | undefined, who = CLIENT) =>
+  const token = (
+    app: AppProcess,
+    proof: string | undefined,
+    who: { clientId: string; secret: string } = CLIENT,
+  ) =>
     fetch(`${app.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: {
