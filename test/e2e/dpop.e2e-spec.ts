@@ -1,6 +1,10 @@
 import { SignJWT } from 'jose';
 import { AuditWriter } from '../../src/audit/audit-writer.service';
-import { createClient, type TestClient } from '../support/factories/client.factory';
+import {
+  createAdminClient,
+  createClient,
+  type TestClient,
+} from '../support/factories/client.factory';
 import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from '../support/dpop';
 import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
 
@@ -173,6 +177,40 @@ describe('DPoP: proof validation, binding and refusals', () => {
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual(denied('this client requires a DPoP proof'));
       expect((await tokenRequest(await tokenProof(), undefined, strict)).statusCode).toBe(200);
+    });
+
+    it('the admin API registers and changes the DPoP settings of a client', async () => {
+      const admin = await createAdminClient(t.app);
+      const adminToken = (
+        await tokenRequest(undefined, 'grant_type=client_credentials', admin)
+      ).json<{ access_token: string }>().access_token;
+      const call = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+        t.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${adminToken}` },
+          payload,
+        });
+      const created = await call('POST', '/admin/clients', {
+        scopes: ['read'],
+        role: 'user',
+        dpop_bound_access_tokens: true,
+      });
+      expect(created.statusCode).toBe(201);
+      const body = created.json<{ client_id: string; dpop_bound_access_tokens: boolean }>();
+      expect(body).toMatchObject({ dpop_bound_access_tokens: true, dpop_nonce_required: false });
+      const patched = await call('PATCH', `/admin/clients/${body.client_id}`, {
+        dpop_bound_access_tokens: false,
+        dpop_nonce_required: true,
+      });
+      expect(patched.json()).toMatchObject({
+        dpop_bound_access_tokens: false,
+        dpop_nonce_required: true,
+      });
+      const invalid = await call('PATCH', `/admin/clients/${body.client_id}`, {
+        dpop_bound_access_tokens: 'yes',
+      });
+      expect(invalid.statusCode).toBe(400);
     });
 
     it('nonce-required flow: use_dpop_nonce with a DPoP-Nonce header, then the retry succeeds', async () => {
