@@ -102,7 +102,11 @@ export class DpopService {
         ignoreExpiration: false,
         clockTolerance: CLOCK_LEEWAY_SECONDS,
       });
-    } catch {
+    } catch (err) {
+      // A proof needs no exp or nbf; when it carries one, jsonwebtoken has checked it.
+      const name = err instanceof Error ? err.name : '';
+      if (name === 'TokenExpiredError') refuse('DPoP proof has expired');
+      if (name === 'NotBeforeError') refuse('DPoP proof is not yet valid');
       refuse('DPoP proof signature is invalid');
     }
     const { jti, htm, htu, iat } = payload;

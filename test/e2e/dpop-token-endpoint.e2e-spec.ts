@@ -87,6 +87,11 @@ describe('DPoP at the token endpoint', () => {
         'DPoP proof jwk is not a public key',
       ],
       ['no jti', { jti: '' }, 'DPoP proof has no valid jti'],
+      [
+        'an exp in the past',
+        { claims: { exp: Math.floor(Date.now() / 1000) - 120 } },
+        'DPoP proof has expired',
+      ],
     ])('refuses %s with 400 invalid_dpop_proof', async (_name, options, description) => {
       const o = typeof options === 'function' ? options() : options;
       const res = await r.tokenRequest(await r.tokenProof(key, o));
