@@ -103,7 +103,7 @@ describe('CLI (npm run cli)', () => {
     expect(JSON.stringify(doc)).not.toContain(secret);
   });
 
-  it('clients create --json, with a generated id, audiences and refresh tokens', async () => {
+  it('clients create --json, with a generated id, audiences, refresh tokens and DPoP', async () => {
     const created = json<{
       client_id: string;
       client_secret: string;
@@ -118,6 +118,7 @@ describe('CLI (npm run cli)', () => {
         '--audiences',
         'https://a.example,https://b.example',
         '--refresh-tokens',
+        '--dpop',
         '--json',
       ),
     );
@@ -125,6 +126,7 @@ describe('CLI (npm run cli)', () => {
     expect(created).toMatchObject({
       audiences: ['https://a.example', 'https://b.example'],
       refresh_tokens: true,
+      dpop_bound_access_tokens: true,
     });
     expect((await stored(created.client_id))?.secrets[0].hash).toBe(hashOf(created.client_secret));
   });
