@@ -2,7 +2,14 @@ import type { Db, MongoClient } from 'mongodb';
 import { connect, insertSeedClients, waitForAudit } from '../support/db';
 import { dpopKey, dpopProof, type DpopKey } from '../support/dpop';
 import { stopEverything } from '../support/lifecycle';
-import { makeTmpDir, startApp, startDb, type AppProcess, type DbProcess } from '../support/process';
+import {
+  makeTmpDir,
+  sleep,
+  startApp,
+  startDb,
+  type AppProcess,
+  type DbProcess,
+} from '../support/process';
 
 /**
  * DPoP across three app processes on one database: a proof accepted by one instance is a replay
@@ -70,12 +77,19 @@ describe('scale-out: DPoP replay across three instances on one database', () => 
       expect(replay.status).toBe(400);
       expect(await replay.json()).toEqual(replayBody);
     }
-    const audited = await waitForAudit(db, {
+    // Each instance writes its audit batch on its own schedule: wait for both refusals.
+    const filter = {
       event_type: 'token_denied',
       client_id: CLIENT.clientId,
       reason: 'DPoP proof has already been used',
-    });
-    expect(audited.length).toBeGreaterThanOrEqual(2);
+    };
+    const deadline = Date.now() + 5000;
+    let audited = await waitForAudit(db, filter);
+    while (audited.length < 2 && Date.now() < deadline) {
+      await sleep(50);
+      audited = await waitForAudit(db, filter);
+    }
+    expect(audited).toHaveLength(2);
   });
 
   it('one proof sent to all three instances at once is accepted exactly once', async () => {
