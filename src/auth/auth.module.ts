@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module';
+import { DpopModule } from '../dpop/dpop.module';
 import { RateLimitingModule } from '../rate-limiting/rate-limiting.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { ClientAuthenticator } from './client-authenticator.service';
@@ -16,7 +17,7 @@ import { TokenOperationsService } from './token-operations.service';
 
 /** The authorization server's HTTP face: it uses clients (who is calling) and tokens (what to hand out). */
 @Module({
-  imports: [ClientsModule, TokensModule, RateLimitingModule],
+  imports: [ClientsModule, TokensModule, RateLimitingModule, DpopModule],
   controllers: [OAuthController, LegacyController, DiscoveryController],
   providers: [
     ClientAuthenticator,

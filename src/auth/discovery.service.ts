@@ -3,6 +3,7 @@ import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/clients.types';
 import { AppConfig } from '../config/app-config.service';
 import { RuntimeConfigService } from '../config/runtime-config.service';
+import { DPOP_SIGNING_ALGS } from '../dpop/dpop.types';
 import { SigningKeyService } from '../tokens/signing-key.service';
 import { isKeyStoreAlg } from '../tokens/jwt/jwt-algorithms';
 import type { PublicJwks } from '../tokens/tokens.types';
@@ -43,6 +44,7 @@ export class DiscoveryService {
       revocation_endpoint_auth_methods_supported: authMethods,
       revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGS,
       access_token_signing_alg_values_supported: this.accessTokenAlgs(),
+      dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
       service_documentation: `${issuer}/docs`,
     };
   }

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { AuthorizationEndpoint, type RequestMeta } from '../common/http/request-context';
 import { Public } from '../common/decorators';
+import { DpopService } from '../dpop/dpop.service';
 import { OAuthErrorDto } from './dto/oauth-error.dto';
 import { IntrospectionResponseDto, TokenOperationRequestDto } from './dto/token-operation.dto';
 import { TokenRequestDto } from './dto/token-request.dto';
@@ -23,6 +24,12 @@ import { TokenEndpointService } from './token-endpoint.service';
 import { TokenOperationsService } from './token-operations.service';
 
 const FORM = 'application/x-www-form-urlencoded';
+const DPOP_HEADER = {
+  name: 'DPoP',
+  required: false,
+  description:
+    'RFC 9449 DPoP proof (typ dpop+jwt, htm POST, htu $ISSUER/oauth/token): binds the tokens to its key',
+};
 const BASIC_HEADER = {
   name: 'Authorization',
   required: false,
@@ -42,6 +49,7 @@ export class OAuthController {
   constructor(
     private readonly tokenEndpoint: TokenEndpointService,
     private readonly operations: TokenOperationsService,
+    private readonly dpop: DpopService,
   ) {}
 
   @Post('token')
@@ -50,16 +58,18 @@ export class OAuthController {
   @ApiOperation({
     summary: 'Token endpoint (RFC 6749): client_credentials and refresh_token grants',
   })
+  @ApiHeader(DPOP_HEADER)
   @ApiBody({ type: TokenRequestDto })
   @ApiOkResponse({ type: TokenResponseDto })
   async token(
     @Body() dto: TokenRequestDto,
     @Headers('authorization') authorization: string | undefined,
+    @Headers('dpop') dpop: string | string[] | undefined,
     @Meta() meta: RequestMeta,
   ): Promise<TokenResponseDto> {
-    return toTokenResponse(
-      await this.tokenEndpoint.handle(oauthTokenRequest(dto, authorization, meta)),
-    );
+    const request = oauthTokenRequest(dto, authorization, meta);
+    request.dpop = { proof: dpop, htu: this.dpop.htuFor('/oauth/token') };
+    return toTokenResponse(await this.tokenEndpoint.handle(request));
   }
 
   @Post('revoke')

@@ -26,7 +26,8 @@ export function oauthTokenRequest(
 export function toTokenResponse(issue: TokenIssue): TokenResponseDto {
   return {
     access_token: issue.accessToken.token,
-    token_type: 'Bearer',
+    // RFC 9449 §5: a DPoP-bound token is announced as such.
+    token_type: issue.dpopJkt !== undefined ? 'DPoP' : 'Bearer',
     expires_in: issue.accessToken.expiresIn,
     scope: issue.scopes.join(' '),
     ...(issue.refreshToken !== undefined && { refresh_token: issue.refreshToken }),

@@ -14,6 +14,8 @@ import {
   RefreshTokenConditionsUnmet,
   type RefreshTokenService,
 } from '../tokens/refresh-token.service';
+import type { AppConfig } from '../config/app-config.service';
+import type { DpopService } from '../dpop/dpop.service';
 import type { ClientAuthenticator } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
@@ -29,6 +31,8 @@ const client = (over: Partial<OAuthClient> = {}): OAuthClient => ({
   tokenEndpointAuthMethod: 'client_secret_basic',
   refreshTokens: false,
   refreshGraceSeconds: 0,
+  dpopBoundAccessTokens: false,
+  dpopNonceRequired: false,
   disabled: false,
   ...over,
 });
@@ -43,6 +47,7 @@ describe('TokenEndpointService', () => {
   const ownerOf = jest.fn();
   const findActive = jest.fn();
   const emit = jest.fn();
+  const dpopVerify = jest.fn();
   const refreshTokens = {
     issue: issueRefresh,
     consume,
@@ -54,6 +59,8 @@ describe('TokenEndpointService', () => {
     { issue: issueAccess } as unknown as AccessTokenService,
     refreshTokens,
     { emit } as unknown as EventBus,
+    { verify: dpopVerify } as unknown as DpopService,
+    { dpop: { nonceRequired: false, proofMaxAgeSeconds: 60 } } as unknown as AppConfig,
     new ClientCredentialsGrant(),
     new RefreshTokenGrant(refreshTokens, { findActive } as unknown as ClientsService),
     new PasswordGrant(),
@@ -215,7 +222,7 @@ describe('TokenEndpointService', () => {
     // Scope and resource are conditions of the claim itself: checked before the token is consumed.
     expect(consume).toHaveBeenCalledWith(
       'old',
-      { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [] },
+      { clientId: 'c1', clientRef: 'reg1', scopes: ['read'], audience: [], dpopJkt: null },
       meta,
       0,
     );
@@ -269,7 +276,7 @@ describe('TokenEndpointService', () => {
     expect(authenticate).not.toHaveBeenCalled();
     expect(consume).toHaveBeenCalledWith(
       'old',
-      { clientId: 'c1', clientRef: undefined, scopes: [], audience: [] },
+      { clientId: 'c1', clientRef: undefined, scopes: [], audience: [], dpopJkt: null },
       meta,
       0,
     );

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { ClientCredentials, GrantType, OAuthClient } from '../clients/clients.types';
 import type { RequestMeta } from '../common/http/request-context';
 import { EventBus } from '../common/events';
-import { InvalidRequestError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
+import {
+  InvalidDpopProofError,
+  InvalidRequestError,
+  UnsupportedGrantTypeError,
+} from '../common/errors/oauth-errors';
+import { AppConfig } from '../config/app-config.service';
+import { DpopService } from '../dpop/dpop.service';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { RefreshTokenService } from '../tokens/refresh-token.service';
 import type { GracePair, IssuedAccessToken } from '../tokens/tokens.types';
@@ -28,6 +34,11 @@ export interface TokenRequest {
   resource?: string | string[];
   refreshToken?: string;
   clientAuth: ClientAuthInput;
+  /**
+   * RFC 9449: the `DPoP` header and the URL its `htu` must name. Only /oauth/token reads the
+   * header; the FastAPI service's endpoints leave this unset (a DPoP-required client fails there).
+   */
+  dpop?: { proof: string | string[] | undefined; htu: string };
   meta: RequestMeta;
 }
 
@@ -38,6 +49,8 @@ export interface TokenIssue {
   refreshToken?: string;
   scopes: string[];
   audience: string[];
+  /** RFC 7638 thumbprint of the DPoP key the tokens are bound to (`token_type: DPoP`). */
+  dpopJkt?: string;
 }
 
 interface Requested {
@@ -60,6 +73,8 @@ export class TokenEndpointService {
     private readonly accessTokens: AccessTokenService,
     private readonly refreshTokens: RefreshTokenService,
     private readonly events: EventBus,
+    private readonly dpop: DpopService,
+    private readonly config: AppConfig,
     clientCredentials: ClientCredentialsGrant,
     refreshToken: RefreshTokenGrant,
     password: PasswordGrant,
@@ -80,20 +95,33 @@ export class TokenEndpointService {
       // Checked before the grant runs, so a refresh token is not burnt by a request that cannot succeed.
       this.checkScope(requested, client.scopes);
     }
+    // Before the grant runs, so an unacceptable proof does not burn a refresh token.
+    const dpopJkt = client ? await this.dpopBinding(request, client) : undefined;
     const decision = await handler.resolve({
       client,
       requestedScopes: requested.scopes,
       requestedResources: requested.resources,
       refreshToken: request.refreshToken,
+      dpopJkt: dpopJkt ?? null,
       meta: request.meta,
     });
-    if (!client) assertGrantAllowed(decision.client, handler.grantType);
+    if (!client) {
+      assertGrantAllowed(decision.client, handler.grantType);
+      this.assertDpopOptional(decision.client);
+    }
     // A retry within the grace period gets its first use's pair as it was issued (that use
     // already passed the checks below and emitted token.issued); only the lifetime has run on.
     if (decision.replay) return this.replayed(handler.grantType, decision.client, decision.replay);
     const scopes = this.checkScope(requested, decision.allowedScopes);
     const audience = this.resolveResource(requested, decision);
-    const issued = await this.issue(handler.grantType, decision, scopes, audience, request.meta);
+    const issued = await this.issue(
+      handler.grantType,
+      decision,
+      scopes,
+      audience,
+      request.meta,
+      dpopJkt,
+    );
     this.emitIssued(issued, request.meta);
     return issued;
   }
@@ -107,6 +135,35 @@ export class TokenEndpointService {
       case 'none':
         return Promise.resolve(null);
     }
+  }
+
+  /**
+   * RFC 9449 §5: a request with a `DPoP` proof gets tokens bound to its key; a client registered
+   * with `dpop_bound_access_tokens` must send one (§5.2). The thumbprint, or undefined (Bearer).
+   */
+  private async dpopBinding(
+    request: TokenRequest,
+    client: OAuthClient,
+  ): Promise<string | undefined> {
+    const proof = request.dpop?.proof;
+    if (!request.dpop || proof === undefined || proof === '') {
+      this.assertDpopOptional(client);
+      return undefined;
+    }
+    const verified = await this.dpop.verify({
+      proof,
+      htm: 'POST',
+      htu: request.dpop.htu,
+      nonceRequired: this.config.dpop.nonceRequired || client.dpopNonceRequired,
+    });
+    return verified.jkt;
+  }
+
+  private assertDpopOptional(client: OAuthClient): void {
+    if (client.dpopBoundAccessTokens)
+      throw new InvalidDpopProofError('this client requires a DPoP proof', {
+        detail: 'DPoP proof is missing (the client requires DPoP-bound tokens)',
+      });
   }
 
   private selectGrantHandler({ grantType, offeredGrants }: TokenRequest): GrantHandler {
@@ -135,6 +192,7 @@ export class TokenEndpointService {
     scopes: string[],
     audience: string[],
     meta: RequestMeta,
+    dpopJkt: string | undefined,
   ): Promise<TokenIssue> {
     const { client, family } = decision;
     const accessToken = await this.accessTokens.issue({
@@ -143,6 +201,7 @@ export class TokenEndpointService {
       role: client.role,
       audience,
       ttlSeconds: client.accessTokenTtlSeconds,
+      ...(dpopJkt !== undefined && { dpopJkt }),
     });
     const refreshToken = decision.issueRefreshToken
       ? await this.refreshTokens.issue({
@@ -156,6 +215,7 @@ export class TokenEndpointService {
           }),
           accessJti: accessToken.jti,
           accessExp: accessToken.exp,
+          ...(dpopJkt !== undefined && { dpopJkt }),
           meta,
         })
       : undefined;
@@ -167,7 +227,15 @@ export class TokenEndpointService {
         audience,
       });
     }
-    return { client, grantType, accessToken, refreshToken, scopes, audience };
+    return {
+      client,
+      grantType,
+      accessToken,
+      refreshToken,
+      scopes,
+      audience,
+      ...(dpopJkt !== undefined && { dpopJkt }),
+    };
   }
 
   private replayed(grantType: GrantType, client: OAuthClient, pair: GracePair): TokenIssue {
@@ -193,6 +261,7 @@ export class TokenEndpointService {
       scope: issued.scopes,
       audience: issued.audience,
       refreshTokenIssued: issued.refreshToken !== undefined,
+      ...(issued.dpopJkt !== undefined && { jkt: issued.dpopJkt }),
     });
   }
 }

@@ -59,6 +59,8 @@ export function toClientRecord(doc: Client): ClientRecord {
       grantTypes: Array.isArray(doc.grant_types) ? grantTypes : [...DEFAULT_GRANT_TYPES],
       tokenEndpointAuthMethod: method ?? DEFAULT_AUTH_METHOD,
       refreshTokens: doc.refresh_tokens === true,
+      dpopBoundAccessTokens: doc.dpop_bound_access_tokens === true,
+      dpopNonceRequired: doc.dpop_nonce_required === true,
       ...(typeof ttl === 'number' &&
         Number.isFinite(ttl) &&
         ttl > 0 && { accessTokenTtlSeconds: ttl }),

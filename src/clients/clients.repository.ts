@@ -18,6 +18,8 @@ export type ClientSettings = Partial<
     | 'token_endpoint_auth_method'
     | 'jwks'
     | 'refresh_tokens'
+    | 'dpop_bound_access_tokens'
+    | 'dpop_nonce_required'
     | 'access_token_ttl_seconds'
     | 'refresh_grace_seconds'
     | 'disabled'

@@ -111,6 +111,8 @@ export class ClientsService implements OnModuleInit {
       token_endpoint_auth_method: method,
       ...(jwks && { jwks }),
       refresh_tokens: input.refreshTokens ?? false,
+      ...(input.dpopBoundAccessTokens && { dpop_bound_access_tokens: true }),
+      ...(input.dpopNonceRequired && { dpop_nonce_required: true }),
       ...(input.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: input.accessTokenTtlSeconds,
       }),
@@ -178,6 +180,9 @@ export class ClientsService implements OnModuleInit {
     if (patch.tokenEndpointAuthMethod !== undefined)
       set.token_endpoint_auth_method = patch.tokenEndpointAuthMethod;
     if (patch.refreshTokens !== undefined) set.refresh_tokens = patch.refreshTokens;
+    if (patch.dpopBoundAccessTokens !== undefined)
+      set.dpop_bound_access_tokens = patch.dpopBoundAccessTokens;
+    if (patch.dpopNonceRequired !== undefined) set.dpop_nonce_required = patch.dpopNonceRequired;
     if (patch.disabled !== undefined) set.disabled = patch.disabled;
     if (patch.accessTokenTtlSeconds === null) unset.push('access_token_ttl_seconds');
     else if (patch.accessTokenTtlSeconds !== undefined)

@@ -21,6 +21,10 @@ export interface OAuthClient {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   /** Whether client_credentials on /oauth/token also returns a refresh token. */
   refreshTokens: boolean;
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
+  dpopBoundAccessTokens: boolean;
+  /** Every DPoP proof of this client must carry a server nonce (as DPOP_NONCE_REQUIRED does for all). */
+  dpopNonceRequired: boolean;
   /** Per-client access-token lifetime; undefined: the runtime default. */
   accessTokenTtlSeconds?: number;
   /** Seconds within which a retried refresh replays the pair its first use got; 0: off. */
@@ -94,6 +98,8 @@ export interface CreateClientInput {
   grantTypes?: GrantType[];
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   refreshTokens?: boolean;
+  dpopBoundAccessTokens?: boolean;
+  dpopNonceRequired?: boolean;
   accessTokenTtlSeconds?: number;
   refreshGraceSeconds?: number;
   jwks?: ClientJwks;
@@ -109,6 +115,8 @@ export interface UpdateClientInput {
   grantTypes?: GrantType[];
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   refreshTokens?: boolean;
+  dpopBoundAccessTokens?: boolean;
+  dpopNonceRequired?: boolean;
   /** null: back to the runtime default. */
   accessTokenTtlSeconds?: number | null;
   refreshGraceSeconds?: number;

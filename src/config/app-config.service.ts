@@ -55,6 +55,8 @@ export class AppConfig {
   readonly metricsClientLabel: boolean;
   /** When set, /metrics requires a bearer token carrying this scope. */
   readonly metricsScope: string | undefined;
+  /** DPoP (RFC 9449): nonces required for every client, and the accepted age of a proof. */
+  readonly dpop: { nonceRequired: boolean; proofMaxAgeSeconds: number };
 
   constructor(read: EnvReader) {
     this.nodeEnv = read('NODE_ENV');
@@ -95,6 +97,10 @@ export class AppConfig {
     this.hstsMaxAgeSeconds = read('HSTS_MAX_AGE_SECONDS');
     this.metricsClientLabel = read('METRICS_CLIENT_LABEL');
     this.metricsScope = read('METRICS_SCOPE');
+    this.dpop = {
+      nonceRequired: read('DPOP_NONCE_REQUIRED'),
+      proofMaxAgeSeconds: read('DPOP_PROOF_MAX_AGE_SECONDS'),
+    };
   }
 
   static fromEnv(env: EnvironmentVariables): AppConfig {

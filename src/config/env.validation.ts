@@ -217,6 +217,17 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/, { message: 'must be one OAuth scope token' })
   METRICS_SCOPE?: string;
+
+  /** Every DPoP proof must carry a server nonce (RFC 9449 §8), for all clients. */
+  @Transform(toBool)
+  @IsBoolean()
+  DPOP_NONCE_REQUIRED: boolean = false;
+
+  /** How old (by its `iat`) a DPoP proof may be; a proof up to the clock leeway ahead is accepted too. */
+  @IsInt()
+  @Min(5)
+  @Max(600)
+  DPOP_PROOF_MAX_AGE_SECONDS: number = 60;
 }
 
 const SECRET_VARS = ['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER'] as const;

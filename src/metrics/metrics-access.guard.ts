@@ -4,6 +4,7 @@ import { JwtAuthGuard } from '../auth/guards/jwt-auth.guard';
 import { requireScopes } from '../auth/guards/scopes.guard';
 import { EventBus } from '../common/events';
 import { AppConfig } from '../config/app-config.service';
+import { DpopService } from '../dpop/dpop.service';
 import { AccessTokenService } from '../tokens/access-token.service';
 
 /**
@@ -21,8 +22,9 @@ export class MetricsAccessGuard implements CanActivate {
     private readonly events: EventBus,
     reflector: Reflector,
     accessTokens: AccessTokenService,
+    dpop: DpopService,
   ) {
-    this.bearer = new JwtAuthGuard(reflector, events, accessTokens, config);
+    this.bearer = new JwtAuthGuard(reflector, events, accessTokens, config, dpop);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -82,6 +82,7 @@ export class AccessTokenService {
       jti,
       iat,
       exp,
+      ...(req.dpopJkt !== undefined && { cnf: { jkt: req.dpopJkt } }),
     };
     let token: string;
     if (settings.algorithm === 'HS256') {

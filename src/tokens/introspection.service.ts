@@ -75,8 +75,10 @@ export class IntrospectionService {
         exp: c.exp,
         iat: c.iat,
         jti: c.jti,
-        token_type: 'Bearer',
+        // RFC 9449 §6.2: a bound token says so, and names its key.
+        token_type: c.cnf ? 'DPoP' : 'Bearer',
         role: c.role,
+        ...(c.cnf && { cnf: { jkt: c.cnf.jkt } }),
       };
     } catch (err) {
       if (err instanceof InvalidTokenError) return INACTIVE;
@@ -111,6 +113,7 @@ export class IntrospectionService {
       ...(doc.created_at instanceof Date && { iat: Math.floor(doc.created_at.getTime() / 1000) }),
       token_type: 'refresh_token',
       role: doc.role,
+      ...(typeof doc.dpop_jkt === 'string' && { cnf: { jkt: doc.dpop_jkt } }),
     };
   }
 }

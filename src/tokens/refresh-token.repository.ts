@@ -16,6 +16,11 @@ export interface ClaimConditions {
   /** Scopes and resources the request narrows to: the family must carry each of them. */
   scopes?: string[];
   audience?: string[];
+  /**
+   * The request's DPoP key thumbprint (null: no proof). A bound token matches only its own key;
+   * an unbound one matches any request. Undefined: not checked (callers that predate DPoP).
+   */
+  dpopJkt?: string | null;
 }
 
 function conditionFilter(c: ClaimConditions): Record<string, unknown> {
@@ -25,6 +30,9 @@ function conditionFilter(c: ClaimConditions): Record<string, unknown> {
     // $all of an empty list matches nothing, so only non-empty lists become conditions.
     ...(c.scopes && c.scopes.length > 0 && { scopes: { $all: c.scopes } }),
     ...(c.audience && c.audience.length > 0 && { audience: { $all: c.audience } }),
+    ...(c.dpopJkt !== undefined && {
+      dpop_jkt: { $in: c.dpopJkt === null ? [null] : [c.dpopJkt, null] },
+    }),
   };
 }
 

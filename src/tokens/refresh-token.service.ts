@@ -64,6 +64,7 @@ export class RefreshTokenService implements OnModuleInit {
       revoked_at: null,
       access_jti: req.accessJti,
       access_exp: req.accessExp,
+      ...(req.dpopJkt !== undefined && { dpop_jkt: req.dpopJkt }),
     });
     if (req.rotation) await this.refuseIfRevokedMeanwhile(req, hash, req.rotation, req.meta ?? {});
     return token;
@@ -156,6 +157,21 @@ export class RefreshTokenService implements OnModuleInit {
     if (conditions.clientRef !== undefined && ref !== undefined && ref !== conditions.clientRef) {
       throw this.invalid(
         'refresh token was issued to an earlier registration of this client id',
+        stored.client_id,
+        meta,
+        familyId,
+      );
+    }
+    const boundTo = stored.dpop_jkt ?? undefined;
+    if (
+      conditions.dpopJkt !== undefined &&
+      boundTo !== undefined &&
+      boundTo !== conditions.dpopJkt
+    ) {
+      throw this.invalid(
+        conditions.dpopJkt === null
+          ? 'refresh token is DPoP-bound and the request has no DPoP proof'
+          : 'refresh token is bound to another DPoP key',
         stored.client_id,
         meta,
         familyId,

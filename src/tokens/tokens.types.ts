@@ -8,6 +8,8 @@ export interface AccessTokenRequest {
   audience: string[];
   /** Lifetime; undefined means jwt_config's ACCESS_TOKEN_EXPIRE_MINUTES. */
   ttlSeconds?: number;
+  /** RFC 9449: bind the token to this DPoP key thumbprint (`cnf.jkt`). */
+  dpopJkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -31,6 +33,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** RFC 9449 §6: present on a DPoP-bound token. */
+  cnf?: { jkt: string };
 }
 
 export interface RefreshTokenRequest {
@@ -48,6 +52,8 @@ export interface RefreshTokenRequest {
   /** The access token issued alongside, so a reuse can revoke it too. */
   accessJti: string;
   accessExp: number;
+  /** RFC 9449: bind the refresh token to this DPoP key thumbprint. */
+  dpopJkt?: string;
   meta?: RequestMeta;
 }
 
@@ -87,8 +93,10 @@ export interface IntrospectionResult {
   exp?: number;
   iat?: number;
   jti?: string;
-  token_type?: 'Bearer' | 'refresh_token';
+  token_type?: 'Bearer' | 'DPoP' | 'refresh_token';
   role?: string;
+  /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
+  cnf?: { jkt: string };
 }
 
 export interface PublicJwks {

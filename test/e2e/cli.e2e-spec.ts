@@ -103,7 +103,7 @@ describe('CLI (npm run cli)', () => {
     expect(JSON.stringify(doc)).not.toContain(secret);
   });
 
-  it('clients create --json, with a generated id, audiences and refresh tokens', async () => {
+  it('clients create --json, with a generated id, audiences, refresh tokens and DPoP', async () => {
     const created = json<{
       client_id: string;
       client_secret: string;
@@ -120,6 +120,7 @@ describe('CLI (npm run cli)', () => {
         '--refresh-tokens',
         '--refresh-grace',
         '15',
+        '--dpop',
         '--json',
       ),
     );
@@ -128,6 +129,7 @@ describe('CLI (npm run cli)', () => {
       audiences: ['https://a.example', 'https://b.example'],
       refresh_tokens: true,
       refresh_grace_seconds: 15,
+      dpop_bound_access_tokens: true,
     });
     expect((await stored(created.client_id))?.secrets[0].hash).toBe(hashOf(created.client_secret));
   });

@@ -50,6 +50,12 @@ export class AuthorizationServerMetadataDto {
   })
   access_token_signing_alg_values_supported: string[];
 
+  @ApiProperty({
+    example: ['ES256', 'RS256', 'PS256'],
+    description: 'Algorithms a DPoP proof may be signed with (RFC 9449 §5.1).',
+  })
+  dpop_signing_alg_values_supported: string[];
+
   @ApiPropertyOptional({ example: 'http://localhost:8000/docs' })
   service_documentation?: string;
 }

@@ -51,8 +51,14 @@ export class IntrospectionResponseDto {
   @ApiPropertyOptional()
   jti?: string;
 
-  @ApiPropertyOptional({ enum: ['Bearer', 'refresh_token'] })
+  @ApiPropertyOptional({ enum: ['Bearer', 'DPoP', 'refresh_token'] })
   token_type?: string;
+
+  @ApiPropertyOptional({
+    description: 'RFC 9449 §6.2: the DPoP key thumbprint a bound token is bound to',
+    example: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+  })
+  cnf?: { jkt: string };
 
   @ApiPropertyOptional()
   role?: string;

@@ -5,8 +5,11 @@ export class TokenResponseDto {
   @ApiProperty({ description: 'RFC 9068 JWT access token (typ at+jwt).' })
   access_token: string;
 
-  @ApiProperty({ example: 'Bearer' })
-  token_type: 'Bearer';
+  @ApiProperty({
+    enum: ['Bearer', 'DPoP'],
+    description: 'DPoP when the request carried a DPoP proof (RFC 9449 §5)',
+  })
+  token_type: 'Bearer' | 'DPoP';
 
   @ApiProperty({ example: 900, description: 'Lifetime in seconds.' })
   expires_in: number;

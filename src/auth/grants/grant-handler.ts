@@ -10,6 +10,11 @@ export interface GrantContext {
   requestedScopes: string[];
   requestedResources: string[];
   refreshToken?: string;
+  /**
+   * The thumbprint of the request's DPoP key, null without a proof: a refresh token bound to a
+   * key is used only with a proof of that key (checked before it is consumed).
+   */
+  dpopJkt?: string | null;
   meta: RequestMeta;
 }
 

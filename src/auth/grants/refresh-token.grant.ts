@@ -47,6 +47,7 @@ export class RefreshTokenGrant implements GrantHandler {
           clientRef: client?.registrationId,
           scopes: requestedScopes,
           audience: requestedResources,
+          ...(ctx.dpopJkt !== undefined && { dpopJkt: ctx.dpopJkt }),
         },
         meta,
         client?.refreshGraceSeconds ?? 0,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { DpopModule } from '../../dpop/dpop.module';
 import { TokensModule } from '../../tokens/tokens.module';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { LegacyJwtStrategy } from '../strategies/legacy-jwt.strategy';
@@ -13,7 +14,7 @@ import { ScopesGuard } from './scopes.guard';
  * (authentication, then scopes, then roles). Imported by AppModule right after rate limiting.
  */
 @Module({
-  imports: [PassportModule.register({ session: false }), TokensModule],
+  imports: [PassportModule.register({ session: false }), TokensModule, DpopModule],
   providers: [
     JwtStrategy,
     LegacyJwtStrategy,

@@ -6,11 +6,14 @@ import type { AuthenticatedClient } from '../../common/auth/authenticated-client
 import { Public } from '../../common/decorators';
 import { InvalidTokenError } from '../../common/errors/oauth-errors';
 import { EventBus } from '../../common/events';
-import { requestMetaOf } from '../../common/http/request-context';
+import { dpopToken, requestMetaOf } from '../../common/http/request-context';
 import { AppConfig } from '../../config/app-config.service';
+import { dpopChallenge } from '../../dpop/dpop-challenge';
+import { DpopService } from '../../dpop/dpop.service';
 import { AccessTokenService } from '../../tokens/access-token.service';
 import { describeJwtError } from '../../tokens/jwt/jwt-errors';
 import {
+  BOUND_TOKEN_AS_BEARER,
   BearerVerificationCrash,
   extractBearerToken,
   toAuthenticatedClient,
@@ -18,22 +21,28 @@ import {
   type BearerFailure,
 } from '../strategies/bearer-token';
 import { bearerChallenge } from './bearer-challenge';
+import { DpopAuthenticator } from './dpop-authenticator';
 
 /**
- * Global and default-deny: every route needs a valid bearer token unless it says @Public().
+ * Global and default-deny: every route needs a valid bearer (or DPoP-bound) token unless it says
+ * @Public(). `Authorization: DPoP` goes to the DpopAuthenticator; nothing else changes for bearers.
  * A token verified before is answered from the verified-token cache (revocation still checked);
  * any other goes to passport: 'jwt' (key-store tokens), then 'legacy-jwt' (HS256), each of which
  * leaves a token of the other kind alone.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
+  private readonly dpop: DpopAuthenticator;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly events: EventBus,
     private readonly accessTokens: AccessTokenService,
     private readonly config: AppConfig,
+    dpop: DpopService,
   ) {
     super();
+    this.dpop = new DpopAuthenticator(dpop, accessTokens, config, events);
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -47,6 +56,7 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
     const req = context
       .switchToHttp()
       .getRequest<FastifyRequest & { user?: AuthenticatedClient }>();
+    if (dpopToken(req.headers.authorization) !== undefined) return this.dpop.authenticate(req);
     const token = extractBearerToken(req);
     if (token) {
       let claims;
@@ -56,6 +66,7 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
         if (err instanceof InvalidTokenError) this.reject(context, tokenFailure(err.description));
         throw err;
       }
+      if (claims?.cnf) this.reject(context, tokenFailure(BOUND_TOKEN_AS_BEARER));
       if (claims) {
         req.user = toAuthenticatedClient(claims);
         return true;
@@ -93,9 +104,12 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
       throw new InvalidTokenError(failure.reason).withHeader('WWW-Authenticate', bearerChallenge());
     }
     this.events.emit('token.invalid', { ...meta, code: 'invalid_token', reason: failure.reason });
+    const attributes = { error: 'invalid_token', error_description: failure.reason };
     throw new InvalidTokenError(failure.reason).withHeader(
       'WWW-Authenticate',
-      bearerChallenge({ error: 'invalid_token', error_description: failure.reason }),
+      failure.reason === BOUND_TOKEN_AS_BEARER
+        ? dpopChallenge(attributes)
+        : bearerChallenge(attributes),
     );
   }
 }

@@ -13,6 +13,9 @@ export interface BearerFailure {
   reason: string;
 }
 
+/** RFC 9449 §7.2: a DPoP-bound token is refused under the Bearer scheme (it proves nothing there). */
+export const BOUND_TOKEN_AS_BEARER = 'DPoP-bound token must be presented with the DPoP scheme';
+
 /**
  * A strategy's answer to a token that the other strategy verifies (HS256 tokens go to
  * 'legacy-jwt', all others to 'jwt'): passport then tries the next one, and the guard reports the
@@ -76,7 +79,9 @@ export function acceptBearer(
 ): AuthenticatedClient | [false, InvalidTokenError] {
   const token = extractBearerToken(req) ?? '';
   try {
-    return toAuthenticatedClient(accessTokens.acceptVerified(token, decoded, { audience: issuer }));
+    const claims = accessTokens.acceptVerified(token, decoded, { audience: issuer });
+    if (claims.cnf) return [false, new InvalidTokenError(BOUND_TOKEN_AS_BEARER)];
+    return toAuthenticatedClient(claims);
   } catch (err) {
     if (err instanceof InvalidTokenError) return [false, err];
     throw err;

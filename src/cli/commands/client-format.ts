@@ -13,6 +13,7 @@ export function describeClient(client: ClientView): string[] {
     `  grant types:   ${client.grantTypes.join(' ')}`,
     ...(client.audiences.length > 0 ? [`  audiences:     ${client.audiences.join(' ')}`] : []),
     `  refresh tokens (client_credentials): ${client.refreshTokens ? 'yes' : 'no'}`,
+    `  DPoP-bound tokens required: ${client.dpopBoundAccessTokens ? 'yes' : 'no'}`,
     ...(client.accessTokenTtlSeconds !== undefined
       ? [`  token ttl:     ${client.accessTokenTtlSeconds}s`]
       : []),

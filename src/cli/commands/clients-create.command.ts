@@ -20,6 +20,7 @@ interface CreateOptions extends OutputOptions {
   authMethod?: string;
   jwksFile?: string;
   refreshTokens?: boolean;
+  dpop?: boolean;
   ttl?: number;
   refreshGrace?: number;
 }
@@ -53,6 +54,7 @@ export class ClientsCreateCommand extends OutputCommand {
       ...(options.authMethod !== undefined && { token_endpoint_auth_method: options.authMethod }),
       ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
       ...(options.refreshTokens && { refresh_tokens: true }),
+      ...(options.dpop && { dpop_bound_access_tokens: true }),
       ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
       ...(options.refreshGrace !== undefined && { refresh_grace_seconds: options.refreshGrace }),
     });
@@ -144,6 +146,14 @@ export class ClientsCreateCommand extends OutputCommand {
     description: 'client_credentials also returns a refresh token',
   })
   parseRefreshTokens(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--dpop',
+    description: 'require DPoP proofs (RFC 9449 dpop_bound_access_tokens)',
+  })
+  parseDpop(): boolean {
     return true;
   }
 

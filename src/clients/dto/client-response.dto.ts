@@ -42,6 +42,8 @@ export class ClientResponseDto {
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
   @ApiProperty() refresh_tokens: boolean;
+  @ApiProperty() dpop_bound_access_tokens: boolean;
+  @ApiProperty() dpop_nonce_required: boolean;
   @ApiPropertyOptional() access_token_ttl_seconds?: number;
   @ApiProperty() refresh_grace_seconds: number;
   @ApiProperty() disabled: boolean;
@@ -64,6 +66,8 @@ export class ClientResponseDto {
       token_endpoint_auth_method: view.tokenEndpointAuthMethod,
       ...(view.jwks && { jwks: view.jwks }),
       refresh_tokens: view.refreshTokens,
+      dpop_bound_access_tokens: view.dpopBoundAccessTokens,
+      dpop_nonce_required: view.dpopNonceRequired,
       ...(view.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: view.accessTokenTtlSeconds,
       }),

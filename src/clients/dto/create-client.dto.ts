@@ -100,6 +100,23 @@ export class CreateClientDto {
   @IsBoolean()
   refresh_tokens?: boolean;
 
+  @ApiPropertyOptional({
+    description:
+      'RFC 9449 §5.2: every token request must carry a DPoP proof; tokens are then always DPoP-bound',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  dpop_bound_access_tokens?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'DPoP proofs of this client must carry a server nonce (RFC 9449 §8)',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  dpop_nonce_required?: boolean;
+
   @ApiPropertyOptional({ minimum: MIN_TTL_SECONDS, maximum: MAX_TTL_SECONDS })
   @IsOptional()
   @IsInt()
@@ -133,6 +150,10 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
   }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
+  ...(dto.dpop_bound_access_tokens !== undefined && {
+    dpopBoundAccessTokens: dto.dpop_bound_access_tokens,
+  }),
+  ...(dto.dpop_nonce_required !== undefined && { dpopNonceRequired: dto.dpop_nonce_required }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,
   }),

@@ -49,6 +49,10 @@ export const toUpdateClientInput = (dto: UpdateClientDto): UpdateClientInput => 
   }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
+  ...(dto.dpop_bound_access_tokens !== undefined && {
+    dpopBoundAccessTokens: dto.dpop_bound_access_tokens,
+  }),
+  ...(dto.dpop_nonce_required !== undefined && { dpopNonceRequired: dto.dpop_nonce_required }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,
   }),

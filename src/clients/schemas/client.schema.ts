@@ -66,6 +66,14 @@ export class Client {
   @Prop({ type: Boolean })
   refresh_tokens?: boolean;
 
+  /** RFC 9449 §5.2 client metadata: token requests without a DPoP proof are refused. */
+  @Prop({ type: Boolean })
+  dpop_bound_access_tokens?: boolean;
+
+  /** DPoP proofs of this client must carry a server nonce (RFC 9449 §8). */
+  @Prop({ type: Boolean })
+  dpop_nonce_required?: boolean;
+
   @Prop({ type: Number })
   access_token_ttl_seconds?: number;
 

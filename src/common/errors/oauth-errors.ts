@@ -15,6 +15,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'access_denied'
   | 'unsupported_token_type'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'not_found'
   | 'conflict'
   | 'rate_limit_exceeded'
@@ -93,6 +95,15 @@ export class InsufficientScopeError extends oauthError('insufficient_scope', 403
 
 /** The token is valid and scoped, but the caller's role does not allow the route. */
 export class AccessDeniedError extends oauthError('access_denied', 403) {}
+
+/**
+ * RFC 9449 §5 and §7.1: a missing (where required), malformed or unacceptable DPoP proof. 400 at
+ * the token endpoint; a protected route passes `status: 401` with its DPoP challenge.
+ */
+export class InvalidDpopProofError extends oauthError('invalid_dpop_proof', 400) {}
+
+/** RFC 9449 §8 and §9: the proof must carry the server nonce sent in the `DPoP-Nonce` header. */
+export class UseDpopNonceError extends oauthError('use_dpop_nonce', 400) {}
 
 export class UnsupportedTokenTypeError extends oauthError('unsupported_token_type', 400) {}
 

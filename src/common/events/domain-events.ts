@@ -19,6 +19,8 @@ export interface TokenIssuedEvent extends EventContext {
   scope: string[];
   audience: string[];
   refreshTokenIssued: boolean;
+  /** RFC 9449: the thumbprint of the DPoP key the tokens are bound to. */
+  jkt?: string;
 }
 
 export interface TokenRevokedEvent extends EventContext {

@@ -107,7 +107,7 @@ const MAX_CACHED_BEARERS = 1024;
 const bearerIds = new Map<string, unknown>();
 
 function bearerClaim(authorization: string | undefined): unknown {
-  const token = bearerToken(authorization);
+  const token = bearerToken(authorization) ?? dpopToken(authorization);
   if (token === undefined) return undefined;
   if (bearerIds.has(token)) return bearerIds.get(token);
   const claims = unverifiedClaims(token);
@@ -121,6 +121,13 @@ function bearerClaim(authorization: string | undefined): unknown {
 export function bearerToken(authorization: string | undefined): string | undefined {
   if (typeof authorization !== 'string') return undefined;
   const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  return match?.[1];
+}
+
+/** RFC 9449 §7.1: the token of an `Authorization: DPoP …` header, if that is what it is. */
+export function dpopToken(authorization: string | undefined): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const match = /^dpop[ \t]+(\S+)[ \t]*$/i.exec(authorization);
   return match?.[1];
 }
 

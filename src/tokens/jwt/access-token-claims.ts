@@ -83,6 +83,9 @@ export function checkClaims(
   else if (p.scopes === undefined && p.scope === undefined) scopes = [];
   else fail('token scopes are malformed');
   if (p.role !== undefined && typeof p.role !== 'string') fail('token role is malformed');
+  const cnf = p.cnf as { jkt?: unknown } | undefined;
+  if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || typeof cnf.jkt !== 'string'))
+    fail('token confirmation is malformed');
 
   return {
     iss: typeof p.iss === 'string' ? p.iss : opts.issuer,
@@ -95,5 +98,6 @@ export function checkClaims(
     jti,
     iat: isTime(p.iat) ? p.iat : 0,
     exp: p.exp,
+    ...(cnf && { cnf: { jkt: cnf.jkt as string } }),
   };
 }

@@ -62,6 +62,10 @@ export class RefreshToken {
 
   @Prop({ type: String })
   grace_ip?: string | null;
+
+  /** RFC 9449: the thumbprint of the DPoP key this token is bound to; absent when unbound. */
+  @Prop({ type: String })
+  dpop_jkt?: string;
 }
 
 export type RefreshTokenDocument = HydratedDocument<RefreshToken>;

@@ -201,6 +201,8 @@ describe('ClientAuthService with a legacy (plaintext) client', () => {
       tokenEndpointAuthMethod: 'client_secret_basic',
       refreshTokens: false,
       refreshGraceSeconds: 0,
+      dpopBoundAccessTokens: false,
+      dpopNonceRequired: false,
       disabled: false,
     });
   });
