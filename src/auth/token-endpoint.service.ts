@@ -225,6 +225,7 @@ export class TokenEndpointService {
         refreshToken,
         scopes,
         audience,
+        ...(dpopJkt !== undefined && { dpopJkt }),
       });
     }
     return {
@@ -247,6 +248,7 @@ export class TokenEndpointService {
       refreshToken: pair.refreshToken,
       scopes: pair.scopes,
       audience: pair.audience,
+      ...(pair.dpopJkt !== undefined && { dpopJkt: pair.dpopJkt }),
     };
   }
 

@@ -148,7 +148,7 @@ export class RefreshTokenService implements OnModuleInit {
     if (clientId !== undefined && stored.client_id !== clientId) {
       throw this.invalid('refresh token was issued to another client', clientId, meta, familyId);
     }
-    if (stored.used_at) return this.onReuse(stored, meta);
+    if (stored.used_at) return this.onReuse(stored, conditions, meta);
     if (stored.revoked_at)
       throw this.invalid('refresh token has been revoked', stored.client_id, meta, familyId);
     if (!(stored.expires_at instanceof Date) || stored.expires_at.getTime() <= this.clock.now())
@@ -187,14 +187,23 @@ export class RefreshTokenService implements OnModuleInit {
    * client was checked by the caller). Anything else, including a window whose pair never
    * appeared or whose family was revoked meanwhile, is reuse.
    */
-  private async onReuse(stored: StoredRefreshToken, meta: RequestMeta): Promise<RefreshGrant> {
+  private async onReuse(
+    stored: StoredRefreshToken,
+    conditions: ClaimConditions,
+    meta: RequestMeta,
+  ): Promise<RefreshGrant> {
     const familyId = stored.family_id ?? undefined;
     const until = stored.grace_until;
+    // A retry of a DPoP-bound token (or one whose pair was bound) proves the same key, or it is
+    // not the client retrying.
+    const proves = (jkt: string | null | undefined) => !jkt || jkt === conditions.dpopJkt;
+    const sameKey = proves(stored.dpop_jkt);
     if (until instanceof Date) {
       const spentHash = stored.refresh_token;
-      if (until.getTime() > this.clock.now() && (stored.grace_ip ?? null) === (meta.ip ?? null)) {
+      const sameIp = (stored.grace_ip ?? null) === (meta.ip ?? null);
+      if (until.getTime() > this.clock.now() && sameIp && sameKey) {
         const replay = await this.grace.await(spentHash, until);
-        if (replay && !(await this.isRevoked(replay.refreshToken))) {
+        if (replay && proves(replay.dpopJkt) && !(await this.isRevoked(replay.refreshToken))) {
           this.events.emit('refresh_token.grace_replayed', {
             clientId: stored.client_id,
             familyId,

@@ -81,6 +81,8 @@ export interface GracePair {
   refreshToken: string;
   scopes: string[];
   audience: string[];
+  /** The DPoP key the pair is bound to, so a replay answers `token_type: DPoP` like the original. */
+  dpopJkt?: string;
 }
 
 export interface IntrospectionResult {
