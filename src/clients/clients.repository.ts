@@ -17,6 +17,7 @@ export type ClientSettings = Partial<
     | 'grant_types'
     | 'token_endpoint_auth_method'
     | 'jwks'
+    | 'federated_credentials'
     | 'refresh_tokens'
     | 'access_token_ttl_seconds'
     | 'disabled'
@@ -44,6 +45,15 @@ export class ClientsRepository {
 
   findByClientId(clientId: string): Promise<Client | null> {
     return this.model.findOne({ client_id: clientId }).lean<Client>().exec();
+  }
+
+  /** Clients trusting this issuer (the `federated_credentials.issuer` index); bounded. */
+  findByFederatedIssuer(issuer: string, limit: number): Promise<Client[]> {
+    return this.model
+      .find({ 'federated_credentials.issuer': issuer })
+      .limit(limit)
+      .lean<Client[]>()
+      .exec();
   }
 
   async hasAny(): Promise<boolean> {

@@ -47,6 +47,9 @@ export type ClientCredentials =
       expectedAudiences: string[];
     };
 
+/** How a client proved who it is, as audited (`federated`: a JWT of a trusted workload issuer). */
+export type ClientAuthMethodUsed = ClientCredentials['method'] | 'federated';
+
 export type { RequestMeta } from '../common/http/request-context';
 
 /** A secret's metadata as the admin API and CLI show it. The hash never leaves the module. */
@@ -63,12 +66,26 @@ export interface ClientJwks {
   keys: Record<string, unknown>[];
 }
 
+/**
+ * A trust in an external workload issuer (Kubernetes, GitHub Actions, SPIFFE): a JWT from
+ * `issuer` whose `sub` is `subject` (or starts with it, when it ends in `*`) authenticates the client.
+ */
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  /** When set, the JWT's `aud` must also contain it. */
+  audience?: string;
+  /** Else discovered from `<issuer>/.well-known/openid-configuration`. */
+  jwksUri?: string;
+}
+
 /** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
 export interface ClientView extends Omit<OAuthClient, 'registrationId'> {
   secrets: ClientSecretView[];
   /** A seed-era plaintext `client_secret` still waits to be migrated at its first use. */
   hasLegacySecret: boolean;
   jwks?: ClientJwks;
+  federatedCredentials?: FederatedCredential[];
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -91,6 +108,7 @@ export interface CreateClientInput {
   refreshTokens?: boolean;
   accessTokenTtlSeconds?: number;
   jwks?: ClientJwks;
+  federatedCredentials?: FederatedCredential[];
   /** Import an existing secret (CLI only); otherwise one is generated. */
   secret?: string;
 }
@@ -107,6 +125,8 @@ export interface UpdateClientInput {
   accessTokenTtlSeconds?: number | null;
   /** null: remove the registered key set. */
   jwks?: ClientJwks | null;
+  /** null or []: remove them all. */
+  federatedCredentials?: FederatedCredential[] | null;
   disabled?: boolean;
 }
 

@@ -53,6 +53,14 @@ export class AppConfig {
   readonly metricsClientLabel: boolean;
   /** When set, /metrics requires a bearer token carrying this scope. */
   readonly metricsScope: string | undefined;
+  /** How issuer documents of federated credentials are fetched and cached. */
+  readonly federation: {
+    fetchTimeoutMs: number;
+    fetchMaxBytes: number;
+    minCacheSeconds: number;
+    maxCacheSeconds: number;
+    refreshIntervalSeconds: number;
+  };
 
   constructor(read: EnvReader) {
     this.nodeEnv = read('NODE_ENV');
@@ -91,6 +99,14 @@ export class AppConfig {
     this.hstsMaxAgeSeconds = read('HSTS_MAX_AGE_SECONDS');
     this.metricsClientLabel = read('METRICS_CLIENT_LABEL');
     this.metricsScope = read('METRICS_SCOPE');
+    const minCacheSeconds = read('FEDERATION_JWKS_MIN_CACHE_SECONDS');
+    this.federation = {
+      fetchTimeoutMs: read('FEDERATION_FETCH_TIMEOUT_MS'),
+      fetchMaxBytes: read('FEDERATION_FETCH_MAX_BYTES'),
+      minCacheSeconds,
+      maxCacheSeconds: Math.max(minCacheSeconds, read('FEDERATION_JWKS_MAX_CACHE_SECONDS')),
+      refreshIntervalSeconds: read('FEDERATION_JWKS_REFRESH_INTERVAL_SECONDS'),
+    };
   }
 
   static fromEnv(env: EnvironmentVariables): AppConfig {

@@ -19,6 +19,7 @@ interface CreateOptions extends OutputOptions {
   grantTypes?: string[];
   authMethod?: string;
   jwksFile?: string;
+  federatedFile?: string;
   refreshTokens?: boolean;
   ttl?: number;
 }
@@ -51,6 +52,9 @@ export class ClientsCreateCommand extends OutputCommand {
       ...(options.grantTypes !== undefined && { grant_types: options.grantTypes }),
       ...(options.authMethod !== undefined && { token_endpoint_auth_method: options.authMethod }),
       ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
+      ...(options.federatedFile !== undefined && {
+        federated_credentials: readJson(options.federatedFile),
+      }),
       ...(options.refreshTokens && { refresh_tokens: true }),
       ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
     });
@@ -138,6 +142,15 @@ export class ClientsCreateCommand extends OutputCommand {
   }
 
   @Option({
+    flags: '--federated-credentials-file <path>',
+    description:
+      'JSON file with a list of {issuer, subject, audience?, jwks_uri?} (workload identity federation)',
+  })
+  parseFederatedFile(value: string): string {
+    return value;
+  }
+
+  @Option({
     flags: '--refresh-tokens',
     description: 'client_credentials also returns a refresh token',
   })
@@ -157,9 +170,9 @@ function readSecretFromStdin(): string {
   return first;
 }
 
-function readJson(path: string): Record<string, unknown> {
+function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
     throw new CliError(
       `cannot read ${path} as JSON: ${err instanceof Error ? err.message : String(err)}`,

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FederatedCredentialDto } from './federated-credential.dto';
 import type { RotationResult } from '../client-secrets.service';
 import {
   GRANT_TYPES,
@@ -41,6 +42,8 @@ export class ClientResponseDto {
   @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
+  @ApiPropertyOptional({ type: [FederatedCredentialDto] })
+  federated_credentials?: FederatedCredentialDto[];
   @ApiProperty() refresh_tokens: boolean;
   @ApiPropertyOptional() access_token_ttl_seconds?: number;
   @ApiProperty() disabled: boolean;
@@ -62,6 +65,9 @@ export class ClientResponseDto {
       grant_types: view.grantTypes,
       token_endpoint_auth_method: view.tokenEndpointAuthMethod,
       ...(view.jwks && { jwks: view.jwks }),
+      ...(view.federatedCredentials && {
+        federated_credentials: view.federatedCredentials.map((c) => FederatedCredentialDto.from(c)),
+      }),
       refresh_tokens: view.refreshTokens,
       ...(view.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: view.accessTokenTtlSeconds,

@@ -13,6 +13,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_FEDERATED_CREDENTIALS } from '../federated-credentials.validator';
+import { FederatedCredentialDto, toFederatedCredentials } from './federated-credential.dto';
 import { CLIENT_ID_PATTERN, ROLE_PATTERN, SCOPE_TOKEN_PATTERN } from '../client-credentials';
 import {
   GRANT_TYPES,
@@ -92,6 +94,19 @@ export class CreateClientDto {
   jwks?: ClientJwks;
 
   @ApiPropertyOptional({
+    type: [FederatedCredentialDto],
+    maxItems: MAX_FEDERATED_CREDENTIALS,
+    description:
+      'Workload identity federation: a JWT of one of these issuers (Kubernetes, GitHub Actions, ' +
+      'SPIFFE) with a matching sub authenticates the client as a client_assertion',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FEDERATED_CREDENTIALS)
+  @IsObject({ each: true })
+  federated_credentials?: FederatedCredentialDto[];
+
+  @ApiPropertyOptional({
     description: 'client_credentials also returns a refresh token',
     default: false,
   })
@@ -118,6 +133,12 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
     tokenEndpointAuthMethod: dto.token_endpoint_auth_method,
   }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
+  ...(dto.federated_credentials !== undefined && {
+    // Shapes are checked by ClientsService (which the CLI calls too).
+    federatedCredentials: toFederatedCredentials(
+      dto.federated_credentials,
+    ) as CreateClientInput['federatedCredentials'],
+  }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,

@@ -12,6 +12,13 @@ export interface EventContext extends Pick<RequestMeta, 'ip' | 'requestId'> {
   reason: string;
 }
 
+export interface ClientAuthenticatedEvent extends EventContext {
+  /** Set for workload identity federation (`federated`), with the workload's issuer and subject. */
+  method?: string;
+  issuer?: string;
+  subject?: string;
+}
+
 export interface TokenIssuedEvent extends EventContext {
   clientId: string;
   grantType: string;
@@ -47,7 +54,7 @@ export interface RequestDeniedEvent extends EventContext, Pick<RequestMeta, 'end
 
 /** Event name → payload. The names are the contract; audit maps them to the seed's event_type. */
 export interface DomainEvents {
-  'client.authenticated': EventContext;
+  'client.authenticated': ClientAuthenticatedEvent;
   'client.authentication_failed': RequestDeniedEvent;
   'token.issued': TokenIssuedEvent;
   'token.denied': RequestDeniedEvent;
