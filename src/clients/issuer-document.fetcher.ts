@@ -98,9 +98,14 @@ function maxAge(header: string | null): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-const errorName = (err: unknown): string =>
-  err instanceof Error
-    ? err.name === 'TimeoutError'
-      ? 'timed out'
-      : (err.cause instanceof Error ? err.cause.message : err.message).slice(0, 200)
-    : 'unknown error';
+/** Structural: the timeout is a DOMException, which may come from another realm. */
+function errorName(err: unknown): string {
+  const { name, message, cause } = (err ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
+  if (name === 'TimeoutError') return 'timed out';
+  const detail = (cause as { message?: unknown } | undefined)?.message ?? message;
+  return typeof detail === 'string' ? detail.slice(0, 200) : 'unknown error';
+}

@@ -377,4 +377,36 @@ describe('conformance: federated client assertions', () => {
       }
     });
   });
+
+  describe('SPIFFE JWT-SVID', () => {
+    it('a spiffe:// subject under a registered path prefix authenticates; another trust domain does not', async () => {
+      // SPIRE's OIDC discovery provider: the JWKS named explicitly, no discovery fetch.
+      const { clientId } = await register([
+        {
+          issuer: k8s.issuer,
+          subject: 'spiffe://example.org/ns/payments/*',
+          jwks_uri: k8s.jwksUri,
+        },
+      ]);
+      const discoveries = k8s.fetches.discovery;
+      const ok = await post({
+        client_id: clientId,
+        client_assertion: await k8s.mint({
+          sub: 'spiffe://example.org/ns/payments/sa/api',
+          aud: [t.issuer, 'spiffe://example.org/other'],
+        }),
+      });
+      expect(ok.status).toBe(200);
+      expect(k8s.fetches.discovery).toBe(discoveries);
+      const other = await post({
+        client_id: clientId,
+        client_assertion: await k8s.mint({
+          sub: 'spiffe://evil.org/ns/payments/sa/api',
+          aud: t.issuer,
+        }),
+      });
+      expect(other.status).toBe(401);
+      expect(await other.json()).toEqual(REFUSED);
+    });
+  });
 });
