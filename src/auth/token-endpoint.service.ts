@@ -8,7 +8,13 @@ import { RefreshTokenService } from '../tokens/refresh-token.service';
 import type { IssuedAccessToken } from '../tokens/tokens.types';
 import { ClientAuthenticator, type ClientAuthParams } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
-import { assertGrantAllowed, type GrantDecision, type GrantHandler } from './grants/grant-handler';
+import {
+  assertGrantAllowed,
+  type GrantDecision,
+  type GrantHandler,
+  type TokenExchangeParams,
+} from './grants/grant-handler';
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { grantAudience, grantScopes, parseResources, parseScope } from './scope';
@@ -27,6 +33,7 @@ export interface TokenRequest {
   scope?: string;
   resource?: string | string[];
   refreshToken?: string;
+  exchange?: TokenExchangeParams;
   clientAuth: ClientAuthInput;
   meta: RequestMeta;
 }
@@ -38,6 +45,8 @@ export interface TokenIssue {
   refreshToken?: string;
   scopes: string[];
   audience: string[];
+  /** Token exchange: the subject and actor of the new token, and its RFC 8693 type. */
+  delegation?: GrantDecision['delegation'];
 }
 
 interface Requested {
@@ -63,11 +72,13 @@ export class TokenEndpointService {
     clientCredentials: ClientCredentialsGrant,
     refreshToken: RefreshTokenGrant,
     password: PasswordGrant,
+    tokenExchange: TokenExchangeGrant,
   ) {
     this.handlers = {
       client_credentials: clientCredentials,
       refresh_token: refreshToken,
       password,
+      [tokenExchange.grantType]: tokenExchange,
     };
   }
 
@@ -85,6 +96,7 @@ export class TokenEndpointService {
       requestedScopes: requested.scopes,
       requestedResources: requested.resources,
       refreshToken: request.refreshToken,
+      exchange: request.exchange,
       meta: request.meta,
     });
     if (!client) assertGrantAllowed(decision.client, handler.grantType);
@@ -123,6 +135,7 @@ export class TokenEndpointService {
   }
 
   private resolveResource(requested: Requested, decision: GrantDecision): string[] {
+    if (decision.targetAudience) return decision.targetAudience;
     return grantAudience(requested.resources, decision.allowedAudiences, decision.defaultAudience);
   }
 
@@ -140,6 +153,10 @@ export class TokenEndpointService {
       role: client.role,
       audience,
       ttlSeconds: client.accessTokenTtlSeconds,
+      ...(decision.delegation && {
+        subject: decision.delegation.subject,
+        ...(decision.delegation.act && { act: decision.delegation.act }),
+      }),
     });
     const refreshToken = decision.issueRefreshToken
       ? await this.refreshTokens.issue({
@@ -156,7 +173,15 @@ export class TokenEndpointService {
           meta,
         })
       : undefined;
-    return { client, grantType, accessToken, refreshToken, scopes, audience };
+    return {
+      client,
+      grantType,
+      accessToken,
+      refreshToken,
+      scopes,
+      audience,
+      ...(decision.delegation && { delegation: decision.delegation }),
+    };
   }
 
   private emitIssued(issued: TokenIssue, meta: RequestMeta): void {
@@ -170,6 +195,10 @@ export class TokenEndpointService {
       scope: issued.scopes,
       audience: issued.audience,
       refreshTokenIssued: issued.refreshToken !== undefined,
+      ...(issued.delegation && {
+        subject: issued.delegation.subject,
+        ...(issued.delegation.actor !== undefined && { actor: issued.delegation.actor }),
+      }),
     });
   }
 }

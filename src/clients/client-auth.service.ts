@@ -73,6 +73,28 @@ export class ClientAuthService {
     }
   }
 
+  /**
+   * A workload JWT presented to token exchange as subject or actor token: it must come from one
+   * of this client's own federated credentials (a jti is spent as for an assertion). The precise
+   * reason of a refusal is for the caller's private detail only.
+   */
+  async verifyFederatedToken(
+    token: string,
+    clientId: string,
+    audiences: string[],
+  ): Promise<{ ok: true; issuer: string; subject: string } | { ok: false; reason: string }> {
+    if (!this.federated.isFederated(token)) {
+      return { ok: false, reason: 'not a JWT of a federated issuer' };
+    }
+    try {
+      const identity = await this.federated.verify(token, clientId, audiences);
+      return { ok: true, issuer: identity.issuer, subject: identity.subject };
+    } catch (err) {
+      if (err instanceof ClientAuthFailure) return { ok: false, reason: err.reason };
+      throw err;
+    }
+  }
+
   /** A workload issuer's JWT: accepted for any client that registered a matching credential. */
   private async withFederated(
     credentials: { clientId?: string; assertion: string; expectedAudiences: string[] },

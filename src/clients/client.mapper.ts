@@ -56,6 +56,9 @@ export function toClientRecord(doc: Client): ClientRecord {
       scopes: strings(doc.scopes),
       role: typeof doc.role === 'string' && doc.role !== '' ? doc.role : DEFAULT_ROLE,
       audiences: strings(doc.audiences),
+      ...(strings(doc.token_exchange?.audiences).length > 0 && {
+        tokenExchangeAudiences: strings(doc.token_exchange?.audiences),
+      }),
       grantTypes: Array.isArray(doc.grant_types) ? grantTypes : [...DEFAULT_GRANT_TYPES],
       tokenEndpointAuthMethod: method ?? DEFAULT_AUTH_METHOD,
       refreshTokens: doc.refresh_tokens === true,

@@ -18,6 +18,7 @@ export type ClientSettings = Partial<
     | 'token_endpoint_auth_method'
     | 'jwks'
     | 'federated_credentials'
+    | 'token_exchange'
     | 'refresh_tokens'
     | 'access_token_ttl_seconds'
     | 'disabled'

@@ -117,6 +117,7 @@ export class ClientsService implements OnModuleInit {
       token_endpoint_auth_method: method,
       ...(jwks && { jwks }),
       ...(federated.length > 0 && { federated_credentials: toFederatedCredentialDocs(federated) }),
+      ...(input.tokenExchange && { token_exchange: checkExchangePolicy(input.tokenExchange) }),
       refresh_tokens: input.refreshTokens ?? false,
       ...(input.accessTokenTtlSeconds !== undefined && {
         access_token_ttl_seconds: input.accessTokenTtlSeconds,
@@ -192,6 +193,9 @@ export class ClientsService implements OnModuleInit {
       set.access_token_ttl_seconds = patch.accessTokenTtlSeconds;
     if (patch.jwks === null) unset.push('jwks');
     else if (patch.jwks !== undefined && checkedJwks) set.jwks = checkedJwks;
+    if (patch.tokenExchange === null) unset.push('token_exchange');
+    else if (patch.tokenExchange !== undefined)
+      set.token_exchange = checkExchangePolicy(patch.tokenExchange);
     if (patch.federatedCredentials !== undefined) {
       if (federated.length === 0) unset.push('federated_credentials');
       else set.federated_credentials = toFederatedCredentialDocs(federated);
@@ -274,6 +278,23 @@ export class ClientsService implements OnModuleInit {
     }
     return jwks === undefined ? undefined : assertPublicJwks(jwks);
   }
+}
+
+const MAX_EXCHANGE_AUDIENCES = 50;
+
+/** Exchange targets are compared verbatim with `audience` and `resource` values. */
+function checkExchangePolicy(policy: unknown): { audiences: string[] } {
+  const audiences = (policy as { audiences?: unknown } | null)?.audiences;
+  if (
+    !Array.isArray(audiences) ||
+    audiences.length > MAX_EXCHANGE_AUDIENCES ||
+    !audiences.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 512)
+  ) {
+    throw new InvalidRequestError(
+      `token_exchange must be {"audiences": [...]} with at most ${MAX_EXCHANGE_AUDIENCES} strings`,
+    );
+  }
+  return { audiences: unique(audiences as string[]) };
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean =>

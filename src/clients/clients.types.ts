@@ -5,7 +5,13 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
-export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'password'] as const;
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPES = [
+  'client_credentials',
+  'refresh_token',
+  'password',
+  TOKEN_EXCHANGE_GRANT,
+] as const;
 /** `password` is the seed's `/token` form (username = client_id, password = client_secret). */
 export type GrantType = (typeof GRANT_TYPES)[number];
 
@@ -19,6 +25,8 @@ export interface OAuthClient {
   audiences: string[];
   grantTypes: GrantType[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Audiences this client may exchange tokens for (RFC 8693); empty: none. */
+  tokenExchangeAudiences?: string[];
   /** Whether client_credentials on /oauth/token also returns a refresh token. */
   refreshTokens: boolean;
   /** Per-client access-token lifetime; undefined: the runtime default. */
@@ -79,6 +87,11 @@ export interface FederatedCredential {
   jwksUri?: string;
 }
 
+/** Which targets a client may exchange a token for (`audience` or `resource` values). */
+export interface TokenExchangePolicy {
+  audiences: string[];
+}
+
 /** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
 export interface ClientView extends Omit<OAuthClient, 'registrationId'> {
   secrets: ClientSecretView[];
@@ -109,6 +122,7 @@ export interface CreateClientInput {
   accessTokenTtlSeconds?: number;
   jwks?: ClientJwks;
   federatedCredentials?: FederatedCredential[];
+  tokenExchange?: TokenExchangePolicy;
   /** Import an existing secret (CLI only); otherwise one is generated. */
   secret?: string;
 }
@@ -127,6 +141,8 @@ export interface UpdateClientInput {
   jwks?: ClientJwks | null;
   /** null or []: remove them all. */
   federatedCredentials?: FederatedCredential[] | null;
+  /** null: no exchanges any more. */
+  tokenExchange?: TokenExchangePolicy | null;
   disabled?: boolean;
 }
 

@@ -8,6 +8,17 @@ export interface AccessTokenRequest {
   audience: string[];
   /** Lifetime; undefined means jwt_config's ACCESS_TOKEN_EXPIRE_MINUTES. */
   ttlSeconds?: number;
+  /** `sub` when it is not the client itself (token exchange: the subject token's subject). */
+  subject?: string;
+  /** RFC 8693 §4.1 `act`: the current actor, earlier actors nested inside. */
+  act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1: who acts on behalf of the subject; `act` inside it is the actor before. */
+export interface ActorClaim {
+  sub: string;
+  iss?: string;
+  act?: ActorClaim;
 }
 
 export interface IssuedAccessToken {
@@ -31,6 +42,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** Present on a token obtained by delegation (token exchange with an actor). */
+  act?: ActorClaim;
 }
 
 export interface RefreshTokenRequest {

@@ -1,4 +1,5 @@
 import type { GrantType, OAuthClient } from '../../clients/clients.types';
+import type { ActorClaim } from '../../tokens/tokens.types';
 import type { RequestMeta } from '../../common/http/request-context';
 import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
 
@@ -9,7 +10,18 @@ export interface GrantContext {
   requestedScopes: string[];
   requestedResources: string[];
   refreshToken?: string;
+  /** Token exchange (RFC 8693 §2.1) parameters, as sent. */
+  exchange?: TokenExchangeParams;
   meta: RequestMeta;
+}
+
+export interface TokenExchangeParams {
+  subjectToken?: string;
+  subjectTokenType?: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  requestedTokenType?: string;
+  audience: string[];
 }
 
 /** What a grant entitles the client to; the pipeline narrows it by the requested scope and resource. */
@@ -26,6 +38,10 @@ export interface GrantDecision {
    * (RFC 6749 §6: the same scope) even when the request narrows the access token.
    */
   family?: { id: string; scopes: string[]; audience: string[]; parentIssuedAtMs: number };
+  /** Token exchange: the checked targets (`audience` and `resource`), used as they are. */
+  targetAudience?: string[];
+  /** Token exchange: whom the token is about (`sub`), who acts for them, and the RFC 8693 type. */
+  delegation?: { subject: string; act?: ActorClaim; actor?: string; issuedTokenType: string };
 }
 
 export interface GrantHandler {

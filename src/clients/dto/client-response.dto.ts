@@ -44,6 +44,11 @@ export class ClientResponseDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
   @ApiPropertyOptional({ type: [FederatedCredentialDto] })
   federated_credentials?: FederatedCredentialDto[];
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' } } },
+  })
+  token_exchange?: { audiences: string[] };
   @ApiProperty() refresh_tokens: boolean;
   @ApiPropertyOptional() access_token_ttl_seconds?: number;
   @ApiProperty() disabled: boolean;
@@ -67,6 +72,9 @@ export class ClientResponseDto {
       ...(view.jwks && { jwks: view.jwks }),
       ...(view.federatedCredentials && {
         federated_credentials: view.federatedCredentials.map((c) => FederatedCredentialDto.from(c)),
+      }),
+      ...(view.tokenExchangeAudiences && {
+        token_exchange: { audiences: view.tokenExchangeAudiences },
       }),
       refresh_tokens: view.refreshTokens,
       ...(view.accessTokenTtlSeconds !== undefined && {

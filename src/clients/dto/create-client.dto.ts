@@ -23,6 +23,7 @@ import {
   type CreateClientInput,
   type GrantType,
   type TokenEndpointAuthMethod,
+  type TokenExchangePolicy,
 } from '../clients.types';
 
 export const MIN_TTL_SECONDS = 30;
@@ -107,6 +108,17 @@ export class CreateClientDto {
   federated_credentials?: FederatedCredentialDto[];
 
   @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' }, maxItems: 50 } },
+    description:
+      'Token exchange (RFC 8693): the audience/resource values this client may exchange a token for',
+    example: { audiences: ['https://billing.internal'] },
+  })
+  @IsOptional()
+  @IsObject()
+  token_exchange?: TokenExchangePolicy;
+
+  @ApiPropertyOptional({
     description: 'client_credentials also returns a refresh token',
     default: false,
   })
@@ -139,6 +151,7 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
       dto.federated_credentials,
     ) as CreateClientInput['federatedCredentials'],
   }),
+  ...(dto.token_exchange !== undefined && { tokenExchange: dto.token_exchange }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,

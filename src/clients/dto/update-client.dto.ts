@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { MAX_FEDERATED_CREDENTIALS } from '../federated-credentials.validator';
 import { FederatedCredentialDto, toFederatedCredentials } from './federated-credential.dto';
-import type { ClientJwks, UpdateClientInput } from '../clients.types';
+import type { ClientJwks, TokenExchangePolicy, UpdateClientInput } from '../clients.types';
 import { CreateClientDto, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './create-client.dto';
 
 /**
@@ -25,8 +25,19 @@ export class UpdateClientDto extends PartialType(
     'jwks',
     'access_token_ttl_seconds',
     'federated_credentials',
+    'token_exchange',
   ] as const),
 ) {
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' } } },
+    nullable: true,
+    description: 'null: no token exchange any more',
+  })
+  @ValidateIf((_o, v) => v !== null && v !== undefined)
+  @IsObject()
+  token_exchange?: TokenExchangePolicy | null;
+
   @ApiPropertyOptional({
     type: [FederatedCredentialDto],
     nullable: true,
@@ -85,6 +96,7 @@ export const toUpdateClientInput = (dto: UpdateClientDto): UpdateClientInput => 
             dto.federated_credentials,
           ) as UpdateClientInput['federatedCredentials']),
   }),
+  ...(dto.token_exchange !== undefined && { tokenExchange: dto.token_exchange }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.access_token_ttl_seconds !== undefined && {
     accessTokenTtlSeconds: dto.access_token_ttl_seconds,

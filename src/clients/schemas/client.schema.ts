@@ -85,6 +85,10 @@ export class Client {
   @Prop({ type: [FederatedCredentialSchema], default: undefined })
   federated_credentials?: FederatedCredentialDoc[];
 
+  /** Token exchange (RFC 8693): the audiences this client may exchange a token for. */
+  @Prop({ type: Object })
+  token_exchange?: { audiences: string[] };
+
   @Prop({ type: Boolean })
   refresh_tokens?: boolean;
 

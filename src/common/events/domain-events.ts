@@ -26,6 +26,9 @@ export interface TokenIssuedEvent extends EventContext {
   scope: string[];
   audience: string[];
   refreshTokenIssued: boolean;
+  /** Token exchange: whom the token is about, and who acts for them (delegation). */
+  subject?: string;
+  actor?: string;
 }
 
 export interface TokenRevokedEvent extends EventContext {
