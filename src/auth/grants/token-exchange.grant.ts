@@ -64,13 +64,17 @@ export class TokenExchangeGrant implements GrantHandler {
         `requested_token_type must be ${ACCESS_TOKEN_TYPE} or ${JWT_TOKEN_TYPE}`,
       );
     }
+    // Every parameter is checked before any token is verified (a jti may be spent by that).
+    const actorType =
+      params.actorToken === undefined
+        ? undefined
+        : tokenType(params.actorTokenType, 'actor_token_type');
     const targets = this.targets(client, params, requestedResources);
     const subject = await this.verify(client, subjectToken, subjectType, 'subject_token');
-    let actor: Party | undefined;
-    if (params.actorToken !== undefined) {
-      const actorType = tokenType(params.actorTokenType, 'actor_token_type');
-      actor = await this.verify(client, params.actorToken, actorType, 'actor_token');
-    }
+    const actor =
+      params.actorToken !== undefined && actorType !== undefined
+        ? await this.verify(client, params.actorToken, actorType, 'actor_token')
+        : undefined;
     const act: ActorClaim | undefined = actor
       ? { sub: actor.sub, iss: actor.iss, ...(subject.act && { act: subject.act }) }
       : subject.act;
