@@ -30,6 +30,7 @@ import type {
 } from './clients.types';
 import { ClientsRepository, type ClientSettings } from './clients.repository';
 import { assertFederatedCredentials } from './federated-credentials.validator';
+import { checkExchangePolicy } from './token-exchange-policy.validator';
 import { assertPublicJwks } from './jwks.validator';
 import { AppConfig } from '../config/app-config.service';
 import type { Client } from './schemas/client.schema';
@@ -278,23 +279,6 @@ export class ClientsService implements OnModuleInit {
     }
     return jwks === undefined ? undefined : assertPublicJwks(jwks);
   }
-}
-
-const MAX_EXCHANGE_AUDIENCES = 50;
-
-/** Exchange targets are compared verbatim with `audience` and `resource` values. */
-function checkExchangePolicy(policy: unknown): { audiences: string[] } {
-  const audiences = (policy as { audiences?: unknown } | null)?.audiences;
-  if (
-    !Array.isArray(audiences) ||
-    audiences.length > MAX_EXCHANGE_AUDIENCES ||
-    !audiences.every((a) => typeof a === 'string' && a.length > 0 && a.length <= 512)
-  ) {
-    throw new InvalidRequestError(
-      `token_exchange must be {"audiences": [...]} with at most ${MAX_EXCHANGE_AUDIENCES} strings`,
-    );
-  }
-  return { audiences: unique(audiences as string[]) };
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
