@@ -16,6 +16,9 @@ export function describeClient(client: ClientView): string[] {
       (c) =>
         `  federated:     ${c.issuer} sub ${c.subject}${c.audience !== undefined ? ` aud ${c.audience}` : ''}`,
     ),
+    ...(client.tokenExchangeAudiences
+      ? [`  exchange for:  ${client.tokenExchangeAudiences.join(' ')}`]
+      : []),
     `  refresh tokens (client_credentials): ${client.refreshTokens ? 'yes' : 'no'}`,
     ...(client.accessTokenTtlSeconds !== undefined
       ? [`  token ttl:     ${client.accessTokenTtlSeconds}s`]

@@ -19,7 +19,8 @@ interface CreateOptions extends OutputOptions {
   grantTypes?: string[];
   authMethod?: string;
   jwksFile?: string;
-  federatedFile?: string;
+  federatedCredentialsFile?: string;
+  tokenExchangeAudiences?: string[];
   refreshTokens?: boolean;
   ttl?: number;
 }
@@ -52,8 +53,11 @@ export class ClientsCreateCommand extends OutputCommand {
       ...(options.grantTypes !== undefined && { grant_types: options.grantTypes }),
       ...(options.authMethod !== undefined && { token_endpoint_auth_method: options.authMethod }),
       ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
-      ...(options.federatedFile !== undefined && {
-        federated_credentials: readJson(options.federatedFile),
+      ...(options.federatedCredentialsFile !== undefined && {
+        federated_credentials: readJson(options.federatedCredentialsFile),
+      }),
+      ...(options.tokenExchangeAudiences !== undefined && {
+        token_exchange: { audiences: options.tokenExchangeAudiences },
       }),
       ...(options.refreshTokens && { refresh_tokens: true }),
       ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
@@ -148,6 +152,14 @@ export class ClientsCreateCommand extends OutputCommand {
   })
   parseFederatedFile(value: string): string {
     return value;
+  }
+
+  @Option({
+    flags: '--token-exchange-audiences <list>',
+    description: 'comma-separated audiences this client may exchange tokens for (RFC 8693)',
+  })
+  parseExchangeAudiences(value: string): string[] {
+    return list(value);
   }
 
   @Option({
