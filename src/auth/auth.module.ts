@@ -9,6 +9,7 @@ import { DiscoveryService } from './discovery.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { FormRequestGuard } from './http/form-request.guard';
 import { LegacyController } from './legacy.controller';
 import { OAuthController } from './oauth.controller';
@@ -27,6 +28,7 @@ import { TokenOperationsService } from './token-operations.service';
     ClientCredentialsGrant,
     RefreshTokenGrant,
     PasswordGrant,
+    TokenExchangeGrant,
     FormRequestGuard,
   ],
 })

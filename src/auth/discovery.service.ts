@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ASSERTION_ALGORITHMS } from '../clients/client-assertion.verifier';
-import { TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/clients.types';
+import { TOKEN_ENDPOINT_AUTH_METHODS, TOKEN_EXCHANGE_GRANT } from '../clients/clients.types';
 import { AppConfig } from '../config/app-config.service';
 import { RuntimeConfigService } from '../config/runtime-config.service';
 import { DPOP_SIGNING_ALGS } from '../dpop/dpop.types';
@@ -33,7 +33,7 @@ export class DiscoveryService {
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       revocation_endpoint: `${issuer}/oauth/revoke`,
-      grant_types_supported: ['client_credentials', 'refresh_token'],
+      grant_types_supported: ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT],
       // Machine-to-machine only: there is no authorization endpoint, so no response types.
       response_types_supported: [],
       scopes_supported: KNOWN_SCOPES,

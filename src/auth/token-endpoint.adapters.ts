@@ -1,3 +1,4 @@
+import { TOKEN_EXCHANGE_GRANT } from '../clients/clients.types';
 import type { RequestMeta } from '../common/http/request-context';
 import { InvalidGrantError, UnsupportedGrantTypeError } from '../common/errors/oauth-errors';
 import type { TokenRequestDto } from './dto/token-request.dto';
@@ -14,10 +15,20 @@ export function oauthTokenRequest(
 ): TokenRequest {
   return {
     grantType: dto.grant_type,
-    offeredGrants: ['client_credentials', 'refresh_token'],
+    offeredGrants: ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT],
     scope: dto.scope,
     resource: dto.resource,
     refreshToken: dto.refresh_token,
+    ...(dto.grant_type === TOKEN_EXCHANGE_GRANT && {
+      exchange: {
+        subjectToken: dto.subject_token,
+        subjectTokenType: dto.subject_token_type,
+        actorToken: dto.actor_token,
+        actorTokenType: dto.actor_token_type,
+        requestedTokenType: dto.requested_token_type,
+        audience: dto.audience ?? [],
+      },
+    }),
     clientAuth: { kind: 'request', authorization, params: dto },
     meta,
   };
@@ -31,6 +42,7 @@ export function toTokenResponse(issue: TokenIssue): TokenResponseDto {
     expires_in: issue.accessToken.expiresIn,
     scope: issue.scopes.join(' '),
     ...(issue.refreshToken !== undefined && { refresh_token: issue.refreshToken }),
+    ...(issue.delegation && { issued_token_type: issue.delegation.issuedTokenType }),
   };
 }
 

@@ -1,3 +1,5 @@
+import { TOKEN_EXCHANGE_GRANT } from '../clients/clients.types';
+import type { TokenExchangeGrant } from './grants/token-exchange.grant';
 import type { OAuthClient } from '../clients/clients.types';
 import type { ClientsService } from '../clients/clients.service';
 import type { EventBus } from '../common/events';
@@ -64,6 +66,7 @@ describe('TokenEndpointService', () => {
     new ClientCredentialsGrant(),
     new RefreshTokenGrant(refreshTokens, { findActive } as unknown as ClientsService),
     new PasswordGrant(),
+    { grantType: TOKEN_EXCHANGE_GRANT } as unknown as TokenExchangeGrant,
   );
   const meta = { ip: '10.0.0.1', requestId: 'r1' };
   const request = (over: Partial<TokenRequest> = {}): TokenRequest => ({

@@ -14,7 +14,13 @@ import { RefreshTokenService } from '../tokens/refresh-token.service';
 import type { GracePair, IssuedAccessToken } from '../tokens/tokens.types';
 import { ClientAuthenticator, type ClientAuthParams } from './client-authenticator.service';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
-import { assertGrantAllowed, type GrantDecision, type GrantHandler } from './grants/grant-handler';
+import {
+  assertGrantAllowed,
+  type GrantDecision,
+  type GrantHandler,
+  type TokenExchangeParams,
+} from './grants/grant-handler';
+import { TokenExchangeGrant } from './grants/token-exchange.grant';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { grantAudience, grantScopes, parseResources, parseScope } from './scope';
@@ -33,6 +39,7 @@ export interface TokenRequest {
   scope?: string;
   resource?: string | string[];
   refreshToken?: string;
+  exchange?: TokenExchangeParams;
   clientAuth: ClientAuthInput;
   /**
    * RFC 9449: the `DPoP` header and the URL its `htu` must name. Only /oauth/token reads the
@@ -51,6 +58,8 @@ export interface TokenIssue {
   audience: string[];
   /** RFC 7638 thumbprint of the DPoP key the tokens are bound to (`token_type: DPoP`). */
   dpopJkt?: string;
+  /** Token exchange: the subject and actor of the new token, and its RFC 8693 type. */
+  delegation?: GrantDecision['delegation'];
 }
 
 interface Requested {
@@ -78,11 +87,13 @@ export class TokenEndpointService {
     clientCredentials: ClientCredentialsGrant,
     refreshToken: RefreshTokenGrant,
     password: PasswordGrant,
+    tokenExchange: TokenExchangeGrant,
   ) {
     this.handlers = {
       client_credentials: clientCredentials,
       refresh_token: refreshToken,
       password,
+      [tokenExchange.grantType]: tokenExchange,
     };
   }
 
@@ -103,6 +114,7 @@ export class TokenEndpointService {
       requestedResources: requested.resources,
       refreshToken: request.refreshToken,
       dpopJkt: dpopJkt ?? null,
+      exchange: request.exchange,
       meta: request.meta,
     });
     if (!client) {
@@ -183,6 +195,7 @@ export class TokenEndpointService {
   }
 
   private resolveResource(requested: Requested, decision: GrantDecision): string[] {
+    if (decision.targetAudience) return decision.targetAudience;
     return grantAudience(requested.resources, decision.allowedAudiences, decision.defaultAudience);
   }
 
@@ -202,6 +215,10 @@ export class TokenEndpointService {
       audience,
       ttlSeconds: client.accessTokenTtlSeconds,
       ...(dpopJkt !== undefined && { dpopJkt }),
+      ...(decision.delegation && {
+        subject: decision.delegation.subject,
+        ...(decision.delegation.act && { act: decision.delegation.act }),
+      }),
     });
     const refreshToken = decision.issueRefreshToken
       ? await this.refreshTokens.issue({
@@ -235,6 +252,7 @@ export class TokenEndpointService {
       refreshToken,
       scopes,
       audience,
+      ...(decision.delegation && { delegation: decision.delegation }),
       ...(dpopJkt !== undefined && { dpopJkt }),
     };
   }
@@ -264,6 +282,10 @@ export class TokenEndpointService {
       audience: issued.audience,
       refreshTokenIssued: issued.refreshToken !== undefined,
       ...(issued.dpopJkt !== undefined && { jkt: issued.dpopJkt }),
+      ...(issued.delegation && {
+        subject: issued.delegation.subject,
+        ...(issued.delegation.actor !== undefined && { actor: issued.delegation.actor }),
+      }),
     });
   }
 }

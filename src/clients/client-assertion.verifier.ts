@@ -18,8 +18,8 @@ export interface UnverifiedAssertion {
   clientId: string;
 }
 
-/** A registered JWK as a KeyObject, with the one or two algorithms its type can verify. */
-interface RegisteredKey {
+/** A registered (or an issuer's published) JWK as a KeyObject, with the algorithms its type can verify. */
+export interface RegisteredKey {
   kid?: string;
   algs: string[];
   key: KeyObject;
@@ -154,7 +154,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The algorithms a key's type can verify, narrowed by its registered `alg`; none for EdDSA keys. */
-function toRegisteredKey(jwk: Record<string, unknown>): RegisteredKey[] {
+export function toRegisteredKey(jwk: Record<string, unknown>): RegisteredKey[] {
   if (jwk.use !== undefined && jwk.use !== 'sig') return [];
   let key: KeyObject;
   try {
@@ -174,7 +174,7 @@ function toRegisteredKey(jwk: Record<string, unknown>): RegisteredKey[] {
 }
 
 /** jsonwebtoken's messages name the failed check (and expected values), never key or token. */
-function describe(err: unknown): string {
+export function describe(err: unknown): string {
   if (
     err instanceof Error &&
     ['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError'].includes(err.name)

@@ -6,7 +6,13 @@ import { ClientAuthFailure } from './client-auth-failure';
 import { ClientCache } from './client-cache.service';
 import { generateSecretId, isValidClientId, MAX_SECRET_LENGTH } from './client-credentials';
 import { isSecretActive, type ClientRecord } from './client.mapper';
-import type { ClientCredentials, OAuthClient, RequestMeta } from './clients.types';
+import type {
+  ClientAuthMethodUsed,
+  ClientCredentials,
+  OAuthClient,
+  RequestMeta,
+} from './clients.types';
+import { FederatedAssertionVerifier } from './federated-assertion.verifier';
 import { ClientsRepository } from './clients.repository';
 import { SecretHasher } from './secret-hasher.service';
 
@@ -35,20 +41,22 @@ export class ClientAuthService {
     private readonly hasher: SecretHasher,
     private readonly assertions: ClientAssertionVerifier,
     private readonly events: EventBus,
+    private readonly federated: FederatedAssertionVerifier,
   ) {}
 
   async authenticate(credentials: ClientCredentials, meta: RequestMeta): Promise<OAuthClient> {
     try {
+      if (
+        credentials.method === 'private_key_jwt' &&
+        this.federated.isFederated(credentials.assertion)
+      ) {
+        return await this.withFederated(credentials, meta);
+      }
       const client =
         credentials.method === 'private_key_jwt'
           ? await this.withAssertion(credentials)
           : await this.withSecret(credentials, meta.requestId);
-      this.events.emit('client.authenticated', {
-        clientId: client.clientId,
-        ip: meta.ip,
-        requestId: meta.requestId,
-        reason: `authenticated with ${credentials.method}`,
-      });
+      this.emitAuthenticated(client, credentials.method, meta);
       return client;
     } catch (err) {
       if (!(err instanceof ClientAuthFailure)) throw err;
@@ -63,6 +71,62 @@ export class ClientAuthService {
       // The precise reason stays private: probing cannot tell an unknown id from a wrong secret.
       throw new InvalidClientError(GENERIC_FAILURE, { detail: err.reason });
     }
+  }
+
+  /**
+   * A workload JWT presented to token exchange as subject or actor token: it must come from one
+   * of this client's own federated credentials (a jti is spent as for an assertion). The precise
+   * reason of a refusal is for the caller's private detail only.
+   */
+  async verifyFederatedToken(
+    token: string,
+    clientId: string,
+    audiences: string[],
+  ): Promise<{ ok: true; issuer: string; subject: string } | { ok: false; reason: string }> {
+    if (!this.federated.isFederated(token)) {
+      return { ok: false, reason: 'not a JWT of a federated issuer' };
+    }
+    try {
+      const identity = await this.federated.verify(token, clientId, audiences);
+      return { ok: true, issuer: identity.issuer, subject: identity.subject };
+    } catch (err) {
+      if (err instanceof ClientAuthFailure) return { ok: false, reason: err.reason };
+      throw err;
+    }
+  }
+
+  /** A workload issuer's JWT: accepted for any client that registered a matching credential. */
+  private async withFederated(
+    credentials: { clientId?: string; assertion: string; expectedAudiences: string[] },
+    meta: RequestMeta,
+  ): Promise<OAuthClient> {
+    const identity = await this.federated.verify(
+      credentials.assertion,
+      credentials.clientId,
+      credentials.expectedAudiences,
+    );
+    const client = identity.record.client;
+    this.emitAuthenticated(client, 'federated', meta, {
+      issuer: identity.issuer,
+      subject: identity.subject,
+    });
+    return client;
+  }
+
+  private emitAuthenticated(
+    client: OAuthClient,
+    method: ClientAuthMethodUsed,
+    meta: RequestMeta,
+    federated?: { issuer: string; subject: string },
+  ): void {
+    this.events.emit('client.authenticated', {
+      clientId: client.clientId,
+      ip: meta.ip,
+      requestId: meta.requestId,
+      reason: `authenticated with ${method}`,
+      // Only federated logins carry details: the other methods' audit entries stay as they were.
+      ...(federated && { method, issuer: federated.issuer, subject: federated.subject }),
+    });
   }
 
   private async withSecret(

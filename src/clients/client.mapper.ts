@@ -6,11 +6,12 @@ import {
   type ClientJwks,
   type ClientSecretView,
   type ClientView,
+  type FederatedCredential,
   type GrantType,
   type OAuthClient,
   type TokenEndpointAuthMethod,
 } from './clients.types';
-import type { Client, ClientSecret } from './schemas/client.schema';
+import type { Client, ClientSecret, FederatedCredentialDoc } from './schemas/client.schema';
 
 /** What a legacy document (no grant_types) may do: everything the FastAPI service could, plus the standard grant. */
 export const DEFAULT_GRANT_TYPES: GrantType[] = ['client_credentials', 'refresh_token', 'password'];
@@ -24,6 +25,7 @@ export interface ClientRecord {
   /** The FastAPI service's plaintext `client_secret`, until its first successful use migrates it. */
   legacySecret?: string;
   jwks?: ClientJwks;
+  federatedCredentials: FederatedCredential[];
   revision?: number;
   createdAt?: Date;
   updatedAt?: Date;
@@ -56,6 +58,9 @@ export function toClientRecord(doc: Client): ClientRecord {
       scopes: strings(doc.scopes),
       role: typeof doc.role === 'string' && doc.role !== '' ? doc.role : DEFAULT_ROLE,
       audiences: strings(doc.audiences),
+      ...(strings(doc.token_exchange?.audiences).length > 0 && {
+        tokenExchangeAudiences: strings(doc.token_exchange?.audiences),
+      }),
       grantTypes: Array.isArray(doc.grant_types) ? grantTypes : [...DEFAULT_GRANT_TYPES],
       tokenEndpointAuthMethod: method ?? DEFAULT_AUTH_METHOD,
       refreshTokens: doc.refresh_tokens === true,
@@ -76,11 +81,36 @@ export function toClientRecord(doc: Client): ClientRecord {
     ...(typeof doc.client_secret === 'string' &&
       doc.client_secret !== '' && { legacySecret: doc.client_secret }),
     ...(doc.jwks && Array.isArray(doc.jwks.keys) && { jwks: { keys: doc.jwks.keys } }),
+    federatedCredentials: toFederatedCredentials(doc.federated_credentials),
     ...(typeof doc.revision === 'number' && { revision: doc.revision }),
     ...(isDate(doc.created_at) && { createdAt: doc.created_at }),
     ...(isDate(doc.updated_at) && { updatedAt: doc.updated_at }),
   };
 }
+
+function toFederatedCredentials(value: unknown): FederatedCredential[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(
+      (c): c is FederatedCredentialDoc =>
+        typeof (c as FederatedCredentialDoc)?.issuer === 'string' &&
+        typeof (c as FederatedCredentialDoc)?.subject === 'string',
+    )
+    .map((c) => ({
+      issuer: c.issuer,
+      subject: c.subject,
+      ...(typeof c.audience === 'string' && { audience: c.audience }),
+      ...(typeof c.jwks_uri === 'string' && { jwksUri: c.jwks_uri }),
+    }));
+}
+
+export const toFederatedCredentialDocs = (list: FederatedCredential[]): FederatedCredentialDoc[] =>
+  list.map((c) => ({
+    issuer: c.issuer,
+    subject: c.subject,
+    ...(c.audience !== undefined && { audience: c.audience }),
+    ...(c.jwksUri !== undefined && { jwks_uri: c.jwksUri }),
+  }));
 
 export const isSecretActive = (secret: ClientSecret, now: number): boolean =>
   !isDate(secret.expires_at) || secret.expires_at.getTime() > now;
@@ -102,6 +132,9 @@ export function toClientView(record: ClientRecord, now = Date.now()): ClientView
     secrets: record.secrets.map((s) => toSecretView(s, now)),
     hasLegacySecret: record.legacySecret !== undefined,
     ...(record.jwks && { jwks: record.jwks }),
+    ...(record.federatedCredentials.length > 0 && {
+      federatedCredentials: record.federatedCredentials,
+    }),
     ...(record.createdAt && { createdAt: record.createdAt }),
     ...(record.updatedAt && { updatedAt: record.updatedAt }),
   };

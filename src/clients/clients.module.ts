@@ -9,6 +9,8 @@ import { ClientSecretsService } from './client-secrets.service';
 import { ClientsController } from './clients.controller';
 import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
+import { FederatedAssertionVerifier } from './federated-assertion.verifier';
+import { IssuerKeys } from './issuer-keys.service';
 import {
   ClientAssertionJti,
   ClientAssertionJtiSchema,
@@ -35,6 +37,8 @@ import { TokensModule } from '../tokens/tokens.module';
     ClientCache,
     SecretHasher,
     ClientAssertionVerifier,
+    IssuerKeys,
+    FederatedAssertionVerifier,
     ClientsService,
     ClientSecretsService,
     ClientAuthService,

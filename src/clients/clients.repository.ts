@@ -17,6 +17,8 @@ export type ClientSettings = Partial<
     | 'grant_types'
     | 'token_endpoint_auth_method'
     | 'jwks'
+    | 'federated_credentials'
+    | 'token_exchange'
     | 'refresh_tokens'
     | 'dpop_bound_access_tokens'
     | 'dpop_nonce_required'
@@ -47,6 +49,15 @@ export class ClientsRepository {
 
   findByClientId(clientId: string): Promise<Client | null> {
     return this.model.findOne({ client_id: clientId }).lean<Client>().exec();
+  }
+
+  /** Clients trusting this issuer (the `federated_credentials.issuer` index); bounded. */
+  findByFederatedIssuer(issuer: string, limit: number): Promise<Client[]> {
+    return this.model
+      .find({ 'federated_credentials.issuer': issuer })
+      .limit(limit)
+      .lean<Client[]>()
+      .exec();
   }
 
   async hasAny(): Promise<boolean> {

@@ -5,7 +5,13 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 ] as const;
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
-export const GRANT_TYPES = ['client_credentials', 'refresh_token', 'password'] as const;
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPES = [
+  'client_credentials',
+  'refresh_token',
+  'password',
+  TOKEN_EXCHANGE_GRANT,
+] as const;
 /** `password` is the FastAPI service's `/token` form (username = client_id, password = client_secret). */
 export type GrantType = (typeof GRANT_TYPES)[number];
 
@@ -19,6 +25,8 @@ export interface OAuthClient {
   audiences: string[];
   grantTypes: GrantType[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Audiences this client may exchange tokens for (RFC 8693); empty: none. */
+  tokenExchangeAudiences?: string[];
   /** Whether client_credentials on /oauth/token also returns a refresh token. */
   refreshTokens: boolean;
   /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
@@ -56,6 +64,9 @@ export type ClientCredentials =
 /** A retry window, not a second lifetime: long enough for a network retry, short for an attacker. */
 export const MAX_REFRESH_GRACE_SECONDS = 60;
 
+/** How a client proved who it is, as audited (`federated`: a JWT of a trusted workload issuer). */
+export type ClientAuthMethodUsed = ClientCredentials['method'] | 'federated';
+
 export type { RequestMeta } from '../common/http/request-context';
 
 /** A secret's metadata as the admin API and CLI show it. The hash never leaves the module. */
@@ -72,12 +83,31 @@ export interface ClientJwks {
   keys: Record<string, unknown>[];
 }
 
+/**
+ * A trust in an external workload issuer (Kubernetes, GitHub Actions, SPIFFE): a JWT from
+ * `issuer` whose `sub` is `subject` (or starts with it, when it ends in `*`) authenticates the client.
+ */
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  /** When set, the JWT's `aud` must also contain it. */
+  audience?: string;
+  /** Else discovered from `<issuer>/.well-known/openid-configuration`. */
+  jwksUri?: string;
+}
+
+/** Which targets a client may exchange a token for (`audience` or `resource` values). */
+export interface TokenExchangePolicy {
+  audiences: string[];
+}
+
 /** A client as the admin API and CLI show it: the OAuthClient plus registry metadata. */
 export interface ClientView extends Omit<OAuthClient, 'registrationId'> {
   secrets: ClientSecretView[];
   /** A FastAPI-era plaintext `client_secret` still waits to be migrated at its first use. */
   hasLegacySecret: boolean;
   jwks?: ClientJwks;
+  federatedCredentials?: FederatedCredential[];
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -103,6 +133,8 @@ export interface CreateClientInput {
   accessTokenTtlSeconds?: number;
   refreshGraceSeconds?: number;
   jwks?: ClientJwks;
+  federatedCredentials?: FederatedCredential[];
+  tokenExchange?: TokenExchangePolicy;
   /** Import an existing secret (CLI only); otherwise one is generated. */
   secret?: string;
 }
@@ -122,6 +154,10 @@ export interface UpdateClientInput {
   refreshGraceSeconds?: number;
   /** null: remove the registered key set. */
   jwks?: ClientJwks | null;
+  /** null or []: remove them all. */
+  federatedCredentials?: FederatedCredential[] | null;
+  /** null: no exchanges any more. */
+  tokenExchange?: TokenExchangePolicy | null;
   disabled?: boolean;
 }
 

@@ -57,6 +57,14 @@ export class AppConfig {
   readonly metricsScope: string | undefined;
   /** DPoP (RFC 9449): nonces required for every client, and the accepted age of a proof. */
   readonly dpop: { nonceRequired: boolean; proofMaxAgeSeconds: number };
+  /** How issuer documents of federated credentials are fetched and cached. */
+  readonly federation: {
+    fetchTimeoutMs: number;
+    fetchMaxBytes: number;
+    minCacheSeconds: number;
+    maxCacheSeconds: number;
+    refreshIntervalSeconds: number;
+  };
 
   constructor(read: EnvReader) {
     this.nodeEnv = read('NODE_ENV');
@@ -100,6 +108,14 @@ export class AppConfig {
     this.dpop = {
       nonceRequired: read('DPOP_NONCE_REQUIRED'),
       proofMaxAgeSeconds: read('DPOP_PROOF_MAX_AGE_SECONDS'),
+    };
+    const minCacheSeconds = read('FEDERATION_JWKS_MIN_CACHE_SECONDS');
+    this.federation = {
+      fetchTimeoutMs: read('FEDERATION_FETCH_TIMEOUT_MS'),
+      fetchMaxBytes: read('FEDERATION_FETCH_MAX_BYTES'),
+      minCacheSeconds,
+      maxCacheSeconds: Math.max(minCacheSeconds, read('FEDERATION_JWKS_MAX_CACHE_SECONDS')),
+      refreshIntervalSeconds: read('FEDERATION_JWKS_REFRESH_INTERVAL_SECONDS'),
     };
   }
 

@@ -228,6 +228,35 @@ export class EnvironmentVariables {
   @Min(5)
   @Max(600)
   DPOP_PROOF_MAX_AGE_SECONDS: number = 60;
+
+  /** Workload identity federation: timeout of one fetch of an issuer's discovery or JWKS. */
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  FEDERATION_FETCH_TIMEOUT_MS: number = 3_000;
+
+  /** Largest discovery document or JWKS read from an issuer; a bigger one is refused. */
+  @IsInt()
+  @Min(1_024)
+  @Max(1_048_576)
+  FEDERATION_FETCH_MAX_BYTES: number = 65_536;
+
+  /** Bounds on how long fetched issuer keys are trusted; the issuer's Cache-Control max-age is clamped into them. */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  FEDERATION_JWKS_MIN_CACHE_SECONDS: number = 300;
+
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  FEDERATION_JWKS_MAX_CACHE_SECONDS: number = 86_400;
+
+  /** An unknown kid refetches an issuer's keys at most once per this interval. */
+  @IsInt()
+  @Min(0)
+  @Max(3_600)
+  FEDERATION_JWKS_REFRESH_INTERVAL_SECONDS: number = 60;
 }
 
 const SECRET_VARS = ['KEY_ENCRYPTION_KEY', 'CLIENT_SECRET_PEPPER'] as const;

@@ -73,12 +73,13 @@ export class AccessTokenService {
     const issuer = this.config.issuer;
     const payload = {
       iss: issuer,
-      sub: req.clientId,
+      sub: req.subject ?? req.clientId,
       aud: req.audience.length > 0 ? req.audience : [issuer],
       client_id: req.clientId,
       scope: req.scopes.join(' '),
       scopes: req.scopes,
       role: req.role,
+      ...(req.act && { act: req.act }),
       jti,
       iat,
       exp,

@@ -10,6 +10,17 @@ export interface AccessTokenRequest {
   ttlSeconds?: number;
   /** RFC 9449: bind the token to this DPoP key thumbprint (`cnf.jkt`). */
   dpopJkt?: string;
+  /** `sub` when it is not the client itself (token exchange: the subject token's subject). */
+  subject?: string;
+  /** RFC 8693 §4.1 `act`: the current actor, earlier actors nested inside. */
+  act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1: who acts on behalf of the subject; `act` inside it is the actor before. */
+export interface ActorClaim {
+  sub: string;
+  iss?: string;
+  act?: ActorClaim;
 }
 
 export interface IssuedAccessToken {
@@ -35,6 +46,8 @@ export interface AccessTokenClaims {
   exp: number;
   /** RFC 9449 §6: present on a DPoP-bound token. */
   cnf?: { jkt: string };
+  /** Present on a token obtained by delegation (token exchange with an actor). */
+  act?: ActorClaim;
 }
 
 export interface RefreshTokenRequest {

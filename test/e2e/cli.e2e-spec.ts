@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
 
@@ -132,6 +135,48 @@ describe('CLI (npm run cli)', () => {
       dpop_bound_access_tokens: true,
     });
     expect((await stored(created.client_id))?.secrets[0].hash).toBe(hashOf(created.client_secret));
+  });
+
+  it('clients create registers federated credentials from a file and token-exchange audiences', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-federated-'));
+    const file = join(dir, 'federated.json');
+    const credentials = [
+      { issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/app:*' },
+    ];
+    writeFileSync(file, JSON.stringify(credentials));
+    const created = json<Record<string, unknown>>(
+      await cli(
+        'clients',
+        'create',
+        '--scopes',
+        'read',
+        '--auth-method',
+        'private_key_jwt',
+        '--federated-credentials-file',
+        file,
+        '--token-exchange-audiences',
+        'https://billing.internal',
+        '--json',
+      ),
+    );
+    expect(created).toMatchObject({
+      federated_credentials: credentials,
+      token_exchange: { audiences: ['https://billing.internal'] },
+    });
+    expect(created.client_secret).toBeUndefined();
+    writeFileSync(file, JSON.stringify([{ issuer: 'http://10.0.0.1', subject: 'x' }]));
+    const refused = await cli(
+      'clients',
+      'create',
+      '--scopes',
+      'read',
+      '--federated-credentials-file',
+      file,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(
+      'federated_credentials[0].issuer must be an https URL (or http on the loopback interface)',
+    );
   });
 
   it('clients create --secret imports an existing secret (with a warning about shell history)', async () => {

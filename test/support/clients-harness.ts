@@ -7,6 +7,8 @@ import { ClientSecretsService } from '../../src/clients/client-secrets.service';
 import type { ClientsRepository } from '../../src/clients/clients.repository';
 import { ClientsService } from '../../src/clients/clients.service';
 import { SecretHasher } from '../../src/clients/secret-hasher.service';
+import { FederatedAssertionVerifier } from '../../src/clients/federated-assertion.verifier';
+import { IssuerKeys } from '../../src/clients/issuer-keys.service';
 import type { EventBus } from '../../src/common/events';
 import type { DomainEventName, DomainEvents } from '../../src/common/events';
 import type { AppConfig } from '../../src/config/app-config.service';
@@ -52,6 +54,14 @@ export class RecordingRevocation {
 
 export const TEST_PEPPER = 'unit-test-pepper-0123456789';
 
+const TEST_FEDERATION: AppConfig['federation'] = {
+  fetchTimeoutMs: 1_000,
+  fetchMaxBytes: 65_536,
+  minCacheSeconds: 1,
+  maxCacheSeconds: 60,
+  refreshIntervalSeconds: 0,
+};
+
 /** The clients module's services wired by hand over in-memory fakes, for unit specs. */
 export function createClientsHarness() {
   const repository = new InMemoryClientsRepository();
@@ -79,8 +89,22 @@ export function createClientsHarness() {
       hasher,
       bus,
       revocation as unknown as RevocationService,
+      { nodeEnv: 'test' } as AppConfig,
     ),
     secrets: new ClientSecretsService(repo, cache, hasher, bus),
-    auth: new ClientAuthService(cache, repo, hasher, verifier, bus),
+    auth: new ClientAuthService(
+      cache,
+      repo,
+      hasher,
+      verifier,
+      bus,
+      new FederatedAssertionVerifier(
+        repo,
+        cache,
+        new IssuerKeys({ nodeEnv: 'test', federation: TEST_FEDERATION } as AppConfig),
+        jtis as unknown as ClientAssertionJtisRepository,
+        new JwtService(),
+      ),
+    ),
   };
 }

@@ -1,11 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { TOKEN_EXCHANGE_GRANT } from '../../clients/clients.types';
 import { ClientAuthFieldsDto } from './client-auth-fields.dto';
+
+const EXCHANGE_TOKEN_TYPES = [
+  'urn:ietf:params:oauth:token-type:access_token',
+  'urn:ietf:params:oauth:token-type:jwt',
+];
 
 /** RFC 6749 §4.4.2 / §6 token request, form-encoded. */
 export class TokenRequestDto extends ClientAuthFieldsDto {
-  @ApiProperty({ enum: ['client_credentials', 'refresh_token'] })
+  @ApiProperty({ enum: ['client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] })
   @IsOptional()
   @IsString()
   @MaxLength(128)
@@ -38,4 +44,49 @@ export class TokenRequestDto extends ClientAuthFieldsDto {
   @IsString()
   @MaxLength(1024)
   refresh_token?: string;
+
+  @ApiPropertyOptional({
+    description: 'Token exchange (RFC 8693): the token whose subject the new token is about.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16_384)
+  subject_token?: string;
+
+  @ApiPropertyOptional({ enum: EXCHANGE_TOKEN_TYPES })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  subject_token_type?: string;
+
+  @ApiPropertyOptional({ description: 'Token exchange: who acts for the subject (delegation).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16_384)
+  actor_token?: string;
+
+  @ApiPropertyOptional({ enum: EXCHANGE_TOKEN_TYPES })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  actor_token_type?: string;
+
+  @ApiPropertyOptional({ enum: EXCHANGE_TOKEN_TYPES })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requested_token_type?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Token exchange target (may repeat); must be in the client's token_exchange policy.",
+    type: [String],
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @ArrayMaxSize(16)
+  @MaxLength(512, { each: true })
+  audience?: string[];
 }

@@ -21,6 +21,12 @@ export class TokenResponseDto {
     description: 'Only for clients configured for refresh tokens, and on every rotation.',
   })
   refresh_token?: string;
+
+  @ApiPropertyOptional({
+    description: 'Token exchange (RFC 8693 §2.2.1) only.',
+    example: 'urn:ietf:params:oauth:token-type:access_token',
+  })
+  issued_token_type?: string;
 }
 
 /** The FastAPI service's `/token` and `/refresh` response, field for field. */

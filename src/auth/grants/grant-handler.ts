@@ -1,4 +1,5 @@
 import type { GrantType, OAuthClient } from '../../clients/clients.types';
+import type { ActorClaim } from '../../tokens/tokens.types';
 import type { RequestMeta } from '../../common/http/request-context';
 import type { GracePair } from '../../tokens/tokens.types';
 import { InvalidClientError, UnauthorizedClientError } from '../../common/errors/oauth-errors';
@@ -15,7 +16,18 @@ export interface GrantContext {
    * key is used only with a proof of that key (checked before it is consumed).
    */
   dpopJkt?: string | null;
+  /** Token exchange (RFC 8693 §2.1) parameters, as sent. */
+  exchange?: TokenExchangeParams;
   meta: RequestMeta;
+}
+
+export interface TokenExchangeParams {
+  subjectToken?: string;
+  subjectTokenType?: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  requestedTokenType?: string;
+  audience: string[];
 }
 
 /** What a grant entitles the client to; the pipeline narrows it by the requested scope and resource. */
@@ -39,6 +51,10 @@ export interface GrantDecision {
     /** The client has a grace period: keep the issued pair for retries until `until`. */
     grace?: { spentHash: string; until: Date };
   };
+  /** Token exchange: the checked targets (`audience` and `resource`), used as they are. */
+  targetAudience?: string[];
+  /** Token exchange: whom the token is about (`sub`), who acts for them, and the RFC 8693 type. */
+  delegation?: { subject: string; act?: ActorClaim; actor?: string; issuedTokenType: string };
   /** A retry within the grace period: this pair is returned as it was, nothing is minted. */
   replay?: GracePair;
 }

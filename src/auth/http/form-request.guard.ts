@@ -3,8 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { InvalidRequestError } from '../../common/errors/oauth-errors';
 import { assertNoDuplicateParameters } from '../scope';
 
-/** RFC 8707 lets `resource` repeat; every other OAuth parameter must appear at most once. */
-const REPEATABLE = ['resource'];
+/**
+ * RFC 8707 `resource` and RFC 8693 `audience` may each repeat (several targets); every other
+ * OAuth parameter must appear at most once.
+ */
+const REPEATABLE = ['resource', 'audience'];
 
 /**
  * RFC 6749 §3.2 / RFC 7009 §2.1 / RFC 7662 §2.1: these endpoints take form-encoded bodies only,

@@ -12,6 +12,13 @@ export function describeClient(client: ClientView): string[] {
     `  auth method:   ${client.tokenEndpointAuthMethod}`,
     `  grant types:   ${client.grantTypes.join(' ')}`,
     ...(client.audiences.length > 0 ? [`  audiences:     ${client.audiences.join(' ')}`] : []),
+    ...(client.federatedCredentials ?? []).map(
+      (c) =>
+        `  federated:     ${c.issuer} sub ${c.subject}${c.audience !== undefined ? ` aud ${c.audience}` : ''}`,
+    ),
+    ...(client.tokenExchangeAudiences
+      ? [`  exchange for:  ${client.tokenExchangeAudiences.join(' ')}`]
+      : []),
     `  refresh tokens (client_credentials): ${client.refreshTokens ? 'yes' : 'no'}`,
     `  DPoP-bound tokens required: ${client.dpopBoundAccessTokens ? 'yes' : 'no'}`,
     ...(client.accessTokenTtlSeconds !== undefined

@@ -19,6 +19,8 @@ interface CreateOptions extends OutputOptions {
   grantTypes?: string[];
   authMethod?: string;
   jwksFile?: string;
+  federatedCredentialsFile?: string;
+  tokenExchangeAudiences?: string[];
   refreshTokens?: boolean;
   dpop?: boolean;
   ttl?: number;
@@ -53,6 +55,12 @@ export class ClientsCreateCommand extends OutputCommand {
       ...(options.grantTypes !== undefined && { grant_types: options.grantTypes }),
       ...(options.authMethod !== undefined && { token_endpoint_auth_method: options.authMethod }),
       ...(options.jwksFile !== undefined && { jwks: readJson(options.jwksFile) }),
+      ...(options.federatedCredentialsFile !== undefined && {
+        federated_credentials: readJson(options.federatedCredentialsFile),
+      }),
+      ...(options.tokenExchangeAudiences !== undefined && {
+        token_exchange: { audiences: options.tokenExchangeAudiences },
+      }),
       ...(options.refreshTokens && { refresh_tokens: true }),
       ...(options.dpop && { dpop_bound_access_tokens: true }),
       ...(options.ttl !== undefined && { access_token_ttl_seconds: options.ttl }),
@@ -142,6 +150,23 @@ export class ClientsCreateCommand extends OutputCommand {
   }
 
   @Option({
+    flags: '--federated-credentials-file <path>',
+    description:
+      'JSON file with a list of {issuer, subject, audience?, jwks_uri?} (workload identity federation)',
+  })
+  parseFederatedFile(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--token-exchange-audiences <list>',
+    description: 'comma-separated audiences this client may exchange tokens for (RFC 8693)',
+  })
+  parseExchangeAudiences(value: string): string[] {
+    return list(value);
+  }
+
+  @Option({
     flags: '--refresh-tokens',
     description: 'client_credentials also returns a refresh token',
   })
@@ -177,9 +202,9 @@ function readSecretFromStdin(): string {
   return first;
 }
 
-function readJson(path: string): Record<string, unknown> {
+function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (err) {
     throw new CliError(
       `cannot read ${path} as JSON: ${err instanceof Error ? err.message : String(err)}`,

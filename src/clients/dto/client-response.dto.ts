@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FederatedCredentialDto } from './federated-credential.dto';
 import type { RotationResult } from '../client-secrets.service';
 import {
   GRANT_TYPES,
@@ -41,6 +42,13 @@ export class ClientResponseDto {
   @ApiProperty({ enum: TOKEN_ENDPOINT_AUTH_METHODS })
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) jwks?: ClientJwks;
+  @ApiPropertyOptional({ type: [FederatedCredentialDto] })
+  federated_credentials?: FederatedCredentialDto[];
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' } } },
+  })
+  token_exchange?: { audiences: string[] };
   @ApiProperty() refresh_tokens: boolean;
   @ApiProperty() dpop_bound_access_tokens: boolean;
   @ApiProperty() dpop_nonce_required: boolean;
@@ -65,6 +73,12 @@ export class ClientResponseDto {
       grant_types: view.grantTypes,
       token_endpoint_auth_method: view.tokenEndpointAuthMethod,
       ...(view.jwks && { jwks: view.jwks }),
+      ...(view.federatedCredentials && {
+        federated_credentials: view.federatedCredentials.map((c) => FederatedCredentialDto.from(c)),
+      }),
+      ...(view.tokenExchangeAudiences && {
+        token_exchange: { audiences: view.tokenExchangeAudiences },
+      }),
       refresh_tokens: view.refreshTokens,
       dpop_bound_access_tokens: view.dpopBoundAccessTokens,
       dpop_nonce_required: view.dpopNonceRequired,

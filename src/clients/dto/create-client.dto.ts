@@ -13,6 +13,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MAX_FEDERATED_CREDENTIALS } from '../federated-credentials.validator';
+import { FederatedCredentialDto, toFederatedCredentials } from './federated-credential.dto';
 import { CLIENT_ID_PATTERN, ROLE_PATTERN, SCOPE_TOKEN_PATTERN } from '../client-credentials';
 import {
   GRANT_TYPES,
@@ -22,6 +24,7 @@ import {
   type CreateClientInput,
   type GrantType,
   type TokenEndpointAuthMethod,
+  type TokenExchangePolicy,
 } from '../clients.types';
 
 export const MIN_TTL_SECONDS = 30;
@@ -93,6 +96,30 @@ export class CreateClientDto {
   jwks?: ClientJwks;
 
   @ApiPropertyOptional({
+    type: [FederatedCredentialDto],
+    maxItems: MAX_FEDERATED_CREDENTIALS,
+    description:
+      'Workload identity federation: a JWT of one of these issuers (Kubernetes, GitHub Actions, ' +
+      'SPIFFE) with a matching sub authenticates the client as a client_assertion',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_FEDERATED_CREDENTIALS)
+  @IsObject({ each: true })
+  federated_credentials?: FederatedCredentialDto[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' }, maxItems: 50 } },
+    description:
+      'Token exchange (RFC 8693): the audience/resource values this client may exchange a token for',
+    example: { audiences: ['https://billing.internal'] },
+  })
+  @IsOptional()
+  @IsObject()
+  token_exchange?: TokenExchangePolicy;
+
+  @ApiPropertyOptional({
     description: 'client_credentials also returns a refresh token',
     default: false,
   })
@@ -149,6 +176,13 @@ export const toCreateClientInput = (dto: CreateClientDto): CreateClientInput => 
     tokenEndpointAuthMethod: dto.token_endpoint_auth_method,
   }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
+  ...(dto.federated_credentials !== undefined && {
+    // Shapes are checked by ClientsService (which the CLI calls too).
+    federatedCredentials: toFederatedCredentials(
+      dto.federated_credentials,
+    ) as CreateClientInput['federatedCredentials'],
+  }),
+  ...(dto.token_exchange !== undefined && { tokenExchange: dto.token_exchange }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.dpop_bound_access_tokens !== undefined && {
     dpopBoundAccessTokens: dto.dpop_bound_access_tokens,

@@ -1,6 +1,18 @@
 import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateIf } from 'class-validator';
-import type { ClientJwks, UpdateClientInput } from '../clients.types';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { MAX_FEDERATED_CREDENTIALS } from '../federated-credentials.validator';
+import { FederatedCredentialDto, toFederatedCredentials } from './federated-credential.dto';
+import type { ClientJwks, TokenExchangePolicy, UpdateClientInput } from '../clients.types';
 import { CreateClientDto, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './create-client.dto';
 
 /**
@@ -8,8 +20,36 @@ import { CreateClientDto, MAX_TTL_SECONDS, MIN_TTL_SECONDS } from './create-clie
  * rules and messages; jwks and the TTL also take null (remove it), and a client can be disabled.
  */
 export class UpdateClientDto extends PartialType(
-  OmitType(CreateClientDto, ['client_id', 'jwks', 'access_token_ttl_seconds'] as const),
+  OmitType(CreateClientDto, [
+    'client_id',
+    'jwks',
+    'access_token_ttl_seconds',
+    'federated_credentials',
+    'token_exchange',
+  ] as const),
 ) {
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { audiences: { type: 'array', items: { type: 'string' } } },
+    nullable: true,
+    description: 'null: no token exchange any more',
+  })
+  @ValidateIf((_o, v) => v !== null && v !== undefined)
+  @IsObject()
+  token_exchange?: TokenExchangePolicy | null;
+
+  @ApiPropertyOptional({
+    type: [FederatedCredentialDto],
+    nullable: true,
+    maxItems: MAX_FEDERATED_CREDENTIALS,
+    description: 'Replaces the list; null or [] removes them all',
+  })
+  @ValidateIf((_o, v) => v !== null && v !== undefined)
+  @IsArray()
+  @ArrayMaxSize(MAX_FEDERATED_CREDENTIALS)
+  @IsObject({ each: true })
+  federated_credentials?: FederatedCredentialDto[] | null;
+
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
@@ -48,6 +88,15 @@ export const toUpdateClientInput = (dto: UpdateClientDto): UpdateClientInput => 
     tokenEndpointAuthMethod: dto.token_endpoint_auth_method,
   }),
   ...(dto.jwks !== undefined && { jwks: dto.jwks }),
+  ...(dto.federated_credentials !== undefined && {
+    federatedCredentials:
+      dto.federated_credentials === null
+        ? null
+        : (toFederatedCredentials(
+            dto.federated_credentials,
+          ) as UpdateClientInput['federatedCredentials']),
+  }),
+  ...(dto.token_exchange !== undefined && { tokenExchange: dto.token_exchange }),
   ...(dto.refresh_tokens !== undefined && { refreshTokens: dto.refresh_tokens }),
   ...(dto.dpop_bound_access_tokens !== undefined && {
     dpopBoundAccessTokens: dto.dpop_bound_access_tokens,

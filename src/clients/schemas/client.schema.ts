@@ -23,6 +23,24 @@ export class ClientSecret {
 
 export const ClientSecretSchema = SchemaFactory.createForClass(ClientSecret);
 
+/** A trusted external workload issuer (see FederatedCredential). */
+@Schema({ _id: false, versionKey: false })
+export class FederatedCredentialDoc {
+  @Prop({ type: String, required: true })
+  issuer: string;
+
+  @Prop({ type: String, required: true })
+  subject: string;
+
+  @Prop({ type: String })
+  audience?: string;
+
+  @Prop({ type: String })
+  jwks_uri?: string;
+}
+
+export const FederatedCredentialSchema = SchemaFactory.createForClass(FederatedCredentialDoc);
+
 /**
  * The FastAPI service's `clients` collection. A legacy document is just `{client_id, client_secret, scopes, role}`
  * with a plaintext secret; every other field is optional and its default is applied when the
@@ -63,6 +81,14 @@ export class Client {
   @Prop({ type: Object })
   jwks?: { keys: Record<string, unknown>[] };
 
+  /** Workload identity federation: JWTs of these issuers authenticate the client. */
+  @Prop({ type: [FederatedCredentialSchema], default: undefined })
+  federated_credentials?: FederatedCredentialDoc[];
+
+  /** Token exchange (RFC 8693): the audiences this client may exchange a token for. */
+  @Prop({ type: Object })
+  token_exchange?: { audiences: string[] };
+
   @Prop({ type: Boolean })
   refresh_tokens?: boolean;
 
@@ -100,3 +126,5 @@ export class Client {
 
 export type ClientDocument = HydratedDocument<Client>;
 export const ClientSchema = SchemaFactory.createForClass(Client);
+// A federated assertion without client_id is matched to its client by issuer.
+ClientSchema.index({ 'federated_credentials.issuer': 1 });

@@ -12,6 +12,13 @@ export interface EventContext extends Pick<RequestMeta, 'ip' | 'requestId'> {
   reason: string;
 }
 
+export interface ClientAuthenticatedEvent extends EventContext {
+  /** Set for workload identity federation (`federated`), with the workload's issuer and subject. */
+  method?: string;
+  issuer?: string;
+  subject?: string;
+}
+
 export interface TokenIssuedEvent extends EventContext {
   clientId: string;
   grantType: string;
@@ -21,6 +28,9 @@ export interface TokenIssuedEvent extends EventContext {
   refreshTokenIssued: boolean;
   /** RFC 9449: the thumbprint of the DPoP key the tokens are bound to. */
   jkt?: string;
+  /** Token exchange: whom the token is about, and who acts for them (delegation). */
+  subject?: string;
+  actor?: string;
 }
 
 export interface TokenRevokedEvent extends EventContext {
@@ -49,7 +59,7 @@ export interface RequestDeniedEvent extends EventContext, Pick<RequestMeta, 'end
 
 /** Event name → payload. The names are the contract; audit maps them to the FastAPI service's event_type. */
 export interface DomainEvents {
-  'client.authenticated': EventContext;
+  'client.authenticated': ClientAuthenticatedEvent;
   'client.authentication_failed': RequestDeniedEvent;
   'token.issued': TokenIssuedEvent;
   'token.denied': RequestDeniedEvent;

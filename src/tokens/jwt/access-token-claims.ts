@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CLOCK_LEEWAY_SECONDS } from '../tokens.constants';
-import type { AccessTokenClaims } from '../tokens.types';
+import type { AccessTokenClaims, ActorClaim } from '../tokens.types';
 import type { TokenParts } from './compact-token';
 
 export class TokenClaimsError extends Error {}
@@ -99,5 +99,17 @@ export function checkClaims(
     iat: isTime(p.iat) ? p.iat : 0,
     exp: p.exp,
     ...(cnf && { cnf: { jkt: cnf.jkt as string } }),
+    ...(isActor(p.act) && { act: p.act }),
   };
+}
+
+/** A well-formed RFC 8693 `act` chain, bounded in depth; anything else is ignored. */
+function isActor(value: unknown, depth = 0): value is ActorClaim {
+  if (depth > 8 || typeof value !== 'object' || value === null) return false;
+  const { sub, iss, act } = value as Record<string, unknown>;
+  return (
+    typeof sub === 'string' &&
+    (iss === undefined || typeof iss === 'string') &&
+    (act === undefined || isActor(act, depth + 1))
+  );
 }

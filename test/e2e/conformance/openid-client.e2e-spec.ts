@@ -58,7 +58,11 @@ describe('conformance: openid-client', () => {
         'client_secret_post',
         'private_key_jwt',
       ]);
-      expect(meta.grant_types_supported).toEqual(['client_credentials', 'refresh_token']);
+      expect(meta.grant_types_supported).toEqual([
+        'client_credentials',
+        'refresh_token',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ]);
       expect(meta.token_endpoint_auth_signing_alg_values_supported).toEqual([
         'ES256',
         'RS256',
