@@ -1,4 +1,3 @@
-import fastifyHelmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyHttpOptions } from 'fastify';
@@ -6,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
 import { AppConfig } from '../config/app-config.service';
-import { helmetOptions } from './security-headers';
+import { securityHeaders } from './security-headers';
 import { clientErrorHandler, frameworkErrors, rejectDeepBodies } from './transport-errors';
 
 /** Options that must exist before Nest does: proxy trust, body limit, request ids, timeouts. */
@@ -40,12 +39,14 @@ export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   app.getHttpServer().maxConnections = config.http.maxConnections;
 
-  // Registered before any route (Swagger UI's included), so its onRequest hook covers 404s too.
-  void app.register(fastifyHelmet, helmetOptions(config.hstsMaxAgeSeconds));
+  const headers = securityHeaders(config.hstsMaxAgeSeconds);
 
   // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
   fastify.addHook('preValidation', rejectDeepBodies);
+  // Every reply (routes, Swagger UI's files, 404s, errors) passes here once: one hook for the
+  // request id and the security headers.
   fastify.addHook('onSend', (req, reply, payload, done) => {
+    reply.headers(headers);
     reply.header('X-Request-Id', String(req.id));
     done(null, payload);
   });

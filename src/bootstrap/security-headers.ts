@@ -1,4 +1,5 @@
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /*
  * One policy for every response. The API answers JSON, for which a CSP is moot; the only HTML is
@@ -22,10 +23,9 @@ const CSP_DIRECTIVES = {
   'style-src': ["'self'", "'unsafe-inline'"],
 };
 
-/** Options for @fastify/helmet; HSTS only when a max-age is configured (TLS ends in front of us). */
-export function helmetOptions(hstsMaxAgeSeconds: number): FastifyHelmetOptions {
+/** Options for helmet; HSTS only when a max-age is configured (TLS ends in front of us). */
+export function helmetOptions(hstsMaxAgeSeconds: number): HelmetOptions {
   return {
-    global: true,
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     xFrameOptions: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
@@ -33,6 +33,35 @@ export function helmetOptions(hstsMaxAgeSeconds: number): FastifyHelmetOptions {
     strictTransportSecurity:
       hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: false } : false,
   };
+}
+
+/**
+ * The headers helmet sets, computed once. They depend on nothing in the request (no CSP nonces),
+ * so the response hook sets this frozen map on every reply: running helmet's middleware per
+ * request (as @fastify/helmet does, rebuilding it each time) would parse the same policy and
+ * rebuild the same strings for every response of the hottest routes.
+ */
+export function securityHeaders(hstsMaxAgeSeconds: number): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const collector = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name];
+    },
+  };
+  let failure: Error | undefined;
+  // helmet's middleware is synchronous: it has called next() when this call returns.
+  helmet(helmetOptions(hstsMaxAgeSeconds))(
+    {} as IncomingMessage,
+    collector as unknown as ServerResponse,
+    (err?: unknown) => {
+      if (err !== undefined) failure = err instanceof Error ? err : new Error('helmet refused');
+    },
+  );
+  if (failure) throw failure;
+  return Object.freeze(headers);
 }
 
 /**
