@@ -6,8 +6,8 @@ import {
   type TestClient,
 } from '../support/factories/client.factory';
 import { dpopKey, type DpopKey, type ProofOptions } from '../support/dpop';
-import { dpopDenied, dpopRequests } from '../support/dpop-requests';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { dpopDenied, startDpopApp, type dpopRequests } from '../support/dpop-requests';
+import type { HttpTestApp } from '../support/http-app';
 
 /**
  * DPoP (RFC 9449) at the token endpoint over the real app and database, with proofs built by hand
@@ -20,10 +20,7 @@ describe('DPoP at the token endpoint', () => {
   let r: ReturnType<typeof dpopRequests>;
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
-    c = await createClient(t.app, { scopes: ['read'], refreshTokens: true });
-    key = await dpopKey();
-    r = dpopRequests(t, c, key);
+    ({ t, c, key, r } = await startDpopApp({ scopes: ['read'], refreshTokens: true }));
   });
   afterAll(() => t?.close());
 

@@ -1,7 +1,7 @@
-import { createClient, type TestClient } from '../support/factories/client.factory';
+import type { TestClient } from '../support/factories/client.factory';
 import { dpopKey, type DpopKey } from '../support/dpop';
-import { dpopRequests } from '../support/dpop-requests';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { startDpopApp, type dpopRequests } from '../support/dpop-requests';
+import type { HttpTestApp } from '../support/http-app';
 
 interface Pair {
   access_token: string;
@@ -21,10 +21,7 @@ describe('graceful refresh rotation of DPoP-bound refresh tokens', () => {
   let r: ReturnType<typeof dpopRequests>;
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
-    c = await createClient(t.app, { refreshTokens: true, refreshGraceSeconds: 30 });
-    key = await dpopKey();
-    r = dpopRequests(t, c, key);
+    ({ t, c, key, r } = await startDpopApp({ refreshTokens: true, refreshGraceSeconds: 30 }));
   });
   afterAll(() => t?.close());
 
