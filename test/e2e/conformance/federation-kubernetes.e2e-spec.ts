@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { AuditWriter } from '../../../src/audit/audit-writer.service';
 import { bearerCall } from '../../support/http-app';
 import { JWT_BEARER, REFUSED, useFederationApp } from '../../support/federation-app';
+import { discover, insecure } from '../../support/oauth4webapi';
 
 /**
  * Workload identity federation, registration and a Kubernetes-shaped issuer: a real local issuer
@@ -12,7 +13,6 @@ import { JWT_BEARER, REFUSED, useFederationApp } from '../../support/federation-
 describe('conformance: federated client assertions (registration, Kubernetes)', () => {
   const ctx = useFederationApp();
   const { register, post, failures } = ctx;
-  const insecure = { [oauth.allowInsecureRequests]: true };
   const assertionAuth =
     (assertion: string): oauth.ClientAuth =>
     (_as, _client, body) => {
@@ -92,11 +92,7 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('oauth4webapi authenticates with it (discovery of the issuer, JWKS fetched once)', async () => {
-      const issuer = new URL(ctx.t.issuer);
-      const as = await oauth.processDiscoveryResponse(
-        issuer,
-        await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
-      );
+      const as = await discover(ctx.t.issuer);
       const before = { ...ctx.k8s.fetches };
       const assertion = await ctx.k8s.mint({
         sub: 'system:serviceaccount:payments:api',
