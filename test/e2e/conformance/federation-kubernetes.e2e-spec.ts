@@ -12,7 +12,7 @@ import { discover, insecure } from '../../support/oauth4webapi';
  */
 describe('conformance: federated client assertions (registration, Kubernetes)', () => {
   const ctx = useFederationApp();
-  const { register, post, failures } = ctx;
+  const { register, post, postAssertion, failures } = ctx;
   const assertionAuth =
     (assertion: string): oauth.ClientAuth =>
     (_as, _client, body) => {
@@ -144,12 +144,9 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('a subject outside the pattern is refused', async () => {
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:billing:api',
-          aud: ctx.t.issuer,
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:billing:api',
+        aud: ctx.t.issuer,
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
@@ -160,12 +157,9 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('an audience other than this server is refused', async () => {
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: 'https://kubernetes.default.svc',
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: 'https://kubernetes.default.svc',
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
@@ -176,22 +170,18 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     it('a rotated issuer key: unknown kid refetches and works; the old kid is refused', async () => {
       const { oldKey } = await ctx.k8s.rotate();
       const jwksBefore = ctx.k8s.fetches.jwks;
-      const fresh = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: ctx.t.issuer,
-        }),
+      const fresh = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: ctx.t.issuer,
       });
       expect(fresh.status).toBe(200);
       expect(ctx.k8s.fetches.jwks - jwksBefore).toBe(1);
-      const old = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint(
-          { sub: 'system:serviceaccount:payments:api', aud: ctx.t.issuer },
-          oldKey,
-        ),
-      });
+      const old = await postAssertion(
+        ctx.k8s,
+        clientId,
+        { sub: 'system:serviceaccount:payments:api', aud: ctx.t.issuer },
+        oldKey,
+      );
       expect(old.status).toBe(401);
       expect(await old.json()).toEqual(REFUSED);
       const [last] = await failures(clientId);
@@ -228,14 +218,11 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
 
     it('an expired token is refused', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: ctx.t.issuer,
-          iat: now - 700,
-          exp: now - 100,
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: ctx.t.issuer,
+        iat: now - 700,
+        exp: now - 100,
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
