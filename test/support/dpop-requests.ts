@@ -1,12 +1,10 @@
 import { createClient, type TestClient } from './factories/client.factory';
 import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from './dpop';
-import { startHttpTestApp, type HttpTestApp } from './http-app';
+import { basicAuth, startHttpTestApp, type HttpTestApp } from './http-app';
 
 /** Requests of the DPoP e2e tests against an in-process app: one client, one default key. */
 export function dpopRequests(t: HttpTestApp, c: TestClient, key: DpopKey) {
   const tokenUrl = () => `${t.issuer}/oauth/token`;
-  const basic = (x: TestClient) =>
-    `Basic ${Buffer.from(`${x.clientId}:${x.secret}`).toString('base64')}`;
   const tokenRequest = (
     proof: string | string[] | undefined,
     body = 'grant_type=client_credentials',
@@ -16,7 +14,7 @@ export function dpopRequests(t: HttpTestApp, c: TestClient, key: DpopKey) {
       method: 'POST',
       url: '/oauth/token',
       headers: {
-        authorization: basic(who),
+        authorization: basicAuth(who.clientId, who.secret),
         'content-type': 'application/x-www-form-urlencoded',
         ...(proof !== undefined && { dpop: proof }),
       },
