@@ -1,7 +1,12 @@
-import { createClient, type TestClient } from '../support/factories/client.factory';
+import type { TestClient } from '../support/factories/client.factory';
 import { dpopKey, dpopProof, type DpopKey } from '../support/dpop';
-import { dpopChallengeOf, dpopDenied, dpopRequests } from '../support/dpop-requests';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import {
+  dpopChallengeOf,
+  dpopDenied,
+  startDpopApp,
+  type dpopRequests,
+} from '../support/dpop-requests';
+import type { HttpTestApp } from '../support/http-app';
 
 /**
  * DPoP (RFC 9449) on the protected routes: `Authorization: DPoP` with a proof, and the 401
@@ -14,10 +19,7 @@ describe('DPoP on the protected routes', () => {
   let r: ReturnType<typeof dpopRequests>;
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
-    c = await createClient(t.app, { scopes: ['read'], refreshTokens: true });
-    key = await dpopKey();
-    r = dpopRequests(t, c, key);
+    ({ t, c, key, r } = await startDpopApp({ scopes: ['read'], refreshTokens: true }));
   });
   afterAll(() => t?.close());
 

@@ -6,8 +6,8 @@ import {
   type TestClient,
 } from '../support/factories/client.factory';
 import { dpopKey, type DpopKey, type ProofOptions } from '../support/dpop';
-import { dpopDenied, dpopRequests } from '../support/dpop-requests';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { dpopDenied, startDpopApp, type dpopRequests } from '../support/dpop-requests';
+import type { HttpTestApp } from '../support/http-app';
 
 /**
  * DPoP (RFC 9449) at the token endpoint over the real app and database, with proofs built by hand
@@ -20,15 +20,9 @@ describe('DPoP at the token endpoint', () => {
   let r: ReturnType<typeof dpopRequests>;
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
-    c = await createClient(t.app, { scopes: ['read'], refreshTokens: true });
-    key = await dpopKey();
-    r = dpopRequests(t, c, key);
+    ({ t, c, key, r } = await startDpopApp({ scopes: ['read'], refreshTokens: true }));
   });
   afterAll(() => t?.close());
-
-  const basic = (x: TestClient) =>
-    `Basic ${Buffer.from(`${x.clientId}:${x.secret}`).toString('base64')}`;
 
   describe('token endpoint', () => {
     it('binds the token to the proof key and audits the binding', async () => {
@@ -132,16 +126,7 @@ describe('DPoP at the token endpoint', () => {
       expect(
         (await r.tokenRequest(await r.tokenProof(rsa, { alg: 'RS256', jwk: key.jwk }))).json(),
       ).toEqual(dpopDenied('DPoP proof jwk does not fit its algorithm'));
-      const two = await t.app.inject({
-        method: 'POST',
-        url: '/oauth/token',
-        headers: {
-          authorization: basic(c),
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: [await r.tokenProof(), await r.tokenProof()],
-        },
-        payload: 'grant_type=client_credentials',
-      });
+      const two = await r.tokenRequest([await r.tokenProof(), await r.tokenProof()]);
       expect(two.json()).toEqual(dpopDenied('more than one DPoP proof'));
     });
 

@@ -5,7 +5,7 @@ import { RevocationService } from '../../src/tokens/revocation.service';
 import { SigningKeyService } from '../../src/tokens/signing-key.service';
 import { TokensClock } from '../../src/tokens/tokens.clock';
 import type { AccessTokenRequest } from '../../src/tokens/tokens.types';
-import { recordEvents, startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { startHttpTestApp, useRecordedEvents, type HttpTestApp } from '../support/http-app';
 
 /**
  * The resource-server side over HTTP: the FastAPI service's /protected and /admin-only behind the global
@@ -15,7 +15,6 @@ import { recordEvents, startHttpTestApp, type HttpTestApp } from '../support/htt
 describe('protected routes (guards, revocation, key rotation)', () => {
   let t: HttpTestApp;
   let accessTokens: AccessTokenService;
-  let events: ReturnType<typeof recordEvents>;
 
   const realm = 'Bearer realm="oauth2-m2m"';
   const mint = async (overrides: Partial<AccessTokenRequest> = {}): Promise<string> =>
@@ -38,15 +37,9 @@ describe('protected routes (guards, revocation, key rotation)', () => {
   beforeAll(async () => {
     t = await startHttpTestApp();
     accessTokens = t.app.get(AccessTokenService);
-    events = recordEvents(t.events);
   });
-  afterAll(async () => {
-    events?.stop();
-    await t?.close();
-  });
-  beforeEach(() => {
-    events.all.length = 0;
-  });
+  const events = useRecordedEvents(() => t);
+  afterAll(() => t?.close());
 
   it('GET /protected with a read token: 200 and the caller', async () => {
     const res = await get('/protected', `Bearer ${await mint()}`);

@@ -1,7 +1,8 @@
-import { createClient, type TestClient } from '../support/factories/client.factory';
+import type { TestClient } from '../support/factories/client.factory';
 import { dpopKey, type DpopKey } from '../support/dpop';
-import { dpopRequests } from '../support/dpop-requests';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { startDpopApp, type dpopRequests } from '../support/dpop-requests';
+import type { HttpTestApp } from '../support/http-app';
+import { introspect as introspectWith } from '../support/refresh-race';
 
 interface Pair {
   access_token: string;
@@ -21,10 +22,7 @@ describe('graceful refresh rotation of DPoP-bound refresh tokens', () => {
   let r: ReturnType<typeof dpopRequests>;
 
   beforeAll(async () => {
-    t = await startHttpTestApp();
-    c = await createClient(t.app, { refreshTokens: true, refreshGraceSeconds: 30 });
-    key = await dpopKey();
-    r = dpopRequests(t, c, key);
+    ({ t, c, key, r } = await startDpopApp({ refreshTokens: true, refreshGraceSeconds: 30 }));
   });
   afterAll(() => t?.close());
 
@@ -33,16 +31,7 @@ describe('graceful refresh rotation of DPoP-bound refresh tokens', () => {
       k ? await r.tokenProof(k) : undefined,
       `grant_type=refresh_token&refresh_token=${token}`,
     );
-  const introspect = (token: string) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/oauth/introspect',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.secret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: `token=${token}`,
-    });
+  const introspect = (token: string) => introspectWith(t.app, c, token);
 
   it('a retry proving the same key gets the same bound pair', async () => {
     const family = await r.boundToken();

@@ -1,9 +1,10 @@
 import { createClient } from '../support/factories/client.factory';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import type { HttpTestApp } from '../support/http-app';
 import {
   openFamily,
   race,
-  startRaceDatabase,
+  startRaceApps,
+  type RaceApps,
   type RaceClient,
   type RefreshEndpoint,
 } from '../support/refresh-race';
@@ -13,22 +14,17 @@ import {
  * instances whose only shared state is the database.
  */
 describe('refresh grace period across two instances on one database', () => {
-  let database: Awaited<ReturnType<typeof startRaceDatabase>>;
+  let env: RaceApps;
   let a: HttpTestApp;
   let b: HttpTestApp;
   let client: RaceClient;
 
   beforeAll(async () => {
-    database = await startRaceDatabase();
-    a = await startHttpTestApp({ mongoUri: database.uri });
-    b = await startHttpTestApp({ mongoUri: database.uri });
+    env = await startRaceApps(2);
+    [a, b] = env.apps;
     client = await createClient(a.app, { refreshTokens: true, refreshGraceSeconds: 30 });
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it.each<RefreshEndpoint>(['oauth', 'legacy'])(
     '%s endpoint, 5 rounds of 20 concurrent retries: one mint, 20 times the same pair',

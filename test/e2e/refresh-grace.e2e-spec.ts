@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { waitForAudit } from '../support/db';
 import { createClient } from '../support/factories/client.factory';
-import { basicAuth, form, startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import { basicAuth, form, type HttpTestApp } from '../support/http-app';
 import {
   introspect,
   invalidGrantStatus,
@@ -9,8 +9,9 @@ import {
   race,
   refresh,
   REVOKED,
-  startRaceDatabase,
+  startRaceApps,
   USED,
+  type RaceApps,
   type RaceClient,
   type RefreshEndpoint,
 } from '../support/refresh-race';
@@ -41,7 +42,7 @@ const pairOf = (body: Pair) => ({
 });
 
 describe('graceful refresh rotation (refresh_grace_seconds)', () => {
-  let database: Awaited<ReturnType<typeof startRaceDatabase>>;
+  let env: RaceApps;
   let t: HttpTestApp;
   let graceful: RaceClient;
   let brief: RaceClient;
@@ -49,17 +50,14 @@ describe('graceful refresh rotation (refresh_grace_seconds)', () => {
   let other: RaceClient;
 
   beforeAll(async () => {
-    database = await startRaceDatabase();
-    t = await startHttpTestApp({ mongoUri: database.uri });
+    env = await startRaceApps(1);
+    [t] = env.apps;
     graceful = await createClient(t.app, { refreshTokens: true, refreshGraceSeconds: 30 });
     brief = await createClient(t.app, { refreshTokens: true, refreshGraceSeconds: 1 });
     strict = await createClient(t.app, { refreshTokens: true });
     other = await createClient(t.app, { refreshTokens: true, refreshGraceSeconds: 30 });
   });
-  afterAll(async () => {
-    await t?.close();
-    await database?.stop();
-  });
+  afterAll(() => env?.stop());
 
   const familySize = (clientId: string) =>
     t.db.collection('tokens').countDocuments({ client_id: clientId });

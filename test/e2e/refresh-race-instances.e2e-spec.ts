@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createClient } from '../support/factories/client.factory';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import type { HttpTestApp } from '../support/http-app';
 import {
   expectOneWinnerAtMost,
   introspect,
@@ -9,7 +9,8 @@ import {
   race,
   refresh,
   REVOKED,
-  startRaceDatabase,
+  startRaceApps,
+  type RaceApps,
   type RaceClient,
   type RefreshEndpoint,
 } from '../support/refresh-race';
@@ -44,22 +45,17 @@ async function inactiveWithin(
  */
 describe('refresh race across two instances on one database', () => {
   const ROUNDS = 10;
-  let database: Awaited<ReturnType<typeof startRaceDatabase>>;
+  let env: RaceApps;
   let a: HttpTestApp;
   let b: HttpTestApp;
   let client: RaceClient;
 
   beforeAll(async () => {
-    database = await startRaceDatabase();
-    a = await startHttpTestApp({ mongoUri: database.uri });
-    b = await startHttpTestApp({ mongoUri: database.uri });
+    env = await startRaceApps(2);
+    [a, b] = env.apps;
     client = await createClient(a.app, { refreshTokens: true });
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.stop();
-  });
+  afterAll(() => env?.stop());
 
   describe.each<[RefreshEndpoint, number]>([
     ['oauth', 2],

@@ -1,5 +1,5 @@
 import { createClient } from '../support/factories/client.factory';
-import { startHttpTestApp, type HttpTestApp } from '../support/http-app';
+import type { HttpTestApp } from '../support/http-app';
 import {
   expectOneWinnerAtMost,
   getProtected,
@@ -9,7 +9,8 @@ import {
   race,
   refresh,
   REVOKED,
-  startRaceDatabase,
+  startRaceApps,
+  type RaceApps,
   type RaceClient,
   type RefreshEndpoint,
 } from '../support/refresh-race';
@@ -21,19 +22,16 @@ import {
  */
 describe('refresh race: no survivor after reuse detection (one instance)', () => {
   const ROUNDS = 20;
-  let database: Awaited<ReturnType<typeof startRaceDatabase>>;
+  let env: RaceApps;
   let t: HttpTestApp;
   let client: RaceClient;
 
   beforeAll(async () => {
-    database = await startRaceDatabase();
-    t = await startHttpTestApp({ mongoUri: database.uri });
+    env = await startRaceApps(1);
+    [t] = env.apps;
     client = await createClient(t.app, { refreshTokens: true });
   });
-  afterAll(async () => {
-    await t?.close();
-    await database?.stop();
-  });
+  afterAll(() => env?.stop());
 
   async function expectDead(
     endpoint: RefreshEndpoint,

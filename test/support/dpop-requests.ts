@@ -1,12 +1,10 @@
-import type { TestClient } from './factories/client.factory';
-import { dpopProof, type DpopKey, type ProofOptions } from './dpop';
-import type { HttpTestApp } from './http-app';
+import { createClient, type TestClient } from './factories/client.factory';
+import { dpopKey, dpopProof, type DpopKey, type ProofOptions } from './dpop';
+import { basicAuth, startHttpTestApp, type HttpTestApp } from './http-app';
 
 /** Requests of the DPoP e2e tests against an in-process app: one client, one default key. */
 export function dpopRequests(t: HttpTestApp, c: TestClient, key: DpopKey) {
   const tokenUrl = () => `${t.issuer}/oauth/token`;
-  const basic = (x: TestClient) =>
-    `Basic ${Buffer.from(`${x.clientId}:${x.secret}`).toString('base64')}`;
   const tokenRequest = (
     proof: string | string[] | undefined,
     body = 'grant_type=client_credentials',
@@ -16,7 +14,7 @@ export function dpopRequests(t: HttpTestApp, c: TestClient, key: DpopKey) {
       method: 'POST',
       url: '/oauth/token',
       headers: {
-        authorization: basic(who),
+        authorization: basicAuth(who.clientId, who.secret),
         'content-type': 'application/x-www-form-urlencoded',
         ...(proof !== undefined && { dpop: proof }),
       },
@@ -34,6 +32,17 @@ export function dpopRequests(t: HttpTestApp, c: TestClient, key: DpopKey) {
   const resourceProof = (token: string, k = key, o: Partial<ProofOptions> = {}) =>
     dpopProof(k, { htm: 'GET', htu: `${t.issuer}/protected`, accessToken: token, ...o });
   return { tokenUrl, tokenRequest, tokenProof, boundToken, protectedGet, resourceProof };
+}
+
+/**
+ * The common start of the in-process DPoP suites: the app, one client made with `clientOptions`,
+ * one default key and the requests bound to them.
+ */
+export async function startDpopApp(clientOptions: Parameters<typeof createClient>[1]) {
+  const t = await startHttpTestApp();
+  const c = await createClient(t.app, clientOptions);
+  const key = await dpopKey();
+  return { t, c, key, r: dpopRequests(t, c, key) };
 }
 
 /** The exact RFC 9449 bodies and challenges the tests expect. */

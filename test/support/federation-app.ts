@@ -18,6 +18,12 @@ export interface FederationApp {
   register(credentials: unknown[]): Promise<{ clientId: string; body: Record<string, unknown> }>;
   /** A client_credentials request carrying a client_assertion (and whatever else is given). */
   post(fields: Record<string, string>): Promise<Response>;
+  /** `post` for `clientId` with an assertion the issuer mints from `claims` (signed with `key`). */
+  postAssertion(
+    issuer: WorkloadIssuer,
+    clientId: string,
+    ...mint: Parameters<WorkloadIssuer['mint']>
+  ): Promise<Response>;
   /** Stored login_failure entries (of one client), newest first. */
   failures(clientId?: string): Promise<Record<string, unknown>[]>;
   adminToken: string;
@@ -55,6 +61,11 @@ export function useFederationApp(): FederationApp {
           ...fields,
         }),
       }),
+    postAssertion: async (
+      issuer: WorkloadIssuer,
+      clientId: string,
+      ...mint: Parameters<WorkloadIssuer['mint']>
+    ) => ctx.post({ client_id: clientId, client_assertion: await issuer.mint(...mint) }),
     failures: async (clientId?: string) => {
       await ctx.t.app.get(AuditWriter).flush();
       return ctx.t.db

@@ -105,6 +105,28 @@ export function recordEvents(events: EventEmitter2): {
   };
 }
 
+/**
+ * Records the app's events for the rest of the describe block, emptied before each test. Call it
+ * after the beforeAll that starts the app: hooks run in declaration order, so `app()` is ready.
+ */
+export function useRecordedEvents(app: () => HttpTestApp): ReturnType<typeof recordEvents> {
+  let recorder: ReturnType<typeof recordEvents> | undefined;
+  beforeAll(() => {
+    recorder = recordEvents(app().events);
+  });
+  afterAll(() => recorder?.stop());
+  beforeEach(() => {
+    recorder!.all.length = 0;
+  });
+  return {
+    get all() {
+      return recorder!.all;
+    },
+    named: (name) => recorder!.named(name),
+    stop: () => recorder?.stop(),
+  };
+}
+
 /** Form-encodes a body, repeating keys given arrays. */
 export function form(fields: Record<string, string | string[]>): string {
   const params = new URLSearchParams();

@@ -1,7 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
-import { basicAuth, form, requestClientCredentials, requestLegacyLogin } from './http-app';
+import {
+  basicAuth,
+  form,
+  requestClientCredentials,
+  requestLegacyLogin,
+  startHttpTestApp,
+  type HttpTestApp,
+} from './http-app';
 
 /**
  * Reuse-detection races as an attacker would run them: many concurrent refreshes of one token,
@@ -29,6 +36,31 @@ export async function startRaceDatabase(): Promise<{ uri: string; stop(): Promis
       await server.stop();
     },
   };
+}
+
+export interface RaceApps {
+  /** The instances, in start order; the database is their only shared state. */
+  apps: HttpTestApp[];
+  /** Closes every instance, then the database. */
+  stop(): Promise<void>;
+}
+
+/** `count` app instances on one race database. */
+export async function startRaceApps(count: number): Promise<RaceApps> {
+  const database = await startRaceDatabase();
+  const apps: HttpTestApp[] = [];
+  const stop = async () => {
+    for (const app of apps) await app.close();
+    await database.stop();
+  };
+  try {
+    for (let i = 0; i < count; i++) apps.push(await startHttpTestApp({ mongoUri: database.uri }));
+  } catch (err) {
+    // A half-started set would keep the database and the first instances running past the suite.
+    await stop();
+    throw err;
+  }
+  return { apps, stop };
 }
 
 export interface RaceClient {

@@ -220,3 +220,21 @@ export function tokenServices(
     },
   };
 }
+
+/** Two instances on one fresh database, the second on the first one's clock, both initialised. */
+export async function startTwoInstances(
+  dbName: string,
+): Promise<{ db: TokensDb; a: TokenServices; b: TokenServices }> {
+  const db = await startTokensDb(dbName);
+  const a = tokenServices(db);
+  await a.init();
+  const b = tokenServices(db, { clock: a.clock });
+  await b.init();
+  return { db, a, b };
+}
+
+/** Stops the instances' pollers, then the database under them. */
+export async function stopInstances(db: TokensDb, ...instances: TokenServices[]): Promise<void> {
+  for (const s of instances) s.shutdown();
+  await db.stop();
+}

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -8,6 +9,21 @@ const EXCHANGE_TOKEN_TYPES = [
   'urn:ietf:params:oauth:token-type:access_token',
   'urn:ietf:params:oauth:token-type:jwt',
 ];
+
+/**
+ * An optional form parameter that may repeat: one value arrives as a string, several as an array,
+ * so it is always an array from here on; at most 16 values of at most `maxLength` characters.
+ * Listed bottom-up, the order stacked decorators are applied in, so validation runs as before.
+ */
+const RepeatableString = (maxLength: number) =>
+  applyDecorators(
+    MaxLength(maxLength, { each: true }),
+    ArrayMaxSize(16),
+    IsString({ each: true }),
+    IsArray(),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value)),
+  );
 
 /** RFC 6749 §4.4.2 / §6 token request, form-encoded. */
 export class TokenRequestDto extends ClientAuthFieldsDto {
@@ -30,13 +46,7 @@ export class TokenRequestDto extends ClientAuthFieldsDto {
     description: "RFC 8707 resource indicator (may repeat); one of the client's allowed audiences.",
     type: [String],
   })
-  // One value arrives as a string, several as an array: always an array from here on.
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @ArrayMaxSize(16)
-  @MaxLength(2048, { each: true })
+  @RepeatableString(2048)
   resource?: string[];
 
   @ApiPropertyOptional({ description: 'grant_type=refresh_token only.' })
@@ -82,11 +92,6 @@ export class TokenRequestDto extends ClientAuthFieldsDto {
       "Token exchange target (may repeat); must be in the client's token_exchange policy.",
     type: [String],
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @ArrayMaxSize(16)
-  @MaxLength(512, { each: true })
+  @RepeatableString(512)
   audience?: string[];
 }

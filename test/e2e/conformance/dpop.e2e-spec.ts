@@ -3,20 +3,16 @@ import * as client from 'openid-client';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { createClient, type TestClient } from '../../support/factories/client.factory';
 import { startHttpTestApp, type HttpTestApp } from '../../support/http-app';
+import { clientCredentialsGrant, clientOf, discover, insecure } from '../../support/oauth4webapi';
 
 /** DPoP (RFC 9449) through the real clients' own DPoP support: oauth4webapi's DPoP() and openid-client's getDPoPHandle. */
 describe('conformance: DPoP with oauth4webapi and openid-client', () => {
   let t: HttpTestApp;
   let as: oauth.AuthorizationServer;
-  const insecure = { [oauth.allowInsecureRequests]: true };
 
   beforeAll(async () => {
     t = await startHttpTestApp({ listen: true });
-    const issuer = new URL(t.issuer);
-    as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
-    );
+    as = await discover(t.issuer);
   });
   afterAll(() => t?.close());
 
@@ -30,19 +26,13 @@ describe('conformance: DPoP with oauth4webapi and openid-client', () => {
   });
 
   describe('oauth4webapi', () => {
-    const clientOf = (c: TestClient): oauth.Client => ({ client_id: c.clientId });
-
-    const grant = async (c: TestClient, dpop: oauth.DPoPHandle) =>
-      oauth.processClientCredentialsResponse(
+    const grant = (c: TestClient, dpop: oauth.DPoPHandle) =>
+      clientCredentialsGrant(
         as,
-        clientOf(c),
-        await oauth.clientCredentialsGrantRequest(
-          as,
-          clientOf(c),
-          oauth.ClientSecretBasic(c.secret),
-          new URLSearchParams({ scope: 'read' }),
-          { ...insecure, DPoP: dpop },
-        ),
+        c,
+        oauth.ClientSecretBasic(c.secret),
+        new URLSearchParams({ scope: 'read' }),
+        { ...insecure, DPoP: dpop },
       );
 
     it('gets a DPoP-bound token (cnf.jkt, token_type DPoP) and calls /protected with it', async () => {

@@ -8,7 +8,7 @@ import { WorkloadIssuer } from '../../support/workload-issuer';
  */
 describe('conformance: federated client assertions (GitHub Actions, SPIFFE)', () => {
   const ctx = useFederationApp();
-  const { register, post, failures } = ctx;
+  const { register, post, postAssertion, failures } = ctx;
 
   describe('GitHub Actions OIDC token', () => {
     let clientId: string;
@@ -41,12 +41,9 @@ describe('conformance: federated client assertions (GitHub Actions, SPIFFE)', ()
     });
 
     it('another branch of the repository is refused', async () => {
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.github.mint({
-          sub: 'repo:acme/payments:ref:refs/heads/feature',
-          aud: ctx.t.issuer,
-        }),
+      const res = await postAssertion(ctx.github, clientId, {
+        sub: 'repo:acme/payments:ref:refs/heads/feature',
+        aud: ctx.t.issuer,
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
@@ -56,12 +53,9 @@ describe('conformance: federated client assertions (GitHub Actions, SPIFFE)', ()
       const { clientId: strict } = await register([
         { issuer: ctx.github.issuer, subject: 'repo:acme/strict:*', audience: 'api://payments' },
       ]);
-      const res = await post({
-        client_id: strict,
-        client_assertion: await ctx.github.mint({
-          sub: 'repo:acme/strict:ref:x',
-          aud: ctx.t.issuer,
-        }),
+      const res = await postAssertion(ctx.github, strict, {
+        sub: 'repo:acme/strict:ref:x',
+        aud: ctx.t.issuer,
       });
       expect(res.status).toBe(401);
       const [last] = await failures(strict);
@@ -102,21 +96,15 @@ describe('conformance: federated client assertions (GitHub Actions, SPIFFE)', ()
         },
       ]);
       const discoveries = ctx.k8s.fetches.discovery;
-      const ok = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'spiffe://example.org/ns/payments/sa/api',
-          aud: [ctx.t.issuer, 'spiffe://example.org/other'],
-        }),
+      const ok = await postAssertion(ctx.k8s, clientId, {
+        sub: 'spiffe://example.org/ns/payments/sa/api',
+        aud: [ctx.t.issuer, 'spiffe://example.org/other'],
       });
       expect(ok.status).toBe(200);
       expect(ctx.k8s.fetches.discovery).toBe(discoveries);
-      const other = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'spiffe://evil.org/ns/payments/sa/api',
-          aud: ctx.t.issuer,
-        }),
+      const other = await postAssertion(ctx.k8s, clientId, {
+        sub: 'spiffe://evil.org/ns/payments/sa/api',
+        aud: ctx.t.issuer,
       });
       expect(other.status).toBe(401);
       expect(await other.json()).toEqual(REFUSED);

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { AuditWriter } from '../../../src/audit/audit-writer.service';
 import { bearerCall } from '../../support/http-app';
 import { JWT_BEARER, REFUSED, useFederationApp } from '../../support/federation-app';
+import { discover, insecure } from '../../support/oauth4webapi';
 
 /**
  * Workload identity federation, registration and a Kubernetes-shaped issuer: a real local issuer
@@ -11,8 +12,7 @@ import { JWT_BEARER, REFUSED, useFederationApp } from '../../support/federation-
  */
 describe('conformance: federated client assertions (registration, Kubernetes)', () => {
   const ctx = useFederationApp();
-  const { register, post, failures } = ctx;
-  const insecure = { [oauth.allowInsecureRequests]: true };
+  const { register, post, postAssertion, failures } = ctx;
   const assertionAuth =
     (assertion: string): oauth.ClientAuth =>
     (_as, _client, body) => {
@@ -92,11 +92,7 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('oauth4webapi authenticates with it (discovery of the issuer, JWKS fetched once)', async () => {
-      const issuer = new URL(ctx.t.issuer);
-      const as = await oauth.processDiscoveryResponse(
-        issuer,
-        await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
-      );
+      const as = await discover(ctx.t.issuer);
       const before = { ...ctx.k8s.fetches };
       const assertion = await ctx.k8s.mint({
         sub: 'system:serviceaccount:payments:api',
@@ -148,12 +144,9 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('a subject outside the pattern is refused', async () => {
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:billing:api',
-          aud: ctx.t.issuer,
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:billing:api',
+        aud: ctx.t.issuer,
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
@@ -164,12 +157,9 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     });
 
     it('an audience other than this server is refused', async () => {
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: 'https://kubernetes.default.svc',
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: 'https://kubernetes.default.svc',
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);
@@ -180,22 +170,18 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
     it('a rotated issuer key: unknown kid refetches and works; the old kid is refused', async () => {
       const { oldKey } = await ctx.k8s.rotate();
       const jwksBefore = ctx.k8s.fetches.jwks;
-      const fresh = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: ctx.t.issuer,
-        }),
+      const fresh = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: ctx.t.issuer,
       });
       expect(fresh.status).toBe(200);
       expect(ctx.k8s.fetches.jwks - jwksBefore).toBe(1);
-      const old = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint(
-          { sub: 'system:serviceaccount:payments:api', aud: ctx.t.issuer },
-          oldKey,
-        ),
-      });
+      const old = await postAssertion(
+        ctx.k8s,
+        clientId,
+        { sub: 'system:serviceaccount:payments:api', aud: ctx.t.issuer },
+        oldKey,
+      );
       expect(old.status).toBe(401);
       expect(await old.json()).toEqual(REFUSED);
       const [last] = await failures(clientId);
@@ -232,14 +218,11 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
 
     it('an expired token is refused', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const res = await post({
-        client_id: clientId,
-        client_assertion: await ctx.k8s.mint({
-          sub: 'system:serviceaccount:payments:api',
-          aud: ctx.t.issuer,
-          iat: now - 700,
-          exp: now - 100,
-        }),
+      const res = await postAssertion(ctx.k8s, clientId, {
+        sub: 'system:serviceaccount:payments:api',
+        aud: ctx.t.issuer,
+        iat: now - 700,
+        exp: now - 100,
       });
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual(REFUSED);

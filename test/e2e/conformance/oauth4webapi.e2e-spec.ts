@@ -2,39 +2,23 @@ import * as oauth from 'oauth4webapi';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createClient, type TestClient } from '../../support/factories/client.factory';
 import { startHttpTestApp, type HttpTestApp } from '../../support/http-app';
+import { clientCredentialsGrant, clientOf, discover, insecure } from '../../support/oauth4webapi';
 
 /** oauth4webapi (panva): low-level requests and strict response processing, including refresh rotation. */
 describe('conformance: oauth4webapi', () => {
   let t: HttpTestApp;
   let as: oauth.AuthorizationServer;
   let rotating: TestClient;
-  const insecure = { [oauth.allowInsecureRequests]: true };
 
   beforeAll(async () => {
     t = await startHttpTestApp({ listen: true });
-    const issuer = new URL(t.issuer);
-    as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
-    );
+    as = await discover(t.issuer);
     rotating = await createClient(t.app, { scopes: ['read', 'write'], refreshTokens: true });
   });
   afterAll(() => t?.close());
 
-  const clientOf = (c: TestClient): oauth.Client => ({ client_id: c.clientId });
-  /** A client_credentials grant through the library: request, then its response checks. */
-  const clientCredentials = async (c: TestClient, auth: oauth.ClientAuth) =>
-    oauth.processClientCredentialsResponse(
-      as,
-      clientOf(c),
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        clientOf(c),
-        auth,
-        new URLSearchParams(),
-        insecure,
-      ),
-    );
+  const clientCredentials = (c: TestClient, auth: oauth.ClientAuth) =>
+    clientCredentialsGrant(as, c, auth, new URLSearchParams(), insecure);
 
   it('processes a client_credentials response and the token verifies against the JWKS', async () => {
     const c = await createClient(t.app, { scopes: ['read'] });

@@ -6,8 +6,8 @@ import {
 import {
   basicAuth,
   form,
-  recordEvents,
   startHttpTestApp,
+  useRecordedEvents,
   type HttpTestApp,
 } from '../../support/http-app';
 
@@ -15,7 +15,6 @@ import {
 describe('conformance: token endpoint errors', () => {
   let t: HttpTestApp;
   let c: TestClient;
-  let events: ReturnType<typeof recordEvents>;
   const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
   beforeAll(async () => {
@@ -24,15 +23,9 @@ describe('conformance: token endpoint errors', () => {
       scopes: ['read', 'write'],
       audiences: ['https://api.example.com'],
     });
-    events = recordEvents(t.events);
   });
-  afterAll(async () => {
-    events?.stop();
-    await t?.close();
-  });
-  beforeEach(() => {
-    events.all.length = 0;
-  });
+  const events = useRecordedEvents(() => t);
+  afterAll(() => t?.close());
 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
     fetch(`${t.url}${path}`, { method: 'POST', headers: { ...FORM, ...headers }, body });

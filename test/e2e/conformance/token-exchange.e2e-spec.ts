@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import { AuditWriter } from '../../../src/audit/audit-writer.service';
 import { createClient, type TestClient } from '../../support/factories/client.factory';
 import { basicAuth, form, startHttpTestApp, type HttpTestApp } from '../../support/http-app';
+import { discover, insecure } from '../../support/oauth4webapi';
 import { WorkloadIssuer } from '../../support/workload-issuer';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -23,7 +24,6 @@ describe('conformance: token exchange (RFC 8693)', () => {
   let caller: TestClient;
   let serviceA: TestClient;
   let serviceB: TestClient;
-  const insecure = { [oauth.allowInsecureRequests]: true };
 
   const exchanger = (overrides: Parameters<typeof createClient>[1] = {}) =>
     createClient(t.app, {
@@ -37,11 +37,7 @@ describe('conformance: token exchange (RFC 8693)', () => {
   beforeAll(async () => {
     k8s = await WorkloadIssuer.start('kubernetes');
     t = await startHttpTestApp({ listen: true });
-    const issuer = new URL(t.issuer);
-    as = await oauth.processDiscoveryResponse(
-      issuer,
-      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
-    );
+    as = await discover(t.issuer);
     caller = await createClient(t.app, { scopes: ['read', 'write'] });
     serviceA = await exchanger({
       federatedCredentials: [{ issuer: k8s.issuer, subject: 'system:serviceaccount:payments:*' }],

@@ -1,6 +1,6 @@
 import {
-  startTokensDb,
-  tokenServices,
+  startTwoInstances,
+  stopInstances,
   type TokensDb,
   type TokenServices,
 } from '../../support/tokens-harness';
@@ -18,17 +18,9 @@ describe('refresh rotation racing a revocation on another instance', () => {
   let b: TokenServices;
 
   beforeAll(async () => {
-    db = await startTokensDb('refresh_rotation_race_spec');
-    a = tokenServices(db);
-    await a.init();
-    b = tokenServices(db, { clock: a.clock });
-    await b.init();
+    ({ db, a, b } = await startTwoInstances('refresh_rotation_race_spec'));
   });
-  afterAll(async () => {
-    a.shutdown();
-    b.shutdown();
-    await db.stop();
-  });
+  afterAll(() => stopInstances(db, a, b));
 
   const rotationOf = async (grant: RefreshGrant): Promise<RefreshTokenRequest> => {
     const access = await a.accessTokens.issue({

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   startTokensDb,
+  startTwoInstances,
+  stopInstances,
   tokenServices,
   type TokensDb,
   type TokenServices,
@@ -170,17 +172,9 @@ describe('RevocationService across instances', () => {
   let b: TokenServices;
 
   beforeAll(async () => {
-    db = await startTokensDb('revocation_spec');
-    a = tokenServices(db);
-    await a.init();
-    b = tokenServices(db, { clock: a.clock });
-    await b.init();
+    ({ db, a, b } = await startTwoInstances('revocation_spec'));
   });
-  afterAll(async () => {
-    a.shutdown();
-    b.shutdown();
-    await db.stop();
-  });
+  afterAll(() => stopInstances(db, a, b));
 
   it('a revocation through one instance is enforced by another after its next poll', async () => {
     const issued = await a.accessTokens.issue({
