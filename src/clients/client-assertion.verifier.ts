@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { CLOCK_LEEWAY_SECONDS } from '../common/clock-leeway';
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { decodeAssertion, verifyWithCandidates } from './assertion-signature';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ClientAuthFailure } from './client-auth-failure';
 import { isValidClientId } from './client-credentials';
@@ -25,8 +26,6 @@ export interface RegisteredKey {
   key: KeyObject;
 }
 
-type Decoded = { header: Record<string, unknown>; payload: unknown } | null;
-
 /** private_key_jwt (RFC 7523 §2.2 and §3, OIDC Core §9) against the client's registered keys. */
 @Injectable()
 export class ClientAssertionVerifier {
@@ -47,7 +46,7 @@ export class ClientAssertionVerifier {
     ) {
       throw new ClientAuthFailure('client_assertion missing or too long');
     }
-    const decoded = this.decode(assertion);
+    const decoded = decodeAssertion(this.jwt, assertion);
     if (!decoded || !isObject(decoded.payload)) {
       throw new ClientAuthFailure('client_assertion is not a JWT');
     }
@@ -75,7 +74,7 @@ export class ClientAssertionVerifier {
   ): Promise<void> {
     const clientId = record.client.clientId;
     if (!record.jwks) throw new ClientAuthFailure('client has no registered jwks', clientId);
-    const header = this.decode(assertion)?.header ?? {};
+    const header = decodeAssertion(this.jwt, assertion)?.header ?? {};
     const alg = String(header.alg);
     // The header's alg must be one the key's own type (and registered alg) allows: no confusion.
     const candidates = this.keysOf(record).filter(
@@ -87,30 +86,21 @@ export class ClientAssertionVerifier {
         clientId,
       );
     }
-    let payload: Record<string, unknown> | undefined;
-    let failure: unknown;
-    // Without a kid, several registered keys may fit; the signature decides (as JWKS clients do).
-    for (const candidate of candidates) {
-      try {
-        payload = this.jwt.verify<Record<string, unknown>>(assertion, {
-          // @nestjs/jwt types publicKey as string | Buffer; jsonwebtoken takes the KeyObject as is.
-          publicKey: candidate.key as unknown as Buffer,
-          algorithms: [alg as 'ES256'],
-          issuer: clientId,
-          subject: clientId,
-          // Never empty (the endpoint URL and the issuer); jsonwebtoken's type wants it non-empty.
-          audience: expectedAudiences as [string, ...string[]],
-          clockTolerance: CLOCK_LEEWAY_SECONDS,
-        });
-        break;
-      } catch (err) {
-        failure = err;
-        if (!(err instanceof Error && err.message === 'invalid signature')) break;
-      }
+    const verified = verifyWithCandidates(this.jwt, assertion, candidates, {
+      algorithms: [alg as 'ES256'],
+      issuer: clientId,
+      subject: clientId,
+      // Never empty (the endpoint URL and the issuer); jsonwebtoken's type wants it non-empty.
+      audience: expectedAudiences as [string, ...string[]],
+      clockTolerance: CLOCK_LEEWAY_SECONDS,
+    });
+    if (!('payload' in verified)) {
+      throw new ClientAuthFailure(
+        `client_assertion rejected: ${describe(verified.failure)}`,
+        clientId,
+      );
     }
-    if (!payload) {
-      throw new ClientAuthFailure(`client_assertion rejected: ${describe(failure)}`, clientId);
-    }
+    const { payload } = verified;
     const exp = payload.exp;
     if (typeof exp !== 'number')
       throw new ClientAuthFailure('client_assertion has no exp', clientId);
@@ -129,14 +119,6 @@ export class ClientAssertionVerifier {
     const keepUntil = new Date((exp + CLOCK_LEEWAY_SECONDS + 1) * 1000);
     if (!(await this.jtis.recordOnce(clientId, jti, keepUntil))) {
       throw new ClientAuthFailure('client_assertion jti was already used (replay)', clientId);
-    }
-  }
-
-  private decode(assertion: string): Decoded {
-    try {
-      return this.jwt.decode<Decoded>(assertion, { complete: true });
-    } catch {
-      return null;
     }
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash } from 'node:crypto';
 import { CLOCK_LEEWAY_SECONDS } from '../common/clock-leeway';
+import { decodeAssertion, verifyWithCandidates } from './assertion-signature';
 import { ClientAssertionJtisRepository } from './client-assertion-jtis.repository';
 import { ASSERTION_ALGORITHMS, describe } from './client-assertion.verifier';
 import { ClientAuthFailure } from './client-auth-failure';
@@ -30,8 +31,6 @@ export interface FederatedIdentity {
   subject: string;
 }
 
-type Decoded = { header: Record<string, unknown>; payload: unknown } | null;
-
 /**
  * A JWT of a trusted workload issuer (Kubernetes, GitHub Actions, SPIFFE) as a client assertion:
  * RFC 7523 §2.2 with iss = the issuer and sub = the workload, matched against the clients'
@@ -51,7 +50,8 @@ export class FederatedAssertionVerifier {
   /** Whether an assertion claims to come from a workload issuer rather than from a client. */
   isFederated(assertion: unknown): boolean {
     if (typeof assertion !== 'string' || assertion.length > MAX_JWT_LENGTH) return false;
-    const payload = this.decode(assertion)?.payload as Record<string, unknown> | undefined;
+    const payload = decodeAssertion(this.jwt, assertion)?.payload as
+      Record<string, unknown> | undefined;
     return typeof payload?.iss === 'string' && payload.iss.includes('://');
   }
 
@@ -60,7 +60,7 @@ export class FederatedAssertionVerifier {
     formClientId: string | undefined,
     serverAudiences: string[],
   ): Promise<FederatedIdentity> {
-    const decoded = this.decode(assertion);
+    const decoded = decodeAssertion(this.jwt, assertion);
     const payload = (decoded?.payload ?? {}) as Record<string, unknown>;
     const { iss, sub } = payload;
     if (typeof iss !== 'string' || iss.length > MAX_CLAIM_LENGTH) {
@@ -88,26 +88,19 @@ export class FederatedAssertionVerifier {
         clientId,
       );
     }
-    let verified: Record<string, unknown> | undefined;
-    let failure: unknown;
-    for (const candidate of candidates) {
-      try {
-        verified = this.jwt.verify<Record<string, unknown>>(assertion, {
-          publicKey: candidate.key as unknown as Buffer,
-          algorithms: [alg as 'ES256'],
-          issuer: iss,
-          audience: serverAudiences as [string, ...string[]],
-          clockTolerance: CLOCK_LEEWAY_SECONDS,
-        });
-        break;
-      } catch (err) {
-        failure = err;
-        if (!(err instanceof Error && err.message === 'invalid signature')) break;
-      }
+    const result = verifyWithCandidates(this.jwt, assertion, candidates, {
+      algorithms: [alg as 'ES256'],
+      issuer: iss,
+      audience: serverAudiences as [string, ...string[]],
+      clockTolerance: CLOCK_LEEWAY_SECONDS,
+    });
+    if (!('payload' in result)) {
+      throw new ClientAuthFailure(
+        `federated assertion rejected: ${describe(result.failure)}`,
+        clientId,
+      );
     }
-    if (!verified) {
-      throw new ClientAuthFailure(`federated assertion rejected: ${describe(failure)}`, clientId);
-    }
+    const verified = result.payload;
     await this.checkClaims(verified, credential, clientId);
     return { record, credential, issuer: iss, subject: sub };
   }
@@ -191,14 +184,6 @@ export class FederatedAssertionVerifier {
     const keepUntil = new Date((exp + CLOCK_LEEWAY_SECONDS + 1) * 1000);
     if (!(await this.jtis.recordOnce(clientId, key, keepUntil))) {
       throw new ClientAuthFailure('federated assertion jti was already used (replay)', clientId);
-    }
-  }
-
-  private decode(assertion: string): Decoded {
-    try {
-      return this.jwt.decode<Decoded>(assertion, { complete: true });
-    } catch {
-      return null;
     }
   }
 }
