@@ -1,4 +1,5 @@
-import { AUDIT_EVENT_TYPES, LEGACY_EVENT_TYPES, toAuditEntry } from './audit-event-map';
+import { AUDIT_EVENT_TYPES, LEGACY_EVENT_TYPES } from './audit-event-map';
+import { toAuditEntry } from './audit-entry';
 import { redactValue, REDACTED } from './redaction';
 
 const NOW = new Date('2025-07-27T10:00:00Z');

@@ -1,6 +1,5 @@
 import type { DomainEventName, DomainEvents } from '../common/events';
 import type { AuditLog } from './schemas/audit-log.schema';
-import { redactString, redactValue } from './redaction';
 
 /**
  * Domain event → the `event_type` stored in `audit_logs`. The FastAPI service's seven names are kept
@@ -31,6 +30,65 @@ export const AUDIT_EVENT_TYPES: Record<DomainEventName, string> = {
   'config.updated': 'config_updated',
 };
 
+/**
+ * How an event takes part in the one entry its request writes (see RequestOutcomes):
+ * - `change`: a state change (a client, a secret, a key, the configuration): an entry of its
+ *   own, inside a request or not;
+ * - `step`: a step on the way (the client authenticated): the entry only if nothing follows;
+ * - `success`: what the request achieved;
+ * - `refusal`: the request was refused, without saying why more precisely;
+ * - `cause`: the specific cause of a refusal, which wins over everything else.
+ * Also a Record over every event name, so a new event must say how it is audited.
+ */
+export type OutcomeRole = 'change' | 'step' | 'success' | 'refusal' | 'cause';
+
+export const OUTCOME_ROLES: Record<DomainEventName, OutcomeRole> = {
+  'client.authenticated': 'step',
+  'client.authentication_failed': 'cause',
+  'token.issued': 'success',
+  'token.revoked': 'success',
+  'refresh_token.grace_replayed': 'success',
+  'token.denied': 'refusal',
+  'refresh_token.reused': 'cause',
+  'refresh_token.invalid': 'cause',
+  'rate_limit.exceeded': 'cause',
+  'token.invalid': 'cause',
+  'access.denied': 'cause',
+  'client.created': 'change',
+  'client.updated': 'change',
+  'client.deleted': 'change',
+  'client.secret_added': 'change',
+  'client.secret_expired': 'change',
+  'client.secret_migrated': 'change',
+  'signing_key.created': 'change',
+  'signing_key.activated': 'change',
+  'signing_key.retired': 'change',
+  'config.updated': 'change',
+};
+
+/** Which of a request's events decides its entry: the highest rank, the first of equals. */
+export const OUTCOME_RANK: Record<Exclude<OutcomeRole, 'change'>, number> = {
+  step: 1,
+  success: 2,
+  refusal: 3,
+  cause: 4,
+};
+
+/**
+ * Grants where the FastAPI service wrote `login_success` for an issued token: its `/token` form
+ * (the password grant) and the client authenticating as itself.
+ */
+const LOGIN_GRANTS: ReadonlySet<string> = new Set(['password', 'client_credentials']);
+
+/** The stored event_type of one event: by name, except a login grant's token, `login_success`. */
+export function eventTypeOf<K extends DomainEventName>(name: K, payload: DomainEvents[K]): string {
+  if (name === 'token.issued') {
+    const { grantType } = payload as DomainEvents['token.issued'];
+    if (LOGIN_GRANTS.has(grantType)) return 'login_success';
+  }
+  return AUDIT_EVENT_TYPES[name];
+}
+
 /** The FastAPI service's event types, which must stay queryable under these exact names. */
 export const LEGACY_EVENT_TYPES = [
   'login_success',
@@ -45,42 +103,3 @@ export const LEGACY_EVENT_TYPES = [
 export const ALL_EVENT_TYPES: string[] = [...new Set(Object.values(AUDIT_EVENT_TYPES))].sort();
 
 export type AuditEntry = Omit<AuditLog, '_id'>;
-
-const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const bounded = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.length > 0 ? redactString(value) : undefined;
-/** The payload fields stored at the top level; everything else goes to `details`. */
-const TOP_LEVEL = new Set(['clientId', 'ip', 'requestId', 'reason']);
-
-/**
- * Builds the stored entry: the FastAPI service's top-level fields, everything else redacted in `details`.
- * Runs for every token request, so it assigns only the fields present: no object rest, and never
- * `delete`, which turns the object into a slow dictionary for BSON serialisation too.
- */
-export function toAuditEntry<K extends DomainEventName>(
-  name: K,
-  payload: DomainEvents[K],
-  now: Date,
-  retentionMs: number,
-): AuditEntry {
-  const fields = payload as DomainEvents[K] & Record<string, unknown>;
-  let details: Record<string, unknown> | undefined;
-  for (const key of Object.keys(fields)) {
-    if (TOP_LEVEL.has(key)) continue;
-    (details ??= {})[snake(key)] = fields[key];
-  }
-  const cleaned = details && (redactValue(details) as Record<string, unknown>);
-  const entry = { event_type: AUDIT_EVENT_TYPES[name] } as AuditEntry;
-  // Absent stays absent: undefined must not be stored as null.
-  const clientId = bounded(fields.clientId);
-  if (clientId !== undefined) entry.client_id = clientId;
-  const ip = bounded(fields.ip);
-  if (ip !== undefined) entry.ip = ip;
-  entry.reason = bounded(fields.reason) ?? '';
-  entry.timestamp = now;
-  const requestId = bounded(fields.requestId);
-  if (requestId !== undefined) entry.request_id = requestId;
-  if (cleaned && Object.keys(cleaned).length > 0) entry.details = cleaned;
-  entry.expires_at = new Date(now.getTime() + retentionMs);
-  return entry;
-}

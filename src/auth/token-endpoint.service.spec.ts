@@ -104,6 +104,7 @@ describe('TokenEndpointService', () => {
       clientId: 'c1',
       ip: '10.0.0.1',
       requestId: 'r1',
+      request: meta,
       reason: 'client_credentials grant',
       grantType: 'client_credentials',
       jti: 'j1',

@@ -275,6 +275,7 @@ export class TokenEndpointService {
       clientId: issued.client.clientId,
       ip: meta.ip,
       requestId: meta.requestId,
+      request: meta,
       reason: `${issued.grantType} grant`,
       grantType: issued.grantType,
       jti: issued.accessToken.jti,

@@ -64,6 +64,7 @@ export class ClientAuthService {
         ...(err.clientId !== undefined && { clientId: err.clientId }),
         ip: meta.ip,
         requestId: meta.requestId,
+        request: meta,
         endpoint: meta.endpoint,
         code: 'invalid_client',
         reason: err.reason,
@@ -123,9 +124,10 @@ export class ClientAuthService {
       clientId: client.clientId,
       ip: meta.ip,
       requestId: meta.requestId,
+      request: meta,
       reason: `authenticated with ${method}`,
-      // Only federated logins carry details: the other methods' audit entries stay as they were.
-      ...(federated && { method, issuer: federated.issuer, subject: federated.subject }),
+      method,
+      ...(federated && { issuer: federated.issuer, subject: federated.subject }),
     });
   }
 

@@ -60,6 +60,7 @@ describe('FailedAuthLimiter', () => {
     expect(emit).toHaveBeenCalledWith('rate_limit.exceeded', {
       ip: '192.0.2.1',
       requestId: 'r1',
+      request: meta,
       clientId: 'real',
       reason: 'more than 3 failed client authentications per minute from this IP',
     });

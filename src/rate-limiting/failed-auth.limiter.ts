@@ -115,6 +115,7 @@ export class FailedAuthLimiter {
     this.events.emit('rate_limit.exceeded', {
       ip: meta.ip,
       requestId: meta.requestId,
+      request: meta,
       ...(clientId !== undefined && { clientId }),
       reason: `more than ${this.allowance} failed client authentications per minute from this IP`,
     });

@@ -61,10 +61,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   ): Promise<void> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const claimed = this.claimedClient(context);
-    const { ip, requestId } = requestMetaOf(req);
+    const meta = requestMetaOf(req);
     this.events.emit('rate_limit.exceeded', {
-      ip,
-      requestId,
+      ip: meta.ip,
+      requestId: meta.requestId,
+      request: meta,
       ...(claimed !== undefined && { clientId: claimed }),
       reason: `more than ${detail.limit} requests per minute from this client and IP`,
     });

@@ -209,6 +209,7 @@ export class RefreshTokenService implements OnModuleInit {
             familyId,
             reason: 'a refresh retried within the grace period got the pair of its first use',
             ...meta,
+            request: meta,
           });
           return { ...toGrant(stored), replay };
         }
@@ -263,6 +264,7 @@ export class RefreshTokenService implements OnModuleInit {
       familyId,
       reason: 'a used refresh token was presented again; its family is revoked',
       ...meta,
+      request: meta,
     });
     return new InvalidGrantError('refresh token has already been used');
   }
@@ -273,7 +275,13 @@ export class RefreshTokenService implements OnModuleInit {
     meta: RequestMeta,
     familyId?: string,
   ): InvalidGrantError {
-    this.events.emit('refresh_token.invalid', { clientId, familyId, reason, ...meta });
+    this.events.emit('refresh_token.invalid', {
+      clientId,
+      familyId,
+      reason,
+      ...meta,
+      request: meta,
+    });
     return new InvalidGrantError(reason);
   }
 

@@ -103,6 +103,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
       clientId: claims.client_id,
       reason,
       ...meta,
+      request: meta,
     });
   }
 
@@ -174,7 +175,14 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
         });
       }
     }
-    this.events.emit('token.revoked', { tokenType: 'family', familyId, clientId, reason, ...meta });
+    this.events.emit('token.revoked', {
+      tokenType: 'family',
+      familyId,
+      clientId,
+      reason,
+      ...meta,
+      request: meta,
+    });
   }
 
   /** Every access token of the client issued before now, and all its refresh tokens. */
@@ -201,6 +209,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
       clientId,
       reason: `all tokens revoked (${refreshTokensRevoked} refresh tokens)`,
       ...meta,
+      request: meta,
     });
     return { revokedBefore: new Date(now), refreshTokensRevoked };
   }

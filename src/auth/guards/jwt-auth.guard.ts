@@ -100,10 +100,20 @@ export class JwtAuthGuard extends AuthGuard(['jwt', 'legacy-jwt']) {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const meta = requestMetaOf(req);
     if (!failure.tokenPresent) {
-      this.events.emit('access.denied', { ...meta, code: 'missing_token', reason: failure.reason });
+      this.events.emit('access.denied', {
+        ...meta,
+        request: meta,
+        code: 'missing_token',
+        reason: failure.reason,
+      });
       throw new InvalidTokenError(failure.reason).withHeader('WWW-Authenticate', bearerChallenge());
     }
-    this.events.emit('token.invalid', { ...meta, code: 'invalid_token', reason: failure.reason });
+    this.events.emit('token.invalid', {
+      ...meta,
+      request: meta,
+      code: 'invalid_token',
+      reason: failure.reason,
+    });
     const attributes = { error: 'invalid_token', error_description: failure.reason };
     throw new InvalidTokenError(failure.reason).withHeader(
       'WWW-Authenticate',

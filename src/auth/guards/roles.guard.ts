@@ -27,8 +27,10 @@ export class RolesGuard implements CanActivate {
     const role = req.user?.role;
     if (role !== undefined && allowed.includes(role)) return true;
     const reason = `client role is not allowed here (requires ${allowed.join(' or ')})`;
+    const meta = requestMetaOf(req);
     this.events.emit('access.denied', {
-      ...requestMetaOf(req),
+      ...meta,
+      request: meta,
       clientId: req.user?.clientId,
       code: 'access_denied',
       reason,

@@ -39,8 +39,10 @@ export function requireScopes(events: EventBus, req: BearerRequest, required: st
   const missing = required.filter((scope) => !granted.includes(scope));
   if (missing.length === 0) return;
   const reason = `token lacks scope: ${missing.join(' ')}`;
+  const meta = requestMetaOf(req);
   events.emit('access.denied', {
-    ...requestMetaOf(req),
+    ...meta,
+    request: meta,
     clientId: req.user?.clientId,
     code: 'insufficient_scope',
     reason,

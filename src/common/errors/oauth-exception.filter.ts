@@ -41,13 +41,14 @@ export class OAuthExceptionFilter implements ExceptionFilter {
   }
 
   private emitDenied(error: OAuthError, req: FastifyRequest): void {
-    const { ip, requestId, endpoint } = requestMetaOf(req);
+    const meta = requestMetaOf(req);
     this.events.emit('token.denied', {
       code: error.error,
-      endpoint,
+      endpoint: meta.endpoint,
       clientId: claimedClientId(req, false),
-      ip,
-      requestId,
+      ip: meta.ip,
+      requestId: meta.requestId,
+      request: meta,
       reason: error.detail ?? error.description,
     });
   }

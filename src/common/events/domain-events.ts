@@ -7,6 +7,11 @@ import type { RequestMeta } from '../http/request-context';
  */
 /** What every event carries: the request it happened in (when there is one) and why. */
 export interface EventContext extends Pick<RequestMeta, 'ip' | 'requestId'> {
+  /**
+   * The context of the request the event happened in (requestMetaOf's object itself, not a
+   * copy): audit writes one entry per request outcome through it. Never stored.
+   */
+  request?: RequestMeta;
   clientId?: string;
   /** Human-readable, safe to store: never a secret or a token. */
   reason: string;

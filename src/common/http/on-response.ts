@@ -16,3 +16,19 @@ export function onEveryResponse(
     done();
   });
 }
+
+/**
+ * Runs `observe` once per reply, when it is about to be sent (onSend): unlike onResponse it also
+ * runs for a request whose client has already gone, so what the request decided is never lost.
+ */
+export function beforeEveryReply(
+  adapterHost: HttpAdapterHost,
+  observe: (req: FastifyRequest) => void,
+): void {
+  const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+  if (!fastify || typeof fastify.addHook !== 'function') return;
+  fastify.addHook('onSend', (req, _reply, payload, done) => {
+    observe(req);
+    done(null, payload);
+  });
+}

@@ -46,14 +46,31 @@ export function clientAuthSchemeOf(req: FastifyRequest): ClientAuthScheme | unde
 }
 
 const metas = new WeakMap<FastifyRequest, RequestMeta>();
+/** The contexts requestMetaOf made: each belongs to one HTTP request, which will reply. */
+const contexts = new WeakSet<RequestMeta>();
 
+/** The request's context: one object per request, the same for every caller. */
 export function requestMetaOf(req: FastifyRequest): RequestMeta {
   let meta = metas.get(req);
   if (!meta) {
     meta = { ip: req.ip, requestId: String(req.id), endpoint: req.routeOptions?.url ?? req.url };
     metas.set(req, meta);
+    contexts.add(meta);
   }
   return meta;
+}
+
+/** The request's context if anything asked for it, without making one. */
+export function existingRequestMeta(req: FastifyRequest): RequestMeta | undefined {
+  return metas.get(req);
+}
+
+/**
+ * Whether `meta` is a request's own context (from requestMetaOf), not a copy or one made up by
+ * the CLI: only then does the end of a request settle what was recorded against it.
+ */
+export function isRequestContext(meta: RequestMeta): boolean {
+  return contexts.has(meta);
 }
 
 const bounded = (value: unknown): string | undefined =>
