@@ -1,4 +1,5 @@
 import type { DomainEventName, DomainEvents } from '../common/events';
+import type { RequestMeta } from '../common/http/request-context';
 import { eventTypeOf, type AuditEntry } from './audit-event-map';
 import { isSensitiveKey, redactString, redactValue } from './redaction';
 
@@ -11,7 +12,13 @@ export interface AuditEvent<K extends DomainEventName = DomainEventName> {
 type Fields = Record<string, unknown>;
 
 /** The payload fields stored at the top level (or not at all: `request`); the rest go to `details`. */
-const TOP_LEVEL: ReadonlySet<string> = new Set(['clientId', 'ip', 'requestId', 'reason', 'request']);
+const TOP_LEVEL: ReadonlySet<string> = new Set([
+  'clientId',
+  'ip',
+  'requestId',
+  'reason',
+  'request',
+]);
 type TopLevelField = 'clientId' | 'ip' | 'requestId' | 'reason' | 'request';
 type PayloadField = { [K in DomainEventName]: keyof DomainEvents[K] }[DomainEventName];
 
@@ -84,9 +91,10 @@ function buildEntry(
   others: readonly AuditEvent[],
   now: Date,
   retentionMs: number,
+  endpoint?: string,
 ): AuditEntry {
   const main = primary.payload as unknown as Fields;
-  let details: Fields | undefined;
+  let details: Fields | undefined = endpoint === undefined ? undefined : { endpoint };
   let clientId = main.clientId;
   let ip = main.ip;
   let requestId = main.requestId;
@@ -123,13 +131,17 @@ export function toAuditEntry<K extends DomainEventName>(
   return buildEntry({ name, payload } as AuditEvent, [], now, retentionMs);
 }
 
-/** The one entry of a request: its deciding event, with what the request's other events add. */
+/**
+ * The one entry of a request: its deciding event, with what the request's other events add and
+ * the route it was made on (`details.endpoint`), so that every request's entry names it.
+ */
 export function toOutcomeEntry(
   events: readonly AuditEvent[],
   decisive: number,
+  request: RequestMeta,
   now: Date,
   retentionMs: number,
 ): AuditEntry {
   const others = events.length === 1 ? [] : events.filter((_, i) => i !== decisive);
-  return buildEntry(events[decisive], others, now, retentionMs);
+  return buildEntry(events[decisive], others, now, retentionMs, bounded(request.endpoint));
 }

@@ -53,7 +53,7 @@ export class AuditListener implements OnModuleInit {
     const outcome = this.outcomes.settle(request);
     if (!outcome) return;
     this.writer.write(
-      toOutcomeEntry(outcome.events, outcome.decisive, new Date(), this.retentionMs),
+      toOutcomeEntry(outcome.events, outcome.decisive, request, new Date(), this.retentionMs),
     );
   }
 }

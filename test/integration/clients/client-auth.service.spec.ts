@@ -37,6 +37,7 @@ describe('ClientAuthService with client secrets', () => {
       ...(clientId && { clientId }),
       ip: meta.ip,
       requestId: meta.requestId,
+      request: meta,
       endpoint: meta.endpoint,
       code: 'invalid_client',
       reason,
@@ -61,13 +62,17 @@ describe('ClientAuthService with client secrets', () => {
         clientId: 'svc',
         ip: meta.ip,
         requestId: meta.requestId,
+        request: meta,
         reason: 'authenticated with client_secret_basic',
+        method: 'client_secret_basic',
       },
       {
         clientId: 'svc',
         ip: meta.ip,
         requestId: meta.requestId,
+        request: meta,
         reason: 'authenticated with client_secret_post',
+        method: 'client_secret_post',
       },
     ]);
   });
