@@ -35,10 +35,14 @@ describe('DPoP at the token endpoint', () => {
       ) as { cnf: unknown; jti: string };
       expect(payload.cnf).toEqual({ jkt: key.jkt });
       await t.app.get(AuditWriter).flush();
-      const entry = await t.db
+      const entries = await t.db
         .collection('audit_logs')
-        .findOne({ event_type: 'token_issued', 'details.jti': payload.jti });
-      expect(entry?.details).toMatchObject({ jkt: key.jkt, grant_type: 'client_credentials' });
+        .find({ 'details.jti': payload.jti })
+        .toArray();
+      // One entry for the request: a client_credentials grant is a login_success.
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ event_type: 'login_success' });
+      expect(entries[0].details).toMatchObject({ jkt: key.jkt, grant_type: 'client_credentials' });
     });
 
     it('refuses a replayed proof, and audits it as token_denied with the reason', async () => {

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { AuditWriter } from '../../../src/audit/audit-writer.service';
 import { bearerCall } from '../../support/http-app';
@@ -118,19 +119,30 @@ describe('conformance: federated client assertions (registration, Kubernetes)', 
       expect(ctx.k8s.fetches.jwks - before.jwks).toBe(1);
 
       await ctx.t.app.get(AuditWriter).flush();
+      const { jti } = decodeJwt(result.access_token);
       const success = await ctx.t.db
         .collection('audit_logs')
-        .findOne({ event_type: 'login_success', client_id: clientId });
-      expect(success).toEqual(
+        .find({ 'details.jti': jti })
+        .toArray();
+      // One entry per request: the grant, with the workload identity it authenticated with.
+      expect(success).toEqual([
         expect.objectContaining({
-          reason: 'authenticated with federated',
+          event_type: 'login_success',
+          client_id: clientId,
+          reason: 'client_credentials grant',
           details: {
+            endpoint: '/oauth/token',
             method: 'federated',
             issuer: ctx.k8s.issuer,
             subject: 'system:serviceaccount:payments:api',
+            grant_type: 'client_credentials',
+            jti,
+            scope: ['read'],
+            audience: [],
+            refresh_token_issued: false,
           },
         }),
-      );
+      ]);
     });
 
     it('without client_id, the client is found by issuer and subject', async () => {
