@@ -145,6 +145,20 @@ describe('audit log (events → audit_logs, GET /admin/audit)', () => {
     },
   );
 
+  it('writes exactly one entry for each request of the flows above', async () => {
+    const perRequest = await db
+      .collection('audit_logs')
+      .aggregate<{ _id: string; types: string[] }>([
+        { $match: { request_id: { $exists: true } } },
+        { $group: { _id: '$request_id', types: { $push: '$event_type' } } },
+      ])
+      .toArray();
+    // Requests: 2 token grants, /token twice, /revoke, /refresh three times, /protected, and the
+    // rate-limited client's two token requests.
+    expect(perRequest).toHaveLength(11);
+    for (const { types } of perRequest) expect(types).toHaveLength(1);
+  });
+
   it('names the client in login, refresh and revocation entries', async () => {
     for (const type of ['login_success', 'login_failure', 'refresh_token_reuse', 'token_revoked']) {
       const { items } = (await audit({ event_type: type, client_id: user.clientId })).json();

@@ -209,6 +209,12 @@ describe('rate limiting the identity being verified', () => {
         }),
         expect.objectContaining({ client_id: real.clientId, request_id: expect.any(String) }),
       ]);
+      // The refused request wrote that entry and no other.
+      expect(
+        await db
+          .collection('audit_logs')
+          .countDocuments({ request_id: refused.headers['x-request-id'] as string }),
+      ).toBe(1);
     });
 
     it('never verifies more guesses than the allowance, however many arrive at once', async () => {

@@ -81,6 +81,12 @@ describe('rate limiting (MAX_REQUESTS_PER_MINUTE, shared across instances)', () 
         request_id: refused.headers['x-request-id'],
       }),
     ]);
+    // The refused request wrote that entry and no other.
+    expect(
+      await db
+        .collection('audit_logs')
+        .countDocuments({ request_id: refused.headers['x-request-id'] as string }),
+    ).toBe(1);
   });
 
   it('keys by client and IP: another client is unaffected, and X-Forwarded-For is not trusted by default', async () => {
