@@ -1,9 +1,11 @@
-import { AUDIT_EVENT_TYPES, LEGACY_EVENT_TYPES } from './audit-event-map';
-import { toAuditEntry } from './audit-entry';
-import { redactValue, REDACTED } from './redaction';
-
-const NOW = new Date('2025-07-27T10:00:00Z');
-const DAY = 86_400_000;
+import {
+  AUDIT_EVENT_TYPES,
+  eventTypeOf,
+  LEGACY_EVENT_TYPES,
+  OUTCOME_RANK,
+  OUTCOME_ROLES,
+} from './audit-event-map';
+import { redactValue } from './redaction';
 
 describe('audit event map', () => {
   it('keeps the FastAPI service event types under their exact names', () => {
@@ -26,81 +28,34 @@ describe('audit event map', () => {
     }
   });
 
-  it('stores the FastAPI service fields at the top level and the rest, snake_cased, in details', () => {
-    const entry = toAuditEntry(
-      'token.issued',
-      {
-        clientId: 'svc',
-        ip: '10.0.0.7',
-        requestId: 'req-1',
-        reason: 'client_credentials grant',
-        grantType: 'client_credentials',
-        jti: 'j-1',
-        scope: ['read'],
-        audience: ['api'],
-        refreshTokenIssued: false,
-      },
-      NOW,
-      90 * DAY,
-    );
-    expect(entry).toEqual({
-      event_type: 'token_issued',
-      client_id: 'svc',
-      ip: '10.0.0.7',
-      reason: 'client_credentials grant',
-      timestamp: NOW,
-      request_id: 'req-1',
-      details: {
-        grant_type: 'client_credentials',
-        jti: 'j-1',
-        scope: ['read'],
-        audience: ['api'],
-        refresh_token_issued: false,
-      },
-      expires_at: new Date(NOW.getTime() + 90 * DAY),
+  it('makes the token of a login grant a login_success, as the FastAPI service wrote', () => {
+    const issued = (grantType: string) => ({
+      clientId: 'svc',
+      reason: `${grantType} grant`,
+      grantType,
+      jti: 'j',
+      scope: [],
+      audience: [],
+      refreshTokenIssued: false,
     });
+    expect(eventTypeOf('token.issued', issued('client_credentials'))).toBe('login_success');
+    expect(eventTypeOf('token.issued', issued('password'))).toBe('login_success');
+    expect(eventTypeOf('token.issued', issued('refresh_token'))).toBe('token_issued');
+    expect(
+      eventTypeOf('token.issued', issued('urn:ietf:params:oauth:grant-type:token-exchange')),
+    ).toBe('token_issued');
+    expect(eventTypeOf('rate_limit.exceeded', { reason: 'x' })).toBe('rate_limit_exceeded');
   });
 
-  it('leaves absent fields absent rather than null', () => {
-    const entry = toAuditEntry(
-      'rate_limit.exceeded',
-      { ip: '1.2.3.4', reason: 'too many' },
-      NOW,
-      DAY,
-    );
-    expect(Object.keys(entry).sort()).toEqual([
-      'event_type',
-      'expires_at',
-      'ip',
-      'reason',
-      'timestamp',
-    ]);
-  });
-
-  it('never stores a secret or a token that slipped into a payload', () => {
-    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzdmMiLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
-    const entry = toAuditEntry(
-      'client.authentication_failed',
-      {
-        clientId: 'svc',
-        reason: `bad assertion ${jwt}`,
-        code: 'invalid_client',
-        client_secret: 'hunter2',
-        password: 'p',
-        refresh_token: 'rt',
-        accessToken: 'at',
-        client_assertion: jwt,
-        nested: { authorization: 'Basic abc', note: jwt },
-      } as never,
-      NOW,
-      DAY,
-    );
-    const stored = JSON.stringify(entry);
-    for (const secret of ['hunter2', '"p"', '"rt"', '"at"', jwt, 'Basic abc']) {
-      expect(stored).not.toContain(secret);
-    }
-    expect(entry.reason).toBe(`bad assertion ${REDACTED}`);
-    expect(entry.details).toEqual({ code: 'invalid_client', nested: { note: REDACTED } });
+  it('ranks a cause above a refusal above a success above a step; changes are not ranked', () => {
+    expect(OUTCOME_ROLES['client.created']).toBe('change');
+    expect(OUTCOME_ROLES['signing_key.created']).toBe('change');
+    expect(OUTCOME_ROLES['config.updated']).toBe('change');
+    const rank = (name: keyof typeof OUTCOME_ROLES) =>
+      OUTCOME_RANK[OUTCOME_ROLES[name] as keyof typeof OUTCOME_RANK];
+    expect(rank('client.authentication_failed')).toBeGreaterThan(rank('token.denied'));
+    expect(rank('token.denied')).toBeGreaterThan(rank('token.issued'));
+    expect(rank('token.issued')).toBeGreaterThan(rank('client.authenticated'));
   });
 });
 
