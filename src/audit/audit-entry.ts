@@ -128,7 +128,7 @@ export function toAuditEntry<K extends DomainEventName>(
   now: Date,
   retentionMs: number,
 ): AuditEntry {
-  return buildEntry({ name, payload } as AuditEvent, [], now, retentionMs);
+  return buildEntry({ name, payload }, [], now, retentionMs);
 }
 
 /**

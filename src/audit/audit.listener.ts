@@ -5,7 +5,7 @@ import type { DomainEventName, DomainEvents } from '../common/events';
 import { beforeEveryReply } from '../common/http/on-response';
 import { existingRequestMeta, type RequestMeta } from '../common/http/request-context';
 import { AppConfig } from '../config/app-config.service';
-import { toAuditEntry, toOutcomeEntry, type AuditEvent } from './audit-entry';
+import { toAuditEntry, toOutcomeEntry } from './audit-entry';
 import { AUDIT_EVENT_TYPES } from './audit-event-map';
 import { AuditWriter } from './audit-writer.service';
 import { RequestOutcomes } from './request-outcomes';
@@ -44,7 +44,7 @@ export class AuditListener implements OnModuleInit {
   }
 
   record<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void {
-    if (this.outcomes.hold({ name, payload } as AuditEvent, payload.request)) return;
+    if (this.outcomes.hold({ name, payload }, payload.request)) return;
     this.writer.write(toAuditEntry(name, payload, new Date(), this.retentionMs));
   }
 

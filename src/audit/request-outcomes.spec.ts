@@ -17,7 +17,7 @@ const event = <K extends DomainEventName>(
   name: K,
   request: RequestMeta | undefined,
   extra: Partial<DomainEvents[K]> = {},
-): AuditEvent => ({ name, payload: { request, reason: name, ...extra } }) as unknown as AuditEvent;
+): AuditEvent => ({ name, payload: { request, reason: name, ...extra } });
 const names = (events: AuditEvent[] | undefined) => events?.map((e) => e.name);
 
 describe('RequestOutcomes', () => {
