@@ -72,7 +72,12 @@ export class DpopAuthenticator {
 
   private refuse(req: FastifyRequest, error: OAuthError): OAuthError {
     const meta = requestMetaOf(req);
-    this.events.emit('token.invalid', { ...meta, request: meta, code: error.error, reason: error.description });
+    this.events.emit('token.invalid', {
+      ...meta,
+      request: meta,
+      code: error.error,
+      reason: error.description,
+    });
     const status = 401;
     const refused =
       error instanceof InvalidTokenError
