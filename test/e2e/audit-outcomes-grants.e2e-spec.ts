@@ -111,6 +111,33 @@ describe('audit: one entry per token grant', () => {
     });
   });
 
+  it('a refresh_token grant at /oauth/token: one token_issued naming the authentication', async () => {
+    const first = await audit.token(client, { grant_type: 'client_credentials', scope: 'read' });
+    const res = await audit.token(client, {
+      grant_type: 'refresh_token',
+      refresh_token: first.body.refresh_token as string,
+    });
+    expect(res.status).toBe(200);
+    const { jti } = decodeJwt(res.body.access_token as string);
+    expect(await audit.entriesOf(res.id)).toEqual([
+      {
+        event_type: 'token_issued',
+        client_id: client.clientId,
+        ip: IP,
+        reason: 'refresh_token grant',
+        details: {
+          endpoint: '/oauth/token',
+          method: 'client_secret_basic',
+          grant_type: 'refresh_token',
+          jti,
+          scope: ['read'],
+          audience: [],
+          refresh_token_issued: true,
+        },
+      },
+    ]);
+  });
+
   it('refresh_token_invalid for a token never issued', async () => {
     const res = await audit.send(
       'POST',

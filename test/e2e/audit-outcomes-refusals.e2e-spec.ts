@@ -185,6 +185,19 @@ describe('audit: one entry per refused, revoking or introspecting request', () =
     ]);
   });
 
+  it('a protected route without a token: one access_denied', async () => {
+    const res = await audit.send('GET', '/protected');
+    expect(res.status).toBe(401);
+    expect(await audit.entriesOf(res.id)).toEqual([
+      {
+        event_type: 'access_denied',
+        ip: IP,
+        reason: 'missing bearer token',
+        details: { endpoint: '/protected', code: 'missing_token' },
+      },
+    ]);
+  });
+
   it('a request with no security outcome writes nothing', async () => {
     const res = await audit.send('GET', '/.well-known/oauth-authorization-server');
     expect(res.status).toBe(200);
