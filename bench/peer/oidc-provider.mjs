@@ -2,7 +2,8 @@
 // configured the way an M2M deployment would be: client_credentials only, ES256 JWT access tokens,
 // introspection on. ESM-only library, hence a plain .mjs run directly with `node`.
 //
-// Env: PEER_PORT (0 = any), PEER_CLIENT_ID, PEER_CLIENT_SECRET.
+// Env: PEER_PORT (0 = any), PEER_CLIENT_ID, PEER_CLIENT_SECRET, PEER_CLIENT_COUNT (more clients,
+// `<id>-<i>` with secret `<secret>-<i>` for i < count: the distinct-clients rows).
 // Prints one JSON line `{"ready":true,"port":N,"issuer":...}` on stdout once it listens.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -23,6 +24,17 @@ const port = Number(process.env.PEER_PORT ?? 0);
 const clientId = process.env.PEER_CLIENT_ID ?? 'bench-peer-client';
 const clientSecret =
   process.env.PEER_CLIENT_SECRET ?? 'bench-peer-secret-0123456789abcdef0123456789';
+const extraClients = Number(process.env.PEER_CLIENT_COUNT ?? 0);
+
+const m2mClient = (id, secret) => ({
+  client_id: id,
+  client_secret: secret,
+  grant_types: ['client_credentials'],
+  response_types: [],
+  redirect_uris: [],
+  token_endpoint_auth_method: 'client_secret_basic',
+  scope: 'read',
+});
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signingJwk = {
@@ -39,16 +51,12 @@ const actualPort = server.address().port;
 const issuer = `http://127.0.0.1:${actualPort}`;
 
 const provider = new Provider(issuer, {
+  // Static clients, as an in-memory deployment would register them; the library looks them up by id.
   clients: [
-    {
-      client_id: clientId,
-      client_secret: clientSecret,
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-      scope: 'read',
-    },
+    m2mClient(clientId, clientSecret),
+    ...Array.from({ length: extraClients }, (_, i) =>
+      m2mClient(`${clientId}-${i}`, `${clientSecret}-${i}`),
+    ),
   ],
   jwks: { keys: [signingJwk] },
   scopes: ['read'],

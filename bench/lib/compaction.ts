@@ -1,0 +1,88 @@
+import type { Db } from 'mongodb';
+import { auditTemplate, FILL_BATCH, insertFillers } from './growth';
+import type { DuringRun } from './load';
+import { sleep, type ServerProcess } from './processes';
+
+/**
+ * `command`: MongoDB's `compact` command on audit_logs, sent to the database during the row.
+ * `auto`: the journal's own size-triggered compaction, provoked by writing filler entries during
+ * the row until the database logs one (a test aid: the filler writes load the database too).
+ */
+export type CompactionMode = 'command' | 'auto';
+
+export interface CompactionOutcome {
+  mode: CompactionMode;
+  /** From the start of the measured run to the compaction request. */
+  requestedAfterMs: number;
+  /** The command's round trip (command mode). */
+  commandMs?: number;
+  reply?: unknown;
+  /** Filler entries written to provoke it (auto mode). */
+  fillerDocs?: number;
+  /** The journal's compaction lines the database printed during the measured run. */
+  journalLines: string[];
+}
+
+const COMPACTED = /journal: compacted/;
+
+/**
+ * Writes filler entries until the database logs a compaction or the run is nearly over; returns
+ * how many it wrote.
+ */
+async function provoke(
+  db: Db,
+  journalLines: string[],
+  until: number,
+  stop: () => void,
+): Promise<number> {
+  const shape = await auditTemplate(db);
+  let fillerDocs = 0;
+  while (journalLines.length === 0 && Date.now() < until) {
+    await insertFillers(db, shape, fillerDocs, FILL_BATCH);
+    fillerDocs += FILL_BATCH;
+  }
+  if (journalLines.length > 0) return fillerDocs;
+  stop();
+  throw new Error(`no journal compaction after ${fillerDocs} filler entries`);
+}
+
+/** A `during` hook for runRow that compacts once the run has settled (a quarter of the way in). */
+export function compactDuringRow(
+  db: Db,
+  dbServer: ServerProcess | undefined,
+  mode: CompactionMode,
+  outcome: (o: CompactionOutcome) => void,
+): DuringRun {
+  return async ({ stop, durationMs }) => {
+    if (mode === 'auto' && !dbServer) {
+      stop();
+      throw new Error('auto compaction needs the database as its own process (BENCH_DB=process)');
+    }
+    const journalLines: string[] = [];
+    const unsubscribe = dbServer?.onLine((line) => {
+      if (COMPACTED.test(line)) journalLines.push(line.trim().slice(0, 200));
+    });
+    const t0 = Date.now();
+    try {
+      await sleep(durationMs / 4);
+      const requestedAfterMs = Date.now() - t0;
+      if (mode === 'command') {
+        const reply = await db.command({ compact: 'audit_logs' }).catch((err: Error) => {
+          stop();
+          throw new Error(`compact command failed: ${err.message}`);
+        });
+        const commandMs = Date.now() - t0 - requestedAfterMs;
+        outcome({ mode, requestedAfterMs, commandMs, reply, journalLines });
+      } else {
+        const fillerDocs = await provoke(db, journalLines, t0 + durationMs * 0.9, stop);
+        outcome({ mode, requestedAfterMs, fillerDocs, journalLines });
+      }
+    } catch (err) {
+      unsubscribe?.();
+      throw err;
+    }
+    // The lines printed until the run ends still belong to it (`journalLines` is shared).
+    await sleep(Math.max(0, durationMs - (Date.now() - t0)));
+    unsubscribe?.();
+  };
+}
