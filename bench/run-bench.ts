@@ -46,10 +46,11 @@ const distinct = {
 };
 const growthDocs = int('BENCH_GROWTH_DOCS', 1_000_000);
 const compactionMode = process.env.BENCH_COMPACTION === 'auto' ? 'auto' : 'command';
-// Room for the growth fill: ~300 bytes of BSON per audit entry, counted twice for safety; the
-// heap holds ~6x that, within Node's default limit up to a few million entries.
+// Room for the growth fill: ~300 bytes of BSON per audit entry, counted twice for safety; the heap
+// holds several times that (index entries, journal buffers, a compaction's dump) beyond Node's
+// default limit from about 800,000 entries on.
 const dbMaxDataMb = growthDocs > 0 ? 256 + Math.ceil((growthDocs * 600) / 1048576) : undefined;
-const dbHeapMb = growthDocs > 0 ? 1024 + Math.ceil((growthDocs * 2500) / 1048576) : 0;
+const dbHeapMb = growthDocs > 0 ? 1024 + Math.ceil((growthDocs * 4000) / 1048576) : 0;
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
@@ -123,6 +124,8 @@ async function main(): Promise<number> {
         compaction: compactionMode,
         db: census?.db,
         dbServer: svc?.db,
+        dataDir: svc?.dataDir,
+        primeMb: int('BENCH_COMPACTION_PRIME_MB', 60),
         log,
       },
     });
@@ -182,9 +185,13 @@ async function main(): Promise<number> {
     census = undefined;
     // Servers that already exited (the calibration server, a start-up retry) are not shutdown results.
     const running = spawned.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
-    const shutdown = await Promise.all(
-      running.map(async (s) => `${s.name}: ${await stopServer(s)}`),
-    );
+    const stop = (list: typeof running): Promise<string[]> =>
+      Promise.all(list.map(async (s) => `${s.name}: ${await stopServer(s)}`));
+    // The database last: the service flushes its last audit batch into it on the way out.
+    const shutdown = [
+      ...(await stop(running.filter((s) => s !== svc?.db))),
+      ...(await stop(running.filter((s) => s === svc?.db))),
+    ];
 
     const targets = withService ? evaluateTargets(rows, skipped) : [];
     const memory = profiling ? summariseMemory(profileDir) : [];

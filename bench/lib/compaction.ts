@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Db } from 'mongodb';
 import { auditTemplate, FILL_BATCH, insertFillers } from './growth';
 import type { DuringRun } from './load';
@@ -24,6 +26,29 @@ export interface CompactionOutcome {
 }
 
 const COMPACTED = /journal: compacted/;
+
+/** Bytes in the newest journal file of the data directory: what was written since its snapshot. */
+function journalBytes(dataDir: string): number {
+  const newest = readdirSync(dataDir)
+    .filter((f) => /^journal-\d+\.log$/.test(f))
+    .sort()
+    .pop();
+  return newest ? statSync(join(dataDir, newest)).size : 0;
+}
+
+/**
+ * Auto mode, before the row: brings the journal to `primeMb` (just below the size at which the
+ * journal asks for a compaction), so the filler writes during the row cross it within seconds.
+ */
+export async function primeJournal(db: Db, dataDir: string, primeMb: number): Promise<number> {
+  const shape = await auditTemplate(db);
+  let docs = 0;
+  while (journalBytes(dataDir) < primeMb * 1048576) {
+    await insertFillers(db, shape, docs, FILL_BATCH);
+    docs += FILL_BATCH;
+  }
+  return docs;
+}
 
 /**
  * Writes filler entries until the database logs a compaction or the run is nearly over; returns

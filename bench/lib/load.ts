@@ -53,7 +53,8 @@ function roundRobin(spec: RequestSpec, variants: Variant[]): autocannon.Request[
         const i = nextVariant.get(spec) ?? 0;
         nextVariant.set(spec, (i + 1) % variants.length);
         const v = variants[i];
-        if (v.headers) req.headers = { ...req.headers, ...v.headers };
+        // `req.headers` is already a fresh copy (autocannon's request builder): no second one.
+        if (v.headers) Object.assign(req.headers!, v.headers);
         if (v.body !== undefined) req.body = v.body;
         return req;
       },

@@ -1,9 +1,14 @@
 import type { Db } from 'mongodb';
-import { compactDuringRow, type CompactionMode, type CompactionOutcome } from './compaction';
+import {
+  compactDuringRow,
+  primeJournal,
+  type CompactionMode,
+  type CompactionOutcome,
+} from './compaction';
 import { fillAuditLogs, type GrowthFill } from './growth';
 import type { RequestSpec } from './load';
 import type { Planned } from './plan';
-import type { ServerProcess } from './processes';
+import { treeCpuSeconds, type ServerProcess } from './processes';
 
 export interface GrowthOptions {
   /** audit_logs documents to reach before the growth row (0: neither row). */
@@ -13,6 +18,10 @@ export interface GrowthOptions {
   db: Db | undefined;
   /** The database process, whose log says when its journal compacts (BENCH_DB=process). */
   dbServer: ServerProcess | undefined;
+  /** The database's data directory: auto mode reads its journal's size. */
+  dataDir: string | undefined;
+  /** Auto mode: the journal size (MB) to reach before the row, below its compaction trigger. */
+  primeMb: number;
   log: (m: string) => void;
 }
 
@@ -37,7 +46,9 @@ export function growthRows(tokenSpec: () => RequestSpec, o: GrowthOptions): Plan
       label: `POST /oauth/token (audit_logs at ${docs})`,
       prepare: async () => {
         o.log(`growth fill: audit_logs up to ${docs} documents through the wire`);
-        fill = await fillAuditLogs(needDb(), o.docs, o.log);
+        const { dbServer } = o;
+        const cpu = dbServer && ((): number => treeCpuSeconds(dbServer.pid));
+        fill = await fillAuditLogs(needDb(), o.docs, o.log, cpu);
         o.log(`growth fill: ${fill.inserted} documents in ${fill.seconds.toFixed(0)} s`);
       },
       spec: tokenSpec,
@@ -47,6 +58,11 @@ export function growthRows(tokenSpec: () => RequestSpec, o: GrowthOptions): Plan
       id: 'service.oauth-token-compaction',
       side: 'service',
       label: `POST /oauth/token (during a compaction)`,
+      prepare: async () => {
+        if (o.compaction !== 'auto' || !o.dataDir) return;
+        const docs = await primeJournal(needDb(), o.dataDir, o.primeMb);
+        o.log(`auto compaction: journal primed to ${o.primeMb} MB with ${docs} filler entries`);
+      },
       spec: tokenSpec,
       during: () => compactDuringRow(needDb(), o.dbServer, o.compaction, (c) => (compaction = c)),
       annotate: () => ({ compaction }),

@@ -16,6 +16,8 @@ export interface OurService {
   /** The embedded database's wire address, for the harness's document census. */
   dbUri: string;
   dbName: string;
+  /** The database's data directory (journal and snapshots). */
+  dataDir: string;
   admin: Credentials;
 }
 
@@ -149,6 +151,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
     admin,
     dbUri: `mongodb://127.0.0.1:${dbPort}`,
     dbName: 'oauth2_m2m',
+    dataDir: opts.dataDir,
   };
 }
 

@@ -31,7 +31,8 @@ export function growthLines(rows: Row[]): string[] {
       const f = r.growthFill;
       out.push(
         `  growth fill: ${f.inserted.toLocaleString('en-US')} audit entries through the wire in ` +
-          `${f.seconds.toFixed(0)} s (${f.before} -> ${f.after})`,
+          `${f.seconds.toFixed(0)} s (${f.before} -> ${f.after}); CPU per entry: database ` +
+          `${f.dbCpuUsPerDoc?.toFixed(0) ?? '-'} us, harness ${f.harnessCpuUsPerDoc.toFixed(0)} us`,
       );
     }
     const c = r.compaction;
