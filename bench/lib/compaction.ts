@@ -19,7 +19,7 @@ export interface CompactionOutcome {
   /** The command's round trip (command mode). */
   commandMs?: number;
   reply?: unknown;
-  /** Filler entries written to provoke it (auto mode). */
+  /** Filler entries written until the journal began a new generation (auto mode). */
   fillerDocs?: number;
   /** The journal's compaction lines the database printed during the measured run. */
   journalLines: string[];
@@ -27,12 +27,17 @@ export interface CompactionOutcome {
 
 const COMPACTED = /journal: compacted/;
 
-/** Bytes in the newest journal file of the data directory: what was written since its snapshot. */
-function journalBytes(dataDir: string): number {
-  const newest = readdirSync(dataDir)
+/** The newest journal file of the data directory: a new one means a compaction has begun. */
+function newestJournal(dataDir: string): string | undefined {
+  return readdirSync(dataDir)
     .filter((f) => /^journal-\d+\.log$/.test(f))
     .sort()
     .pop();
+}
+
+/** Bytes in the newest journal file: what was written since its snapshot. */
+function journalBytes(dataDir: string): number {
+  const newest = newestJournal(dataDir);
   return newest ? statSync(join(dataDir, newest)).size : 0;
 }
 
@@ -54,34 +59,34 @@ export async function primeJournal(db: Db, dataDir: string, primeMb: number): Pr
  * Writes filler entries until the database logs a compaction or the run is nearly over; returns
  * how many it wrote.
  */
-async function provoke(
-  db: Db,
-  journalLines: string[],
-  until: number,
-  stop: () => void,
-): Promise<number> {
+async function provoke(db: Db, dataDir: string, until: number, stop: () => void): Promise<number> {
   const shape = await auditTemplate(db);
+  const journal = newestJournal(dataDir);
   let fillerDocs = 0;
-  while (journalLines.length === 0 && Date.now() < until) {
+  while (newestJournal(dataDir) === journal && Date.now() < until) {
     await insertFillers(db, shape, fillerDocs, FILL_BATCH);
     fillerDocs += FILL_BATCH;
   }
-  if (journalLines.length > 0) return fillerDocs;
+  if (newestJournal(dataDir) !== journal) return fillerDocs;
   stop();
-  throw new Error(`no journal compaction after ${fillerDocs} filler entries`);
+  throw new Error(
+    `no journal compaction after ${fillerDocs} filler entries ` +
+      `(${journal} at ${(journalBytes(dataDir) / 1048576).toFixed(1)} MB)`,
+  );
 }
 
 /** A `during` hook for runRow that compacts once the run has settled (a quarter of the way in). */
 export function compactDuringRow(
   db: Db,
   dbServer: ServerProcess | undefined,
+  dataDir: string | undefined,
   mode: CompactionMode,
   outcome: (o: CompactionOutcome) => void,
 ): DuringRun {
   return async ({ stop, durationMs }) => {
-    if (mode === 'auto' && !dbServer) {
+    if (mode === 'auto' && !dataDir) {
       stop();
-      throw new Error('auto compaction needs the database as its own process (BENCH_DB=process)');
+      throw new Error("auto compaction needs the database's data directory");
     }
     const journalLines: string[] = [];
     const unsubscribe = dbServer?.onLine((line) => {
@@ -99,7 +104,7 @@ export function compactDuringRow(
         const commandMs = Date.now() - t0 - requestedAfterMs;
         outcome({ mode, requestedAfterMs, commandMs, reply, journalLines });
       } else {
-        const fillerDocs = await provoke(db, journalLines, t0 + durationMs * 0.9, stop);
+        const fillerDocs = await provoke(db, dataDir!, t0 + durationMs * 0.75, stop);
         outcome({ mode, requestedAfterMs, fillerDocs, journalLines });
       }
     } catch (err) {

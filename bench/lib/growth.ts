@@ -50,10 +50,14 @@ function filler(template: Document, i: number, now: number): Document {
   return doc;
 }
 
-/** The newest entry the service wrote (the shape to copy), or the FastAPI service's fields. */
+/**
+ * An entry the service wrote in the last hour (the shape to copy; fillers are older, and a range
+ * on the timestamp index stays cheap however large the collection), or the FastAPI service's fields.
+ */
 async function template(db: Db): Promise<Document> {
-  const newest = await db.collection('audit_logs').find({}).sort({ timestamp: -1 }).limit(1).next();
-  return newest ?? structuredClone(FALLBACK);
+  const recent = { timestamp: { $gte: new Date(Date.now() - 3_600_000) } };
+  const entry = await db.collection('audit_logs').find(recent).limit(1).next();
+  return entry ?? structuredClone(FALLBACK);
 }
 
 /** `n` more entries in one unordered insertMany; `from` numbers them (client ids, dates). */
@@ -83,7 +87,7 @@ export async function fillAuditLogs(
   const coll = db.collection('audit_logs');
   const started = Date.now();
   const cpu0 = { db: dbCpuSeconds?.() ?? 0, harness: process.cpuUsage() };
-  const before = await coll.countDocuments({});
+  const before = await coll.estimatedDocumentCount();
   const shape = await template(db);
   const missing = Math.max(0, target - before);
   const batches = Math.ceil(missing / BATCH);
@@ -100,7 +104,7 @@ export async function fillAuditLogs(
   });
   const harness = process.cpuUsage(cpu0.harness);
   const perDoc = (sec: number): number => (missing > 0 ? (1e6 * sec) / missing : 0);
-  const after = await coll.countDocuments({});
+  const after = await coll.estimatedDocumentCount();
   return {
     before,
     after,

@@ -64,7 +64,8 @@ export function growthRows(tokenSpec: () => RequestSpec, o: GrowthOptions): Plan
         o.log(`auto compaction: journal primed to ${o.primeMb} MB with ${docs} filler entries`);
       },
       spec: tokenSpec,
-      during: () => compactDuringRow(needDb(), o.dbServer, o.compaction, (c) => (compaction = c)),
+      during: () =>
+        compactDuringRow(needDb(), o.dbServer, o.dataDir, o.compaction, (c) => (compaction = c)),
       annotate: () => ({ compaction }),
     },
   ];
