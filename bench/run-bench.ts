@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LoadSettings } from './lib/load';
+import { readSettings } from './lib/settings';
 import { runRow } from './lib/run-row';
 import { DbCensus, growthPerRequest } from './lib/db-census';
 import { measureBaseline } from './lib/baseline';
@@ -20,37 +20,22 @@ import { docsLine, growthLines, rssLine } from './lib/summary';
 import { SERVICE_NODE_OPTIONS, startOurServiceAtLimit, startPeer } from './lib/servers';
 
 const repoRoot = resolve(__dirname, '..');
-const int = (name: string, fallback: number): number => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number`);
-  return v;
-};
-const settings: LoadSettings = {
-  connections: int('BENCH_CONNECTIONS', 50),
-  durationSec: int('BENCH_DURATION', 10),
-  warmupSec: int('BENCH_WARMUP', 3),
-  workers: int('BENCH_WORKERS', 0),
-};
-const rateLimit = int('BENCH_RATE_LIMIT', 100_000_000);
-const profiling = process.env.BENCH_PROFILE === '1';
-const withService = process.env.BENCH_SERVICE !== '0';
-// A private build (inside the repo, so node_modules resolve) lets the bench run while others use dist/.
-const distDir = process.env.BENCH_DIST_DIR ?? 'dist';
-const baseline = process.env.BENCH_BASELINE !== '0';
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const dbMode = process.env.BENCH_DB === 'thread' ? 'thread' : 'process';
-const distinct = {
-  clients: int('BENCH_CLIENTS', 1000),
-  tokens: int('BENCH_TOKENS', 20_000),
-  concurrency: Math.max(1, int('BENCH_PROVISION_CONCURRENCY', 16)),
-};
-const growthDocs = int('BENCH_GROWTH_DOCS', 1_000_000);
-const compactionMode = process.env.BENCH_COMPACTION === 'auto' ? 'auto' : 'command';
-// Room for the growth fill: ~300 bytes of BSON per audit entry, counted twice for safety; the heap
-// holds several times that (index entries, journal buffers, a compaction's dump) beyond Node's
-// default limit from about 800,000 entries on.
-const dbMaxDataMb = growthDocs > 0 ? 256 + Math.ceil((growthDocs * 600) / 1048576) : undefined;
-const dbHeapMb = growthDocs > 0 ? 1024 + Math.ceil((growthDocs * 4000) / 1048576) : 0;
+const {
+  settings,
+  rateLimit,
+  profiling,
+  withService,
+  distDir,
+  baseline,
+  only,
+  dbMode,
+  distinct,
+  growthDocs,
+  compactionMode,
+  compactionPrimeMb,
+  dbMaxDataMb,
+  dbHeapMb,
+} = readSettings();
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
@@ -125,7 +110,7 @@ async function main(): Promise<number> {
         db: census?.db,
         dbServer: svc?.db,
         dataDir: svc?.dataDir,
-        primeMb: int('BENCH_COMPACTION_PRIME_MB', 60),
+        primeMb: compactionPrimeMb,
         log,
       },
     });
