@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readSettings } from './lib/settings';
+import { journalsSince, newestJournal } from './lib/compaction';
 import { runRow } from './lib/run-row';
 import { DbCensus, growthPerRequest } from './lib/db-census';
 import { measureBaseline } from './lib/baseline';
@@ -128,6 +129,8 @@ async function main(): Promise<number> {
       try {
         let before: Record<string, number> = {};
         let perRequest: Record<string, number> | undefined;
+        let journal: string | undefined;
+        let compactions: number | undefined;
         const db = p.side === 'service' ? census : undefined;
         const since = new Date();
         const row = await runRow(p, {
@@ -141,12 +144,22 @@ async function main(): Promise<number> {
               : undefined,
           profileControl: profiling && p.side === 'service' ? control : undefined,
           aroundMeasure: db && {
-            before: async () => void (before = await db.counts(since)),
-            after: async (n) =>
-              void (perRequest = growthPerRequest(before, await db.counts(since), n)),
+            before: async () => {
+              before = await db.counts(since);
+              journal = svc?.dataDir ? newestJournal(svc.dataDir) : undefined;
+            },
+            after: async (n) => {
+              perRequest = growthPerRequest(before, await db.counts(since), n);
+              compactions = svc?.dataDir ? journalsSince(svc.dataDir, journal) : undefined;
+            },
           },
         });
-        rows.push({ ...row, dbDocsPerRequest: perRequest, auditLogsAtStart: before.audit_logs });
+        rows.push({
+          ...row,
+          dbDocsPerRequest: perRequest,
+          auditLogsAtStart: before.audit_logs,
+          ...(compactions !== undefined && { dbCompactions: compactions }),
+        });
       } catch (err) {
         skipped.push({ id: p.id, reason: (err as Error).message });
         log(`!! ${p.id} not measured: ${(err as Error).message}`);

@@ -28,7 +28,7 @@ export interface CompactionOutcome {
 const COMPACTED = /journal: compacted/;
 
 /** The newest journal file of the data directory: a new one means a compaction has begun. */
-function newestJournal(dataDir: string): string | undefined {
+export function newestJournal(dataDir: string): string | undefined {
   return readdirSync(dataDir)
     .filter((f) => /^journal-\d+\.log$/.test(f))
     .sort()
@@ -115,4 +115,11 @@ export function compactDuringRow(
     await sleep(Math.max(0, durationMs - (Date.now() - t0)));
     unsubscribe?.();
   };
+}
+
+/** Journal generations begun after `since` (a file name from newestJournal): compactions started. */
+export function journalsSince(dataDir: string, since: string | undefined): number {
+  return readdirSync(dataDir).filter(
+    (f) => /^journal-\d+\.log$/.test(f) && (since === undefined || f > since),
+  ).length;
 }

@@ -30,6 +30,11 @@ export interface Row {
   dbCpuUsPerReq?: number;
   /** Service rows: documents stored per request, by collection (measured run only). */
   dbDocsPerRequest?: Record<string, number>;
+  /**
+   * Service rows: whether journal compactions began during the measured run (new journal files
+   * still present; an earlier one of several is deleted by the next, hence at least this many).
+   */
+  dbCompactions?: number;
   /** Service rows: audit_logs documents when the measured run started. */
   auditLogsAtStart?: number;
   /** The growth row: how audit_logs was filled before it. */

@@ -24,7 +24,10 @@ export function growthLines(rows: Row[]): string[] {
     if (r.auditLogsAtStart !== undefined && (r.growthFill || r.id === 'service.oauth-token')) {
       out.push(
         `  ${r.id}: audit_logs at ${r.auditLogsAtStart.toLocaleString('en-US')} documents, ` +
-          `DB ${r.dbCpuUsPerReq?.toFixed(0) ?? '-'} us/req`,
+          `DB ${r.dbCpuUsPerReq?.toFixed(0) ?? '-'} us/req` +
+          (r.dbCompactions
+            ? `, ${r.dbCompactions} journal compaction(s) began during the run`
+            : ''),
       );
     }
     if (r.growthFill) {
@@ -41,7 +44,8 @@ export function growthLines(rows: Row[]): string[] {
         `  compaction (${c.mode}): requested ${(c.requestedAfterMs / 1000).toFixed(1)} s into the run` +
           (c.commandMs !== undefined ? `, command answered in ${c.commandMs} ms` : '') +
           (c.fillerDocs !== undefined ? `, after ${c.fillerDocs} filler entries` : '') +
-          `; the database logged ${c.journalLines.length} compaction(s)` +
+          `; new journal generation(s) during the run: ${r.dbCompactions ?? '-'}` +
+          `; compactions the database reported finished: ${c.journalLines.length}` +
           (c.journalLines.length > 0 ? `: ${c.journalLines.join(' | ')}` : ''),
       );
     }
