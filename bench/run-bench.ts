@@ -214,7 +214,7 @@ async function main(): Promise<number> {
         (svc && svc.effectiveRateLimit !== rateLimit
           ? ` (requested ${rateLimit}: above the env validator's cap, started at the cap)`
           : ''),
-      `Peer: node-oidc-provider (single process, in-memory adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
+      `Peer: node-oidc-provider (single process, in-memory Map adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
       '',
       formatTable(rows),
       '',
