@@ -12,7 +12,13 @@ export class DbCensus {
   ) {}
 
   static async connect(uri: string, dbName: string): Promise<DbCensus> {
-    const client = new MongoClient(uri, { directConnection: true, serverSelectionTimeoutMS: 5000 });
+    const client = new MongoClient(uri, {
+      directConnection: true,
+      serverSelectionTimeoutMS: 60_000,
+      // The growth fill makes the database compact large journals; while it is busy the driver's
+      // monitor must not declare it gone (its check times out after connectTimeoutMS).
+      connectTimeoutMS: 300_000,
+    });
     await client.connect();
     return new DbCensus(client, dbName);
   }

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ObjectId, type Db, type Document } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoError,
+  MongoNetworkError,
+  ObjectId,
+  type Collection,
+  type Db,
+  type Document,
+} from 'mongodb';
 import { mapLimit } from './provision';
 
 export interface GrowthFill {
@@ -69,7 +77,35 @@ export async function insertFillers(
 ): Promise<void> {
   const now = Date.now();
   const docs = Array.from({ length: n }, (_, k) => filler(shape, from + k, now));
-  await db.collection('audit_logs').insertMany(docs, { ordered: false });
+  await insertRetrying(db.collection('audit_logs'), docs);
+}
+
+/** A stalled database (a long compaction) makes the driver drop its connections mid-batch. */
+const transient = (err: unknown): boolean =>
+  err instanceof MongoNetworkError ||
+  (err instanceof MongoError &&
+    (err.name === 'PoolClearedOnNetworkError' || err.hasErrorLabel('RetryableWriteError')));
+
+/** Only duplicate `_id`s: a retried batch whose first attempt was applied (in part). */
+const onlyDuplicates = (err: unknown): boolean =>
+  err instanceof MongoBulkWriteError &&
+  Array.isArray(err.writeErrors) &&
+  err.writeErrors.every((e) => e.code === 11000);
+
+/**
+ * Unordered insertMany, sent again (same `_id`s) after a dropped connection: the entries the
+ * first attempt stored come back as duplicates, which is what a retry must find.
+ */
+async function insertRetrying(coll: Collection, docs: Document[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await coll.insertMany(docs, { ordered: false });
+      return;
+    } catch (err) {
+      if (attempt > 1 && onlyDuplicates(err)) return;
+      if (attempt >= 5 || !transient(err)) throw err;
+    }
+  }
 }
 
 export { template as auditTemplate, BATCH as FILL_BATCH };
