@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LoadSettings } from './lib/load';
+import { readSettings } from './lib/settings';
+import { journalsSince, newestJournal } from './lib/compaction';
 import { runRow } from './lib/run-row';
 import { DbCensus, growthPerRequest } from './lib/db-census';
 import { measureBaseline } from './lib/baseline';
@@ -14,36 +15,28 @@ import { RssSampler, spawned, stopServer, warningLines } from './lib/processes';
 import { formatHeap, summariseHeap } from './lib/heap-summary';
 import { formatMemory, summariseMemory } from './lib/memory-summary';
 import { formatSummary, summarise, type ProfileSummary } from './lib/profile-summary';
-import {
-  evaluateTargets,
-  formatTable,
-  formatTargets,
-  formatWarnings,
-  type Row,
-  type Side,
-} from './lib/report';
+import { formatCpuTable, formatTable, formatWarnings, type Row, type Side } from './lib/report';
+import { evaluateTargets, formatTargets, type Skipped } from './lib/targets';
+import { docsLine, growthLines, rssLine } from './lib/summary';
 import { SERVICE_NODE_OPTIONS, startOurServiceAtLimit, startPeer } from './lib/servers';
 
 const repoRoot = resolve(__dirname, '..');
-const int = (name: string, fallback: number): number => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number`);
-  return v;
-};
-const settings: LoadSettings = {
-  connections: int('BENCH_CONNECTIONS', 50),
-  durationSec: int('BENCH_DURATION', 10),
-  warmupSec: int('BENCH_WARMUP', 3),
-  workers: int('BENCH_WORKERS', 0),
-};
-const rateLimit = int('BENCH_RATE_LIMIT', 100_000_000);
-const profiling = process.env.BENCH_PROFILE === '1';
-const withService = process.env.BENCH_SERVICE !== '0';
-// A private build (inside the repo, so node_modules resolve) lets the bench run while others use dist/.
-const distDir = process.env.BENCH_DIST_DIR ?? 'dist';
-const baseline = process.env.BENCH_BASELINE !== '0';
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const dbMode = process.env.BENCH_DB === 'thread' ? 'thread' : 'process';
+const {
+  settings,
+  rateLimit,
+  profiling,
+  withService,
+  distDir,
+  baseline,
+  only,
+  dbMode,
+  distinct,
+  growthDocs,
+  compactionMode,
+  compactionPrimeMb,
+  dbMaxDataMb,
+  dbHeapMb,
+} = readSettings();
 
 const log = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
@@ -75,7 +68,7 @@ async function main(): Promise<number> {
     );
     // allSettled: a failing start must not leave the other one starting behind our back.
     const [peerStart, svcStart] = await Promise.allSettled([
-      startPeer(repoRoot),
+      startPeer(repoRoot, distinct.clients),
       withService
         ? startOurServiceAtLimit({
             repoRoot,
@@ -83,6 +76,8 @@ async function main(): Promise<number> {
             dataDir: join(work, 'db'),
             rateLimit,
             dbMode,
+            maxDataMb: dbMaxDataMb,
+            dbNodeOptions: dbHeapMb > 4096 ? `--max-old-space-size=${dbHeapMb}` : undefined,
             extraEnv: profiling
               ? {
                   NODE_OPTIONS: `--require ${join(repoRoot, 'dist-bench/profile-hook.js')}`,
@@ -106,11 +101,22 @@ async function main(): Promise<number> {
     const dbSampler = svc?.db && new RssSampler(svc.db.pid);
     dbSampler?.start();
 
-    const { plan, clientVia } = await planRows(peer, svc);
-    // Best effort: without it the table loses one diagnostic column, nothing else.
+    // Without it the table loses one diagnostic column and the growth rows are not measured.
     census = svc ? await DbCensus.connect(svc.dbUri, svc.dbName).catch(() => undefined) : undefined;
+    const { plan, clientVia } = await planRows(peer, svc, {
+      distinct: { ...distinct, log },
+      growth: {
+        docs: growthDocs,
+        compaction: compactionMode,
+        db: census?.db,
+        dbServer: svc?.db,
+        dataDir: svc?.dataDir,
+        primeMb: compactionPrimeMb,
+        log,
+      },
+    });
     const rows: Row[] = [];
-    const skipped: Array<{ id: string; reason: string }> = [];
+    const skipped: Skipped[] = [];
     if (baseline) {
       try {
         rows.push(await measureBaseline(log, settings));
@@ -123,7 +129,10 @@ async function main(): Promise<number> {
       try {
         let before: Record<string, number> = {};
         let perRequest: Record<string, number> | undefined;
+        let journal: string | undefined;
+        let compactions: number | undefined;
         const db = p.side === 'service' ? census : undefined;
+        const since = new Date();
         const row = await runRow(p, {
           settings,
           log,
@@ -135,11 +144,22 @@ async function main(): Promise<number> {
               : undefined,
           profileControl: profiling && p.side === 'service' ? control : undefined,
           aroundMeasure: db && {
-            before: async () => void (before = await db.counts()),
-            after: async (n) => void (perRequest = growthPerRequest(before, await db.counts(), n)),
+            before: async () => {
+              before = await db.counts(since);
+              journal = svc?.dataDir ? newestJournal(svc.dataDir) : undefined;
+            },
+            after: async (n) => {
+              perRequest = growthPerRequest(before, await db.counts(since), n);
+              compactions = svc?.dataDir ? journalsSince(svc.dataDir, journal) : undefined;
+            },
           },
         });
-        rows.push({ ...row, dbDocsPerRequest: perRequest });
+        rows.push({
+          ...row,
+          dbDocsPerRequest: perRequest,
+          auditLogsAtStart: before.audit_logs,
+          ...(compactions !== undefined && { dbCompactions: compactions }),
+        });
       } catch (err) {
         skipped.push({ id: p.id, reason: (err as Error).message });
         log(`!! ${p.id} not measured: ${(err as Error).message}`);
@@ -150,15 +170,11 @@ async function main(): Promise<number> {
     samplers.peer?.stop();
     samplers.service?.stop();
     dbSampler?.stop();
-    const peakRss = { service: samplers.service?.peakMb ?? 0, peer: samplers.peer!.peakMb };
-    // The RSS target compares with the peer's peak on the compared rows only: the optional opaque
-    // reference row fills its in-memory token store and must not decide a target by being switched on.
-    const peerComparedPeak = Math.max(
-      0,
-      ...rows
-        .filter((r) => r.side === 'peer' && r.id !== 'peer.token-opaque')
-        .map((r) => r.rowPeakRssMb),
-    );
+    const peakRss = {
+      service: samplers.service?.peakMb ?? 0,
+      db: dbSampler?.peakMb,
+      peer: samplers.peer!.peakMb,
+    };
     const processCounts = {
       service: samplers.service?.processCount ?? 0,
       peer: samplers.peer!.processCount,
@@ -167,13 +183,15 @@ async function main(): Promise<number> {
     census = undefined;
     // Servers that already exited (the calibration server, a start-up retry) are not shutdown results.
     const running = spawned.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
-    const shutdown = await Promise.all(
-      running.map(async (s) => `${s.name}: ${await stopServer(s)}`),
-    );
+    const stop = (list: typeof running): Promise<string[]> =>
+      Promise.all(list.map(async (s) => `${s.name}: ${await stopServer(s)}`));
+    // The database last: the service flushes its last audit batch into it on the way out.
+    const shutdown = [
+      ...(await stop(running.filter((s) => s !== svc?.db))),
+      ...(await stop(running.filter((s) => s === svc?.db))),
+    ];
 
-    const targets = withService
-      ? evaluateTargets(rows, { service: peakRss.service, peer: peerComparedPeak })
-      : [];
+    const targets = withService ? evaluateTargets(rows, skipped) : [];
     const memory = profiling ? summariseMemory(profileDir) : [];
     const heaps = profiling
       ? rows.filter((r) => r.side === 'service').map((r) => summariseHeap(profileDir, r.id))
@@ -196,33 +214,24 @@ async function main(): Promise<number> {
         (svc && svc.effectiveRateLimit !== rateLimit
           ? ` (requested ${rateLimit}: above the env validator's cap, started at the cap)`
           : ''),
-      `Peer: node-oidc-provider (single process, in-memory adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
+      `Peer: node-oidc-provider (single process, in-memory Map adapter), ES256 JWT access tokens; introspection on its opaque tokens.`,
       '',
       formatTable(rows),
       '',
-      '  CPU % = server process tree during the measured run (100 = one core); CPU us/req = its CPU time per request.',
-      '  documents stored per request (embedded DB census, measured run): ' +
-        (rows
-          .filter((r) => r.dbDocsPerRequest)
-          .map(
-            (r) =>
-              `${r.id} {${Object.entries(r.dbDocsPerRequest!)
-                .map(([c, n]) => `${c}: ${n}`)
-                .join(', ')}}`,
-          )
-          .join(', ') || 'n/a'),
+      '  CPU % = server process tree during the measured run (100 = one core); CPU us/req = its CPU time per request; max ms = slowest request.',
+      '',
+      formatCpuTable(rows),
+      '',
+      docsLine(rows),
+      ...growthLines(rows),
       '  load generator (harness) CPU %: ' +
         rows.map((r) => `${r.id} ${r.loadgenCpuPct.toFixed(0)}`).join(', ') +
         `; machine load average at the end ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`,
-      `  peak RSS over the run: service ${peakRss.service.toFixed(0)} MB (${processCounts.service} proc)` +
-        (dbSampler
-          ? `, its database process ${dbSampler.peakMb.toFixed(0)} MB (reported, not in the target)`
-          : '') +
-        `, peer ${peakRss.peer.toFixed(0)} MB (${peerComparedPeak.toFixed(0)} MB on the compared rows)`,
+      rssLine(rows, peakRss),
       '',
       'Targets:',
       formatTargets(targets),
-      ...skipped.map((s) => `  NOT MEASURED  ${s.id}: ${s.reason}`),
+      ...skipped.map((s) => `  NOT MEASURED  row ${s.id}: ${s.reason}`),
       ...invalid.map(
         (r) =>
           `  INVALID  ${r.label}: ${r.result.non2xx} non-2xx, ${r.result.errors} errors ${JSON.stringify(r.result.statusCodes)}`,
@@ -255,15 +264,20 @@ async function main(): Promise<number> {
         loadavg: loadavg(),
         node: process.version,
       },
-      settings: { ...settings, rateLimit, effectiveRateLimit: svc?.effectiveRateLimit, profiling },
+      settings: {
+        ...settings,
+        rateLimit,
+        effectiveRateLimit: svc?.effectiveRateLimit,
+        profiling,
+        ...distinct,
+        growthDocs,
+        compactionMode,
+        dbMaxDataMb,
+      },
       loadGenerator,
       service: { peakRssMb: peakRss.service, processes: processCounts.service, clientVia, dbMode },
       database: dbSampler ? { peakRssMb: dbSampler.peakMb } : undefined,
-      peer: {
-        peakRssMb: peakRss.peer,
-        comparedRowsPeakRssMb: peerComparedPeak,
-        processes: processCounts.peer,
-      },
+      peer: { peakRssMb: peakRss.peer, processes: processCounts.peer },
       rows,
       targets,
       skipped,

@@ -1,5 +1,7 @@
-import type { Side } from './report';
-import { basic, FORM, type RequestSpec } from './load';
+import type { Row, Side } from './report';
+import { basic, FORM, type DuringRun, type RequestSpec } from './load';
+import { peerDistinctRows, serviceDistinctRows, type DistinctOptions } from './plan-distinct';
+import { growthRows, type GrowthOptions } from './plan-growth';
 import {
   clientCredentialsToken,
   provisionBenchClient,
@@ -15,12 +17,22 @@ export interface Planned {
   spec: () => RequestSpec;
   /** A 200 that means nothing (e.g. `active: false`) must not be measured. */
   check?: (body: string) => boolean;
+  /**
+   * Done right before the row, outside its measurement (distinct clients or tokens, the growth
+   * fill): the rows before it see the service as it was, e.g. with an almost empty audit_logs.
+   */
+  prepare?: () => Promise<void>;
+  /** Runs beside the measured run (a compaction); its failure means the row was not measured. */
+  during?: () => DuringRun;
+  /** What the row adds to its result once measured (the fill's figures, the compaction's). */
+  annotate?: () => Partial<Row>;
 }
 
 /** The rows in run order: each service row right after (or near) the peer row it is compared with. */
 export async function planRows(
   peer: Peer,
   svc: OurService | undefined,
+  opts: { distinct: DistinctOptions; growth: GrowthOptions },
 ): Promise<{ plan: Planned[]; clientVia?: string }> {
   const peerBasic = basic(peer.client.clientId, peer.client.secret);
   const peerJwtToken = (): RequestSpec => ({
@@ -36,6 +48,7 @@ export async function planRows(
   const active = (body: string): boolean =>
     (JSON.parse(body) as { active?: boolean }).active === true;
   let clientVia: string | undefined;
+  const last: Planned[] = [];
   const plan: Planned[] = [
     {
       id: 'peer.token-jwt',
@@ -57,23 +70,26 @@ export async function planRows(
       if (t instanceof Error) throw t;
       return t;
     };
+    const tokenSpec = (): RequestSpec => ({
+      url: `${svc.baseUrl}/oauth/token`,
+      method: 'POST',
+      headers: { authorization: ourBasic, 'content-type': FORM },
+      body: 'grant_type=client_credentials&scope=read',
+    });
     plan.push(
       {
+        // The first service row: audit_logs is still almost empty (the growth row's "at 0").
         id: 'service.oauth-token',
         side: 'service',
         label: 'POST /oauth/token (basic, ES256)',
         comparedWith: 'peer.token-jwt',
-        spec: () => ({
-          url: `${svc.baseUrl}/oauth/token`,
-          method: 'POST',
-          headers: { authorization: ourBasic, 'content-type': FORM },
-          body: 'grant_type=client_credentials&scope=read',
-        }),
+        spec: tokenSpec,
       },
       {
         id: 'service.legacy-token',
         side: 'service',
-        // The FastAPI service's form login; it also stores a refresh token per call: no peer equivalent, no target.
+        // The FastAPI service's form login; it also stores a refresh token per call, the peer's
+        // JWT token endpoint nothing: compared all the same, it is what the FastAPI service's users call.
         label: 'POST /token (legacy form, +refresh)',
         comparedWith: 'peer.token-jwt',
         spec: () => ({
@@ -111,8 +127,14 @@ export async function planRows(
         headers: { authorization: `Bearer ${bearer()}` },
       }),
     });
+    plan.push(...peerDistinctRows(peer, opts.distinct), ...serviceDistinctRows(svc, opts.distinct));
+    // Last: they grow audit_logs and compact it, which no earlier row must see.
+    last.push(...growthRows(tokenSpec, opts.growth));
   } else {
-    plan.push(peerIntrospect(peer, peerBasic, opaque, active));
+    plan.push(
+      peerIntrospect(peer, peerBasic, opaque, active),
+      ...peerDistinctRows(peer, opts.distinct),
+    );
   }
   if (process.env.BENCH_PEER_OPAQUE !== '0') {
     // Reference only: the peer's default, opaque tokens.
@@ -126,6 +148,7 @@ export async function planRows(
       }),
     });
   }
+  plan.push(...last);
   return { plan, clientVia };
 }
 

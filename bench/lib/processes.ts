@@ -11,6 +11,8 @@ export interface ServerProcess {
   output(): string;
   /** Resolves with the first stdout line matching `re` (rejects if the process exits first). */
   waitForLine(re: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Calls `listener` with every later stdout/stderr line; returns the unsubscribe function. */
+  onLine(listener: (line: string) => void): () => void;
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
@@ -41,10 +43,15 @@ export function startServer(
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
   let out = '';
   let pendingLine = '';
+  let pendingErrLine = '';
   const waiters: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+  const listeners = new Set<(line: string) => void>();
   const keep = (chunk: string): void => {
     // Keep the tail only: a chatty server must not grow the harness's own RSS.
     out = (out + chunk).slice(-OUTPUT_LIMIT);
+  };
+  const notify = (lines: string[]): void => {
+    for (const line of lines) for (const listener of listeners) listener(line);
   };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     keep(chunk);
@@ -56,8 +63,14 @@ export function startServer(
         if (m) waiters.splice(i, 1)[0].resolve(m);
       }
     }
+    notify(lines);
   });
-  child.stderr.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    keep(chunk);
+    const lines = (pendingErrLine + chunk).split('\n');
+    pendingErrLine = lines.pop() ?? '';
+    notify(lines);
+  });
 
   const server: ServerProcess = {
     name,
@@ -84,6 +97,10 @@ export function startServer(
           },
         });
       }),
+    onLine: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   };
   spawned.push(server);
   return server;
@@ -176,12 +193,14 @@ function rssKb(pid: number): number {
 
 /**
  * Samples the summed VmRSS of a process tree every `intervalMs`. Keeps the peak over the whole run
- * and over a resettable window (one table row).
+ * and over a resettable window (one table row), summed and per process (a cluster worker is a
+ * serving process of its own, with its own peak).
  */
 export class RssSampler {
   private timer?: NodeJS.Timeout;
   private peakKb = 0;
   private windowPeakKb = 0;
+  private windowProcessPeakKb = 0;
   private processes = 1;
 
   constructor(
@@ -201,6 +220,7 @@ export class RssSampler {
 
   resetWindow(): void {
     this.windowPeakKb = 0;
+    this.windowProcessPeakKb = 0;
   }
 
   get peakMb(): number {
@@ -211,6 +231,11 @@ export class RssSampler {
     return this.windowPeakKb / 1024;
   }
 
+  /** The largest single process of the tree in the window: the figure a per-process bound compares. */
+  get windowProcessPeakMb(): number {
+    return this.windowProcessPeakKb / 1024;
+  }
+
   /** How many processes the tree had at the last sample (1 = not clustered). */
   get processCount(): number {
     return this.processes;
@@ -219,7 +244,9 @@ export class RssSampler {
   private sample(): void {
     const pids = processTree(this.rootPid);
     this.processes = pids.length;
-    const total = pids.reduce((sum, pid) => sum + rssKb(pid), 0);
+    const each = pids.map(rssKb);
+    const total = each.reduce((sum, kb) => sum + kb, 0);
+    this.windowProcessPeakKb = Math.max(this.windowProcessPeakKb, ...each);
     this.peakKb = Math.max(this.peakKb, total);
     this.windowPeakKb = Math.max(this.windowPeakKb, total);
   }

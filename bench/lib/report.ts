@@ -1,4 +1,7 @@
+import type { CompactionOutcome } from './compaction';
+import type { GrowthFill } from './growth';
 import type { LoadResult } from './load';
+import { comparedRows, cpuWithDb } from './targets';
 
 /** baseline = the bare Nest calibration row (no target, no ratio). */
 export type Side = 'service' | 'peer' | 'baseline';
@@ -12,27 +15,32 @@ export interface Row {
   result: LoadResult;
   /** Peak RSS of that server's process tree during this row (warm-up included). */
   rowPeakRssMb: number;
+  /** Peak RSS of its largest single process (a cluster worker) during this row. */
+  processPeakRssMb?: number;
   /** CPU used during warm-up + run, 100 = one core: shows whether the server uses both cores. */
   serverCpuPct: number;
   /** Server CPU time per answered request: the cost of one request, least sensitive to contention. */
   serverCpuUsPerReq: number;
   /** The harness (autocannon) CPU over the same window: what the load generator took from the servers. */
   loadgenCpuPct: number;
+  /** The harness's CPU per answered request: must stay small beside the servers' figures. */
+  loadgenCpuUsPerReq?: number;
   /** Service rows with a standalone database: its peak RSS and its CPU time per request. */
   dbRowPeakRssMb?: number;
   dbCpuUsPerReq?: number;
   /** Service rows: documents stored per request, by collection (measured run only). */
   dbDocsPerRequest?: Record<string, number>;
-}
-
-export interface Target {
-  name: string;
-  actual: number;
-  required: number;
-  /** 'min': actual >= required; 'max': actual <= required. */
-  kind: 'min' | 'max';
-  unit: string;
-  pass: boolean;
+  /**
+   * Service rows: whether journal compactions began during the measured run (new journal files
+   * still present; an earlier one of several is deleted by the next, hence at least this many).
+   */
+  dbCompactions?: number;
+  /** Service rows: audit_logs documents when the measured run started. */
+  auditLogsAtStart?: number;
+  /** The growth row: how audit_logs was filled before it. */
+  growthFill?: GrowthFill;
+  /** The compaction row: how the compaction was triggered and what the database logged. */
+  compaction?: CompactionOutcome;
 }
 
 export function ratio(rows: Row[], row: Row): number | undefined {
@@ -40,45 +48,6 @@ export function ratio(rows: Row[], row: Row): number | undefined {
   return peer && peer.result.reqPerSec > 0
     ? row.result.reqPerSec / peer.result.reqPerSec
     : undefined;
-}
-
-/**
- * The performance targets, all as ratios measured within one run. A target whose rows were
- * not measured (BENCH_ONLY, or a failed row, which already fails the run) is left out, not failed.
- */
-export function evaluateTargets(rows: Row[], peakRss: { service: number; peer: number }): Target[] {
-  const rps = (id: string): number => rows.find((r) => r.id === id)?.result.reqPerSec ?? 0;
-  const targets: Target[] = [];
-  const addRatio = (name: string, ours: string, peer: string, factor: number): void => {
-    if (!(rps(peer) > 0 && rps(ours) > 0)) return;
-    const actual = rps(ours) / rps(peer);
-    targets.push({
-      name,
-      actual,
-      required: factor,
-      kind: 'min',
-      unit: 'x',
-      pass: actual >= factor,
-    });
-  };
-  addRatio('/oauth/token >= 2x peer JWT token', 'service.oauth-token', 'peer.token-jwt', 2);
-  addRatio(
-    '/oauth/introspect >= 2x peer introspection',
-    'service.oauth-introspect',
-    'peer.introspect',
-    2,
-  );
-  addRatio('/protected >= 3x peer introspection', 'service.protected', 'peer.introspect', 3);
-  if (!(peakRss.peer > 0 && peakRss.service > 0)) return targets;
-  targets.push({
-    name: 'peak RSS <= peer peak RSS (compared rows)',
-    actual: peakRss.service,
-    required: peakRss.peer,
-    kind: 'max',
-    unit: 'MB',
-    pass: peakRss.service <= peakRss.peer,
-  });
-  return targets;
 }
 
 function pad(cells: string[], widths: number[]): string {
@@ -91,6 +60,7 @@ export function formatTable(rows: Row[]): string {
     'req/s',
     'p50 ms',
     'p99 ms',
+    'max ms',
     'non-2xx',
     'errors',
     'row RSS MB',
@@ -107,6 +77,7 @@ export function formatTable(rows: Row[]): string {
       r.result.reqPerSec.toFixed(0),
       r.result.p50Ms.toFixed(1),
       r.result.p99Ms.toFixed(1),
+      r.result.maxMs.toFixed(0),
       String(r.result.non2xx),
       String(r.result.errors),
       r.rowPeakRssMb.toFixed(0),
@@ -117,6 +88,10 @@ export function formatTable(rows: Row[]): string {
       x === undefined ? '-' : `${x.toFixed(2)}x`,
     ];
   });
+  return grid(header, body);
+}
+
+function grid(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [
     pad(header, widths),
@@ -125,15 +100,34 @@ export function formatTable(rows: Row[]): string {
   ].join('\n');
 }
 
-export function formatTargets(targets: Target[]): string {
-  return targets
-    .map((t) => {
-      const op = t.kind === 'min' ? '>=' : '<=';
-      const fmt = (v: number): string =>
-        t.unit === 'x' ? `${v.toFixed(2)}x` : `${v.toFixed(0)} ${t.unit}`;
-      return `  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name.padEnd(44)} actual ${fmt(t.actual)} ${op} ${fmt(t.required)}`;
-    })
-    .join('\n');
+/** CPU per request of every compared row beside its peer's: service, its database, both, peer. */
+export function formatCpuTable(rows: Row[]): string {
+  const us = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(0));
+  const body = comparedRows(rows).ours.map((r) => {
+    const p = rows.find((x) => x.id === r.comparedWith)!;
+    const sum = cpuWithDb(r);
+    return [
+      r.label,
+      us(r.serverCpuUsPerReq),
+      us(r.dbCpuUsPerReq),
+      us(sum),
+      p.label,
+      us(p.serverCpuUsPerReq),
+      p.serverCpuUsPerReq > 0 ? `${(sum / p.serverCpuUsPerReq).toFixed(2)}x` : '-',
+      `${us(r.loadgenCpuUsPerReq)} / ${us(p.loadgenCpuUsPerReq)}`,
+    ];
+  });
+  const header = [
+    'CPU us/req',
+    'service',
+    'DB',
+    'service+DB',
+    'peer row',
+    'peer',
+    '(svc+DB)/peer',
+    'harness us/req (ours / peer)',
+  ];
+  return grid(header, body);
 }
 
 /** The service's own warnings (dropped audit entries, failed writes) belong next to its figures. */

@@ -17,11 +17,13 @@ export interface RowContext {
   aroundMeasure?: { before: () => Promise<void>; after: (requests: number) => Promise<void> };
 }
 
-/** Probe, warm up, measure one row. Throws (row not measured) if the probe fails. */
+/** Prepare, probe, warm up, measure one row. Throws (row not measured) if any step fails. */
 export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
   const { settings, server, sampler, profileControl, log } = ctx;
+  await p.prepare?.();
   ctx.db?.sampler.resetWindow();
   const spec = p.spec();
+  const during = p.during?.();
   const body = await probeOk(p.label, spec);
   if (p.check && !p.check(body)) throw new Error(`unexpected response: ${body.slice(0, 300)}`);
   log(
@@ -39,11 +41,12 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
       harness: process.cpuUsage(),
       at: Date.now(),
     };
-    const result = await measure(spec, settings);
+    const result = await measure(spec, settings, during);
     const serverCpuSec = treeCpuSeconds(server.pid) - cpu0.server;
     const dbCpuSec = ctx.db ? treeCpuSeconds(ctx.db.server.pid) - cpu0.db : 0;
     const wall = (Date.now() - cpu0.at) / 1000;
     const harnessUs = process.cpuUsage(cpu0.harness);
+    const harnessSec = (harnessUs.user + harnessUs.system) / 1e6;
     await ctx.aroundMeasure?.after(result.totalRequests);
     if (result.non2xx > 0 || result.errors > 0) {
       log(
@@ -52,19 +55,24 @@ export async function runRow(p: Planned, ctx: RowContext): Promise<Row> {
       const again = await probeOk(p.label, spec).catch((e: Error) => e.message);
       log(`!! a request after the run: ${again.slice(0, 300)}`);
     }
+    const perReq = (sec: number): number =>
+      result.totalRequests > 0 ? (1e6 * sec) / result.totalRequests : 0;
     return {
+      ...p.annotate?.(),
       id: p.id,
       side: p.side,
       label: p.label,
       comparedWith: p.comparedWith,
       result,
       rowPeakRssMb: sampler.windowPeakMb,
+      processPeakRssMb: sampler.windowProcessPeakMb,
       serverCpuPct: (100 * serverCpuSec) / wall,
-      serverCpuUsPerReq: result.totalRequests > 0 ? (1e6 * serverCpuSec) / result.totalRequests : 0,
-      loadgenCpuPct: (100 * (harnessUs.user + harnessUs.system)) / 1e6 / wall,
+      serverCpuUsPerReq: perReq(serverCpuSec),
+      loadgenCpuPct: (100 * harnessSec) / wall,
+      loadgenCpuUsPerReq: perReq(harnessSec),
       ...(ctx.db && {
         dbRowPeakRssMb: ctx.db.sampler.windowPeakMb,
-        dbCpuUsPerReq: result.totalRequests > 0 ? (1e6 * dbCpuSec) / result.totalRequests : 0,
+        dbCpuUsPerReq: perReq(dbCpuSec),
       }),
     };
   } finally {

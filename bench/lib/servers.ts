@@ -16,6 +16,8 @@ export interface OurService {
   /** The embedded database's wire address, for the harness's document census. */
   dbUri: string;
   dbName: string;
+  /** The database's data directory (journal and snapshots). */
+  dataDir: string;
   admin: Credentials;
 }
 
@@ -33,6 +35,10 @@ export interface OurServiceOptions {
    * default, the database in a worker thread of the service process.
    */
   dbMode: 'process' | 'thread';
+  /** The database's memory bound (`--max-data-mb`, EMBEDDED_DB_MAX_DATA_MB); its default otherwise. */
+  maxDataMb?: number;
+  /** NODE_OPTIONS of the database process, e.g. a larger heap for the growth fill; none by default. */
+  dbNodeOptions?: string;
 }
 
 /** The embedded-mongo package's `bin`, the process `npm run db` starts. */
@@ -48,8 +54,9 @@ async function startDatabase(opts: OurServiceOptions, port: number): Promise<Ser
       '127.0.0.1',
       '--data',
       opts.dataDir,
+      ...(opts.maxDataMb ? ['--max-data-mb', String(opts.maxDataMb)] : []),
     ],
-    childEnv({ NODE_ENV: 'production' }),
+    childEnv({ NODE_ENV: 'production', NODE_OPTIONS: opts.dbNodeOptions }),
     opts.repoRoot,
   );
   await db.waitForLine(/listening at mongodb:\/\//, 60_000);
@@ -95,6 +102,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
         EMBEDDED_DB_DATA_DIR: opts.dataDir,
         EMBEDDED_DB_PORT: String(dbPort),
         EMBEDDED_DB_IN_MEMORY: 'false',
+        ...(opts.maxDataMb && { EMBEDDED_DB_MAX_DATA_MB: String(opts.maxDataMb) }),
       };
   const server = startServer(
     'service',
@@ -143,6 +151,7 @@ export async function startOurService(opts: OurServiceOptions): Promise<OurServi
     admin,
     dbUri: `mongodb://127.0.0.1:${dbPort}`,
     dbName: 'oauth2_m2m',
+    dataDir: opts.dataDir,
   };
 }
 
@@ -168,10 +177,16 @@ export interface Peer {
   server: ServerProcess;
   baseUrl: string;
   client: Credentials;
+  /** Its distinct clients, registered at start (bench/peer/oidc-provider.mjs, PEER_CLIENT_COUNT). */
+  clients: Credentials[];
 }
 
-export async function startPeer(repoRoot: string): Promise<Peer> {
+export async function startPeer(repoRoot: string, clientCount: number): Promise<Peer> {
   const client = { clientId: 'bench-peer-client', secret: randomBytes(32).toString('base64url') };
+  const clients = Array.from({ length: clientCount }, (_, i) => ({
+    clientId: `${client.clientId}-${i}`,
+    secret: `${client.secret}-${i}`,
+  }));
   const server = startServer(
     'oidc-provider',
     process.execPath,
@@ -181,12 +196,13 @@ export async function startPeer(repoRoot: string): Promise<Peer> {
       PEER_PORT: '0',
       PEER_CLIENT_ID: client.clientId,
       PEER_CLIENT_SECRET: client.secret,
+      PEER_CLIENT_COUNT: String(clientCount),
     }),
     repoRoot,
   );
   const m = await server.waitForLine(/^\{"ready":true.*\}$/, 30_000);
   const { port } = JSON.parse(m[0]) as { port: number };
-  return { server, baseUrl: `http://127.0.0.1:${port}`, client };
+  return { server, baseUrl: `http://127.0.0.1:${port}`, client, clients };
 }
 
 export async function clientCredentialsToken(
@@ -204,7 +220,7 @@ export async function clientCredentialsToken(
 }
 
 /** The admin API's response shape is the clients helper's call: accept the plausible spellings. */
-function pickCredentials(raw: unknown): Credentials | undefined {
+export function pickCredentials(raw: unknown): Credentials | undefined {
   const json = raw as Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   const clientId =
     json?.client_id ?? json?.clientId ?? json?.client?.clientId ?? json?.client?.client_id;
