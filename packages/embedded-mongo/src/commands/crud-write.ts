@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { effectiveCollation } from '../engine/collation';
 import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import {
@@ -95,7 +96,10 @@ export const writeCommands: HandlerTable = {
       }
       const arrayFilters = st.arrayFilters as Document[] | undefined;
       const existing = ctx.engine.collection(ctx.db, name);
-      const matches = existing ? existing.find(q, undefined, multi ? Infinity : 1, variables) : [];
+      const collation = effectiveCollation(st.collation, existing?.defaultCollation);
+      const matches = existing
+        ? existing.find(q, undefined, multi ? Infinity : 1, variables, collation)
+        : [];
       if (matches.length === 0) {
         if (st.upsert !== true) return;
         const doc = buildUpsert(q, u, arrayFilters, variables);
@@ -131,8 +135,10 @@ export const writeCommands: HandlerTable = {
           'The limit field in delete objects must be 0 or 1. Got ' + limit,
         );
       const coll = ctx.engine.collection(ctx.db, name);
+      const collation = effectiveCollation(st.collation, coll?.defaultCollation);
       if (!coll) return;
-      for (const doc of coll.find(q, undefined, limit === 1 ? 1 : Infinity, variables)) {
+      const max = limit === 1 ? 1 : Infinity;
+      for (const doc of coll.find(q, undefined, max, variables, collation)) {
         coll.remove(doc);
         n++;
       }

@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { effectiveCollation } from '../engine/collation';
 import { projector, sortDocs } from '../engine/shape';
 import { applyUpdate, buildUpsert, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
@@ -44,10 +45,11 @@ export const findAndModifyCommands: HandlerTable = {
     const existing = ctx.engine.collection(ctx.db, name);
     const unsorted = !sort || Object.keys(sort).length === 0;
     const variables = letVariables(cmd);
+    const collation = effectiveCollation(cmd.collation, existing?.defaultCollation);
     const candidates = existing
-      ? existing.find(query, undefined, unsorted ? 1 : Infinity, variables)
+      ? existing.find(query, undefined, unsorted ? 1 : Infinity, variables, collation)
       : [];
-    const doc = sortDocs(candidates, sort)[0];
+    const doc = sortDocs(candidates, sort, collation)[0];
 
     if (remove) {
       if (!doc) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };

@@ -1,10 +1,12 @@
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
+import { parseCollation, type Collation } from '../engine/collation';
 import { keyOf } from '../engine/values';
 import { collName, cursorReply, docArray, type HandlerTable } from './context';
 
-function normaliseSpec(raw: Document): IndexSpec {
+/** `collectionDefault`: an index without its own collation takes the collection's (as in mongod). */
+function normaliseSpec(raw: Document, collectionDefault?: Collation): IndexSpec {
   const key = raw.key as unknown;
   if (typeof key !== 'object' || key === null || Object.keys(key).length === 0) {
     throw new MongoCommandError(
@@ -30,8 +32,13 @@ function normaliseSpec(raw: Document): IndexSpec {
     spec.partialFilterExpression = raw.partialFilterExpression as Document;
   if (raw.expireAfterSeconds !== undefined)
     spec.expireAfterSeconds = Number(raw.expireAfterSeconds);
+  const own = parseCollation(raw.collation, 'createIndexes.indexes');
+  const collation = own === undefined ? collectionDefault : (own ?? undefined);
+  if (collation) spec.collation = collation.spec;
   return spec;
 }
+
+const collationKey = (spec: IndexSpec): string => keyOf(spec.collation);
 
 function sameSpec(a: IndexSpec, b: IndexSpec): boolean {
   return keyOf(a) === keyOf(b);
@@ -43,14 +50,18 @@ export function describeIndex(spec: IndexSpec): Document {
   if (spec.sparse) out.sparse = true;
   if (spec.partialFilterExpression) out.partialFilterExpression = spec.partialFilterExpression;
   if (spec.expireAfterSeconds !== undefined) out.expireAfterSeconds = spec.expireAfterSeconds;
+  if (spec.collation) out.collation = spec.collation;
   return out;
 }
 
 export const indexCommands: HandlerTable = {
   createIndexes: (cmd, ctx) => {
     const name = collName(cmd, 'createIndexes');
-    const specs = docArray(cmd, 'indexes').map(normaliseSpec);
-    const existed = ctx.engine.collection(ctx.db, name) !== undefined;
+    const existing = ctx.engine.collection(ctx.db, name);
+    const specs = docArray(cmd, 'indexes').map((raw) =>
+      normaliseSpec(raw, existing?.defaultCollation),
+    );
+    const existed = existing !== undefined;
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const before = coll.indexes.size;
     for (const spec of specs) {
@@ -66,7 +77,11 @@ export const indexCommands: HandlerTable = {
           `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(describeIndex(spec))}, existing index: ${JSON.stringify(describeIndex(byName.spec))}`,
         );
       }
-      const byKey = [...coll.indexes.values()].find((i) => keyOf(i.spec.key) === keyOf(spec.key));
+      // Indexes on the same key may coexist when their collations differ.
+      const byKey = [...coll.indexes.values()].find(
+        (i) =>
+          keyOf(i.spec.key) === keyOf(spec.key) && collationKey(i.spec) === collationKey(spec),
+      );
       if (byKey) {
         const { name: _a, ...x } = byKey.spec;
         const { name: _b, ...y } = spec;

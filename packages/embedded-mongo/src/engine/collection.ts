@@ -1,6 +1,7 @@
 import { calculateObjectSize, ObjectId, type Document } from 'bson';
 import type { IndexSpec, JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
+import { parseCollation, type Collation } from './collation';
 import { Index } from './indexes';
 import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
@@ -49,6 +50,13 @@ export class Collection {
   viewSource?: () => Document[];
   /** BSON bytes of the stored documents (collStats `size`), charged to the engine's budget. */
   private bytes = 0;
+  /**
+   * Time-series collections do not enforce unique `_id`s (mongod stores measurements in
+   * buckets), so their documents are keyed by `_id` plus an insertion counter.
+   */
+  readonly timeseries: boolean;
+  private seq = 0;
+  private readonly storedKey = new WeakMap<Document, string>();
 
   constructor(
     readonly db: string,
@@ -58,8 +66,21 @@ export class Collection {
     private readonly record: (r: JournalRecord) => void,
     private readonly budget: MemoryBudget,
   ) {
-    this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 } }));
+    // The _id index follows the collection's default collation, as in mongod.
+    const collation = options.collation as Document | undefined;
+    this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 }, ...(collation && { collation }) }));
     this.refreshPlanIndexes();
+    this.timeseries = isPlainObject(options.timeseries);
+  }
+
+  /** The collection's default collation (`create` with `collation`), if any. */
+  get defaultCollation(): Collation | undefined {
+    return parseCollation(this.options.collation) ?? undefined;
+  }
+
+  /** The key a stored document is held under in `docs`. */
+  private keyOfStored(doc: Document): string {
+    return (this.timeseries && this.storedKey.get(doc)) || keyOf(doc._id);
   }
 
   get ns(): string {
@@ -113,26 +134,27 @@ export class Collection {
     stats?: ScanStats,
     max = Infinity,
     variables?: Document,
+    collation?: Collation,
   ): Document[] {
     const f = filter ?? {};
     if (this.viewSource) {
-      const q = Object.keys(f).length === 0 ? undefined : compileFilter(f, variables);
+      const q = Object.keys(f).length === 0 ? undefined : compileFilter(f, variables, collation);
       const out: Document[] = [];
       for (const d of this.viewSource()) if ((!q || q.test(d)) && out.push(d) >= max) break;
       return out;
     }
-    const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
+    const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this, collation);
     const out: Document[] = [];
     let examined = 0;
     let keys = 0;
     if (p.ids === undefined) {
-      const q = p.exact ? undefined : compileFilter(f, variables);
+      const q = p.exact ? undefined : compileFilter(f, variables, collation);
       for (const d of this.docs.values()) {
         examined++;
         if ((!q || q.test(d)) && out.push(d) >= max) break;
       }
     } else {
-      const q = p.exact ? undefined : compileFilter(f, variables);
+      const q = p.exact ? undefined : compileFilter(f, variables, collation);
       const seen = new Set<string>();
       for (const id of p.ids) {
         keys++;
@@ -166,6 +188,7 @@ export class Collection {
   /** Throws E11000 if `doc` would collide with another document on a unique index. */
   checkUnique(doc: Document, selfId: string): void {
     for (const idx of this.indexes.values()) {
+      if (this.timeseries && idx.name === '_id_') continue;
       if (idx.conflict(doc, selfId) !== undefined) throw this.duplicateError(idx, doc);
     }
   }
@@ -191,13 +214,14 @@ export class Collection {
       doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
       validateIdForStorage(doc._id);
     }
-    const id = keyOf(doc._id);
+    const id = this.timeseries ? `${keyOf(doc._id)}\u0000${this.seq++}` : keyOf(doc._id);
+    if (this.timeseries) this.storedKey.set(doc, id);
     const size = calculateObjectSize(doc);
     if (!force) {
       this.checkUnique(doc, NO_DOCUMENT);
       this.charge(size, false);
     } else {
-      const old = this.docs.get(id);
+      const old = this.timeseries ? undefined : this.docs.get(id);
       if (old) {
         this.unindex(old, id);
         this.refund(calculateObjectSize(old));
@@ -214,7 +238,7 @@ export class Collection {
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
   replace(oldDoc: Document, newDoc: Document): void {
     this.assertWritable();
-    const id = keyOf(oldDoc._id);
+    const id = this.keyOfStored(oldDoc);
     // _id is immutable, so its index entry stays as it is.
     for (const idx of this.indexes.values()) {
       if (idx.name !== '_id_' && idx.conflict(newDoc, id) !== undefined)
@@ -227,21 +251,37 @@ export class Collection {
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.remove(oldDoc, id);
     this.docs.set(id, newDoc);
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
+    if (this.timeseries) {
+      // Replay appends every put to a time-series collection, so the old version goes first.
+      this.storedKey.set(newDoc, id);
+      this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
+    }
     this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
   }
 
   remove(doc: Document, journal = true): void {
     if (journal) this.assertWritable();
-    const id = keyOf(doc._id);
+    const id = this.keyOfStored(doc);
     const stored = this.docs.get(id);
     if (!stored) return;
     this.unindex(stored, id);
     this.docs.delete(id);
     this.refund(calculateObjectSize(stored));
-    if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
+    // A time-series `_id` may be shared, so its journal record names the whole document.
+    const key = this.timeseries ? doc : doc._id;
+    if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: key });
   }
 
+  /** Journal replay of a `del`: by `_id`, or on a time-series collection by the whole document. */
   removeById(idValue: unknown): void {
+    if (this.timeseries && isPlainObject(idValue)) {
+      const whole = keyOf(idValue);
+      for (const k of this.indexes.get('_id_')!.lookup(idValue._id)) {
+        const d = this.docs.get(k);
+        if (d && keyOf(d) === whole) return this.remove(d, false);
+      }
+      return;
+    }
     const d = this.docs.get(keyOf(idValue));
     if (d) this.remove(d, false);
   }

@@ -1,9 +1,9 @@
 import type { Document } from 'bson';
 import type { JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Collection } from './collection';
-import { MINGO_OPTIONS } from './planner';
+import { newAggregator } from './query-context';
 import { defaultMaxDataMb, MemoryBudget } from './memory-budget';
 
 /** All databases of one server. Write effects are buffered as journal records until the command finishes. */
@@ -43,10 +43,9 @@ export class Engine {
         const pipeline = (options.pipeline as Document[] | undefined) ?? [];
         // Resolved at read time: the source may change, or itself be a view.
         c.viewSource = () =>
-          new Aggregator(pipeline, {
-            ...MINGO_OPTIONS,
-            processingMode: ProcessingMode.CLONE_INPUT,
-          }).run<Document>(this.collection(db, viewOn)?.find(undefined) ?? []);
+          newAggregator(pipeline, { processingMode: ProcessingMode.CLONE_INPUT }).run<Document>(
+            this.collection(db, viewOn)?.find(undefined) ?? [],
+          );
       }
       colls.set(name, c);
       if (journal) this.record({ op: 'createCollection', db, coll: name, options });

@@ -8,6 +8,8 @@ export interface IndexSpec {
   sparse?: boolean;
   partialFilterExpression?: Document;
   expireAfterSeconds?: number;
+  /** The full collation document (as listIndexes shows it); absent = binary comparison. */
+  collation?: Document;
 }
 
 /**
