@@ -28,7 +28,9 @@ describe('collation', () => {
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    c = t.db.collection(`c_${expect.getState().currentTestName?.replace(/\W+/g, '_').slice(0, 40)}`);
+    c = t.db.collection(
+      `c_${expect.getState().currentTestName?.replace(/\W+/g, '_').slice(0, 40)}`,
+    );
     await c.drop();
   });
 
@@ -48,14 +50,24 @@ describe('collation', () => {
     const folded = await c.find({ x: 'PING' }, { collation: S2 }).sort({ _id: 1 }).toArray();
     expect(ids(folded)).toEqual([1, 2, 3]);
     expect(ids(await c.find({ x: { $in: ['PONG'] } }, { collation: S2 }).toArray())).toEqual([4]);
-    expect(ids(await c.find({ x: { $ne: 'ping' } }, { collation: S2 }).sort({ _id: 1 }).toArray()))
-      .toEqual([4, 5, 6]);
+    expect(
+      ids(
+        await c
+          .find({ x: { $ne: 'ping' } }, { collation: S2 })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toEqual([4, 5, 6]);
     expect(await c.countDocuments({ x: 'ping' }, { collation: S2 })).toBe(3);
-    expect(await t.db.command({ count: c.collectionName, query: { x: 'ping' }, collation: S2 }))
-      .toMatchObject({ n: 3, ok: 1 });
+    expect(
+      await t.db.command({ count: c.collectionName, query: { x: 'ping' }, collation: S2 }),
+    ).toMatchObject({ n: 3, ok: 1 });
     // Strength 2 still tells accents apart; strength 1 does not.
     expect(ids(await c.find({ x: 'cafe' }, { collation: S2 }).toArray())).toEqual([6]);
-    const base = await c.find({ x: 'cafe' }, { collation: { locale: 'fr', strength: 1 } }).sort({ _id: 1 }).toArray();
+    const base = await c
+      .find({ x: 'cafe' }, { collation: { locale: 'fr', strength: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(ids(base)).toEqual([5, 6]);
     // caseLevel at strength 1: case counts again, accents still do not.
     const caseLevel = { locale: 'en', strength: 1, caseLevel: true };
@@ -66,19 +78,30 @@ describe('collation', () => {
     await c.insertMany(['b', 'B', 'a', 'A', 'c'].map((x, i) => ({ _id: i as never, x })));
     const plain = await c.find().sort({ x: 1 }).toArray();
     expect(plain.map((d) => d.x as unknown)).toEqual(['A', 'B', 'a', 'b', 'c']);
-    const en = await c.find({}, { collation: { locale: 'en' } }).sort({ x: 1 }).toArray();
+    const en = await c
+      .find({}, { collation: { locale: 'en' } })
+      .sort({ x: 1 })
+      .toArray();
     expect(en.map((d) => d.x as unknown)).toEqual(['a', 'A', 'b', 'B', 'c']);
-    const upper = await c.find({}, { collation: { locale: 'en', caseFirst: 'upper' } }).sort({ x: 1 }).toArray();
+    const upper = await c
+      .find({}, { collation: { locale: 'en', caseFirst: 'upper' } })
+      .sort({ x: 1 })
+      .toArray();
     expect(upper.map((d) => d.x as unknown)).toEqual(['A', 'a', 'B', 'b', 'c']);
 
     await c.drop();
-    await c.insertMany(['10', '9', '2', 'a-b', 'a b', 'ab'].map((x, i) => ({ _id: i as never, x })));
+    await c.insertMany(
+      ['10', '9', '2', 'a-b', 'a b', 'ab'].map((x, i) => ({ _id: i as never, x })),
+    );
     const numeric = await c
       .find({ x: { $lt: 'a' } }, { collation: { locale: 'en', numericOrdering: true } })
       .sort({ x: 1 })
       .toArray();
     expect(numeric.map((d) => d.x as unknown)).toEqual(['2', '9', '10']);
-    const shifted = await c.find({ x: 'ab' }, { collation: { locale: 'en', alternate: 'shifted' } }).sort({ _id: 1 }).toArray();
+    const shifted = await c
+      .find({ x: 'ab' }, { collation: { locale: 'en', alternate: 'shifted' } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(shifted.map((d) => d.x as unknown)).toEqual(['a-b', 'a b', 'ab']);
   });
 
@@ -91,9 +114,12 @@ describe('collation', () => {
     expect(await c.distinct('x', { x: { $in: ['ping', 'pong'] } })).toEqual(['ping', 'pong']);
 
     const agg = await c
-      .aggregate([{ $match: { x: { $gte: 'PING', $lte: 'PONG' } } }, { $sort: { x: -1, _id: 1 } }], {
-        collation: S2,
-      })
+      .aggregate(
+        [{ $match: { x: { $gte: 'PING', $lte: 'PONG' } } }, { $sort: { x: -1, _id: 1 } }],
+        {
+          collation: S2,
+        },
+      )
       .toArray();
     expect(ids(agg)).toEqual([4, 1, 2, 3]);
   });
@@ -102,7 +128,11 @@ describe('collation', () => {
     await seed();
     const u = await c.updateMany({ x: 'PING' }, { $set: { hit: true } }, { collation: S2 });
     expect(u).toMatchObject({ matchedCount: 3, modifiedCount: 3 });
-    const f = await c.findOneAndUpdate({ x: 'PONG' }, { $set: { f: 1 } }, { collation: S2, returnDocument: 'after' });
+    const f = await c.findOneAndUpdate(
+      { x: 'PONG' },
+      { $set: { f: 1 } },
+      { collation: S2, returnDocument: 'after' },
+    );
     expect(f).toEqual({ _id: 4, x: 'pong', f: 1 });
     expect((await c.deleteMany({ x: 'PING' }, { collation: S2 })).deletedCount).toBe(3);
     expect((await c.deleteOne({ x: 'PONG' })).deletedCount).toBe(0);
@@ -154,10 +184,14 @@ describe('collation', () => {
   itEmbedded('uses an index for string bounds only under its own collation', async () => {
     await c.createIndex({ name: 1 }, { collation: S2 });
     await c.insertMany([{ name: 'ping' }, { name: 'PING' }, { name: 'pong' }]);
-    const explain = async (collation?: Document) =>
-      (await t.db.command({
-        explain: { find: c.collectionName, filter: { name: 'PING' }, ...(collation && { collation }) },
-      })) as Document;
+    const explain = (collation?: Document) =>
+      t.db.command({
+        explain: {
+          find: c.collectionName,
+          filter: { name: 'PING' },
+          ...(collation && { collation }),
+        },
+      });
     const same = await explain(S2);
     expect(same.queryPlanner.winningPlan).toMatchObject({ inputStage: { stage: 'IXSCAN' } });
     expect(same.executionStats.nReturned).toBe(2);
@@ -176,10 +210,14 @@ describe('collation', () => {
     expect((locale as Error).message).toBe(`Field 'locale' is invalid in: { locale: "zz_nope" }`);
     const strength = await run({ locale: 'en', strength: 6 });
     expect(strength).toMatchObject({ code: 51024 });
-    expect((strength as Error).message).toBe("BSON field 'strength' value must be <= 5, actual value '6'");
+    expect((strength as Error).message).toBe(
+      "BSON field 'strength' value must be <= 5, actual value '6'",
+    );
     expect(await run({ locale: 'en', bogus: 1 })).toMatchObject({ code: 40415 });
     expect(await run({ strength: 2 })).toMatchObject({ code: 40414 });
-    const index = await c.createIndex({ x: 1 }, { collation: { locale: 'zz_nope' } }).catch((e: unknown) => e);
+    const index = await c
+      .createIndex({ x: 1 }, { collation: { locale: 'zz_nope' } })
+      .catch((e: unknown) => e);
     expect(index).toMatchObject({ code: 2 });
     expect((await c.listIndexes().toArray()).map((i) => i.name as unknown)).toEqual(['_id_']);
   });

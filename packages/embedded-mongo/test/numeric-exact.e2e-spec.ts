@@ -17,28 +17,47 @@ describe('exact int64 and Decimal128 comparison', () => {
   });
   afterAll(() => t.close());
   beforeEach(async () => {
-    c = t.db.collection(`c_${expect.getState().currentTestName?.replace(/\W+/g, '_').slice(0, 40)}`);
+    c = t.db.collection(
+      `c_${expect.getState().currentTestName?.replace(/\W+/g, '_').slice(0, 40)}`,
+    );
     await c.drop();
   });
 
-  it.each([false, true])('tells 2^53 + 1 (int64) from 2^53 (double), indexed: %s', async (indexed) => {
-    if (indexed) await c.createIndex({ v: 1 });
-    await c.insertMany([
-      { _id: 1 as never, v: TWO_53 },
-      { _id: 2 as never, v: big('9007199254740993') },
-      { _id: 3 as never, v: big('9007199254740995') },
-      { _id: 4 as never, v: big('-9007199254740993') },
-    ]);
-    expect(ids(await c.find({ v: big('9007199254740993') }).toArray())).toEqual([2]);
-    expect(ids(await c.find({ v: TWO_53 }).toArray())).toEqual([1]);
-    expect(ids(await c.find({ v: { $in: [big('9007199254740995'), 1] } }).toArray())).toEqual([3]);
-    expect(ids(await c.find({ v: { $gt: TWO_53 } }).sort({ v: 1 }).toArray())).toEqual([2, 3]);
-    expect(ids(await c.find({ v: { $gte: big('9007199254740993'), $lt: big('9007199254740995') } }).toArray()))
-      .toEqual([2]);
-    expect(ids(await c.find({ v: { $lt: -TWO_53 } }).toArray())).toEqual([4]);
-    expect(ids(await c.find().sort({ v: -1 }).toArray())).toEqual([3, 2, 1, 4]);
-    expect(await c.countDocuments({ v: { $ne: big('9007199254740993') } })).toBe(3);
-  });
+  it.each([false, true])(
+    'tells 2^53 + 1 (int64) from 2^53 (double), indexed: %s',
+    async (indexed) => {
+      if (indexed) await c.createIndex({ v: 1 });
+      await c.insertMany([
+        { _id: 1 as never, v: TWO_53 },
+        { _id: 2 as never, v: big('9007199254740993') },
+        { _id: 3 as never, v: big('9007199254740995') },
+        { _id: 4 as never, v: big('-9007199254740993') },
+      ]);
+      expect(ids(await c.find({ v: big('9007199254740993') }).toArray())).toEqual([2]);
+      expect(ids(await c.find({ v: TWO_53 }).toArray())).toEqual([1]);
+      expect(ids(await c.find({ v: { $in: [big('9007199254740995'), 1] } }).toArray())).toEqual([
+        3,
+      ]);
+      expect(
+        ids(
+          await c
+            .find({ v: { $gt: TWO_53 } })
+            .sort({ v: 1 })
+            .toArray(),
+        ),
+      ).toEqual([2, 3]);
+      expect(
+        ids(
+          await c
+            .find({ v: { $gte: big('9007199254740993'), $lt: big('9007199254740995') } })
+            .toArray(),
+        ),
+      ).toEqual([2]);
+      expect(ids(await c.find({ v: { $lt: -TWO_53 } }).toArray())).toEqual([4]);
+      expect(ids(await c.find().sort({ v: -1 }).toArray())).toEqual([3, 2, 1, 4]);
+      expect(await c.countDocuments({ v: { $ne: big('9007199254740993') } })).toBe(3);
+    },
+  );
 
   it('stores int64 values exactly and returns them as int64', async () => {
     await c.insertOne({ _id: 1 as never, v: big('9223372036854775807'), s: big('5') });
@@ -60,7 +79,9 @@ describe('exact int64 and Decimal128 comparison', () => {
     expect(dup).toMatchObject({ code: 11000 });
     await c.insertOne({ v: 1 });
     for (const same of [Decimal128.fromString('1.0'), big('1'), 1.0]) {
-      expect(await c.insertOne({ v: same }).catch((e: unknown) => e)).toMatchObject({ code: 11000 });
+      expect(await c.insertOne({ v: same }).catch((e: unknown) => e)).toMatchObject({
+        code: 11000,
+      });
     }
     await c.insertOne({ v: Decimal128.fromString('1.000000000000000000000000000001') });
     expect(await c.countDocuments()).toBe(4);
@@ -77,7 +98,14 @@ describe('exact int64 and Decimal128 comparison', () => {
       { _id: 7 as never, v: Decimal128.fromString('-1E+400') },
     ]);
     expect(ids(await c.find({ v: 1 }).sort({ _id: 1 }).toArray())).toEqual([1, 2, 3]);
-    expect(ids(await c.find({ v: Decimal128.fromString('1.00') }).sort({ _id: 1 }).toArray())).toEqual([1, 2, 3]);
+    expect(
+      ids(
+        await c
+          .find({ v: Decimal128.fromString('1.00') })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toEqual([1, 2, 3]);
     // The double 0.1 is 0.1000000000000000055...: not the decimal 0.1.
     expect(ids(await c.find({ v: Decimal128.fromString('0.1') }).toArray())).toEqual([5]);
     expect(ids(await c.find({ v: 0.1 }).toArray())).toEqual([6]);
@@ -89,7 +117,11 @@ describe('exact int64 and Decimal128 comparison', () => {
   });
 
   it('applies $inc, $min and $max to int64 values exactly', async () => {
-    await c.insertOne({ _id: 1 as never, v: big('9007199254740993'), d: Decimal128.fromString('0.1') });
+    await c.insertOne({
+      _id: 1 as never,
+      v: big('9007199254740993'),
+      d: Decimal128.fromString('0.1'),
+    });
     await c.updateOne({ _id: 1 as never }, { $inc: { v: 2 } });
     expect(String((await c.findOne({}, raw))?.v)).toBe('9007199254740995');
     await c.updateOne({ _id: 1 as never }, { $inc: { v: big('-9007199254740990') } });
@@ -102,7 +134,10 @@ describe('exact int64 and Decimal128 comparison', () => {
     expect(noop.modifiedCount).toBe(0);
     await c.updateOne({ _id: 1 as never }, { $min: { v: TWO_53 } });
     expect((await c.findOne({}))?.v).toBe(TWO_53);
-    await c.updateOne({ _id: 1 as never }, { $inc: { d: Decimal128.fromString('0.2'), n: big('7') } });
+    await c.updateOne(
+      { _id: 1 as never },
+      { $inc: { d: Decimal128.fromString('0.2'), n: big('7') } },
+    );
     const after = await c.findOne({}, raw);
     expect(String(after?.d)).toBe('0.3');
     expect(String(after?.n)).toBe('7');

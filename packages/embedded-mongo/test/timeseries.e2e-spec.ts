@@ -26,12 +26,17 @@ describe('time-series collections', () => {
       { _id: 2 as never, t: at, m: 'b', v: 4 },
     ]);
     expect(await ts.countDocuments()).toBe(4);
-    const ones = await ts.find({ _id: 1 as never }).sort({ v: 1 }).toArray();
+    const ones = await ts
+      .find({ _id: 1 as never })
+      .sort({ v: 1 })
+      .toArray();
     expect(ones.map((d) => d.v as unknown)).toEqual([1, 2]);
     await ts.updateMany({ m: 'b' }, { $set: { m: 'c' } });
     expect(await ts.countDocuments({ m: 'c' })).toBe(2);
     expect((await ts.deleteMany({ _id: 1 as never, v: 2 })).deletedCount).toBe(1);
-    expect((await ts.find().sort({ v: 1 }).toArray()).map((d) => d.v as unknown)).toEqual([1, 3, 4]);
+    expect((await ts.find().sort({ v: 1 }).toArray()).map((d) => d.v as unknown)).toEqual([
+      1, 3, 4,
+    ]);
   });
 
   itEmbedded('replays shared _ids, updates and deletes from the journal', async () => {
@@ -53,7 +58,10 @@ describe('time-series collections', () => {
       await first.srv.stop();
 
       const second = await open();
-      const docs = await second.coll.find({}, { projection: { _id: 1, v: 1 } }).sort({ v: 1 }).toArray();
+      const docs = await second.coll
+        .find({}, { projection: { _id: 1, v: 1 } })
+        .sort({ v: 1 })
+        .toArray();
       expect(docs).toEqual([
         { _id: 7, v: 1 },
         { _id: 7, v: 20 },

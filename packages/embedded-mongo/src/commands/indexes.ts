@@ -79,8 +79,7 @@ export const indexCommands: HandlerTable = {
       }
       // Indexes on the same key may coexist when their collations differ.
       const byKey = [...coll.indexes.values()].find(
-        (i) =>
-          keyOf(i.spec.key) === keyOf(spec.key) && collationKey(i.spec) === collationKey(spec),
+        (i) => keyOf(i.spec.key) === keyOf(spec.key) && collationKey(i.spec) === collationKey(spec),
       );
       if (byKey) {
         const { name: _a, ...x } = byKey.spec;

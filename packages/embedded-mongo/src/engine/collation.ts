@@ -90,7 +90,8 @@ export class Collation {
       .replace(/æ/g, 'ae')
       .replace(/œ/g, 'oe');
     if (this.spec.alternate === 'shifted') k = k.replace(/[\p{P}\p{S}\p{Z}\s]/gu, '');
-    if (this.spec.numericOrdering === true) k = k.replace(/\d+/g, (d) => d.replace(/^0+(?=\d)/, ''));
+    if (this.spec.numericOrdering === true)
+      k = k.replace(/\d+/g, (d) => d.replace(/^0+(?=\d)/, ''));
     return k;
   }
 
@@ -143,8 +144,7 @@ export function parseCollation(raw: unknown, command?: string): Collation | null
   for (const k of ['caseFirst', 'alternate', 'maxVariable', 'version'])
     if (doc[k] !== undefined && typeof doc[k] !== 'string') throw wrongType(k, doc[k], 'string');
   const strength = doc.strength === undefined ? 3 : Number(doc.strength);
-  if (!Number.isInteger(strength))
-    throw wrongType('strength', doc.strength, 'int');
+  if (!Number.isInteger(strength)) throw wrongType('strength', doc.strength, 'int');
   if (strength < 1 || strength > 5)
     throw new MongoCommandError(
       ErrorCodes.Location51024,

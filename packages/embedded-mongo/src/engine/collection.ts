@@ -3,6 +3,7 @@ import type { IndexSpec, JournalRecord } from '../persistence/persistence.types'
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { parseCollation, type Collation } from './collation';
 import { Index } from './indexes';
+import { StoredKeys } from './stored-keys';
 import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
 import { deepClone, formatValue, isPlainObject, keyOf } from './values';
@@ -50,13 +51,7 @@ export class Collection {
   viewSource?: () => Document[];
   /** BSON bytes of the stored documents (collStats `size`), charged to the engine's budget. */
   private bytes = 0;
-  /**
-   * Time-series collections do not enforce unique `_id`s (mongod stores measurements in
-   * buckets), so their documents are keyed by `_id` plus an insertion counter.
-   */
-  readonly timeseries: boolean;
-  private seq = 0;
-  private readonly storedKey = new WeakMap<Document, string>();
+  private readonly keys: StoredKeys;
 
   constructor(
     readonly db: string,
@@ -67,20 +62,20 @@ export class Collection {
     private readonly budget: MemoryBudget,
   ) {
     // The _id index follows the collection's default collation, as in mongod.
-    const collation = options.collation as Document | undefined;
-    this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 }, ...(collation && { collation }) }));
+    const idSpec: IndexSpec = { name: '_id_', key: { _id: 1 } };
+    if (options.collation) idSpec.collation = options.collation as Document;
+    this.indexes.set('_id_', new Index(idSpec));
     this.refreshPlanIndexes();
-    this.timeseries = isPlainObject(options.timeseries);
+    this.keys = new StoredKeys(isPlainObject(options.timeseries));
+  }
+
+  get timeseries(): boolean {
+    return this.keys.timeseries;
   }
 
   /** The collection's default collation (`create` with `collation`), if any. */
   get defaultCollation(): Collation | undefined {
     return parseCollation(this.options.collation) ?? undefined;
-  }
-
-  /** The key a stored document is held under in `docs`. */
-  private keyOfStored(doc: Document): string {
-    return (this.timeseries && this.storedKey.get(doc)) || keyOf(doc._id);
   }
 
   get ns(): string {
@@ -214,8 +209,7 @@ export class Collection {
       doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
       validateIdForStorage(doc._id);
     }
-    const id = this.timeseries ? `${keyOf(doc._id)}\u0000${this.seq++}` : keyOf(doc._id);
-    if (this.timeseries) this.storedKey.set(doc, id);
+    const id = this.keys.fresh(doc);
     const size = calculateObjectSize(doc);
     if (!force) {
       this.checkUnique(doc, NO_DOCUMENT);
@@ -238,7 +232,7 @@ export class Collection {
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
   replace(oldDoc: Document, newDoc: Document): void {
     this.assertWritable();
-    const id = this.keyOfStored(oldDoc);
+    const id = this.keys.of(oldDoc);
     // _id is immutable, so its index entry stays as it is.
     for (const idx of this.indexes.values()) {
       if (idx.name !== '_id_' && idx.conflict(newDoc, id) !== undefined)
@@ -251,28 +245,25 @@ export class Collection {
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.remove(oldDoc, id);
     this.docs.set(id, newDoc);
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
-    if (this.timeseries) {
-      // Replay appends every put to a time-series collection, so the old version goes first.
-      this.storedKey.set(newDoc, id);
-      this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
-    }
+    this.keys.carry(oldDoc, newDoc);
+    // Replay appends every put to a time-series collection, so the old version goes first.
+    if (this.timeseries) this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
     this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
   }
 
   remove(doc: Document, journal = true): void {
     if (journal) this.assertWritable();
-    const id = this.keyOfStored(doc);
+    const id = this.keys.of(doc);
     const stored = this.docs.get(id);
     if (!stored) return;
     this.unindex(stored, id);
     this.docs.delete(id);
     this.refund(calculateObjectSize(stored));
-    // A time-series `_id` may be shared, so its journal record names the whole document.
-    const key = this.timeseries ? doc : doc._id;
+    const key: unknown = this.timeseries ? doc : doc._id;
     if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: key });
   }
 
-  /** Journal replay of a `del`: by `_id`, or on a time-series collection by the whole document. */
+  /** Replays a `del`: by `_id`, or in a time-series collection (shared `_id`s) by the whole document. */
   removeById(idValue: unknown): void {
     if (this.timeseries && isPlainObject(idValue)) {
       const whole = keyOf(idValue);

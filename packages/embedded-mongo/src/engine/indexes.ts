@@ -111,7 +111,9 @@ export class Index {
   conflict(doc: Document, selfId: string): string | undefined {
     if (!this.unique || !this.covers(doc)) return undefined;
     const compound = this.paths.length > 1;
-    for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map((v) => keyOf(v, this.collation))) {
+    for (const k of compound
+      ? this.keys(doc)
+      : valuesAtParts(doc, this.paths[0]).map((v) => keyOf(v, this.collation))) {
       const ids = compound ? this.full.get(k) : idsOf(this.first.get(k));
       if (!ids) continue;
       for (const id of ids) if (id !== selfId) return id;

@@ -76,7 +76,8 @@ function exact(v: unknown): Exact | undefined {
 
 function compareExact(a: Exact, b: Exact): number {
   // MongoDB orders NaN below every other number, and equal to itself.
-  if (a.kind === 'nan' || b.kind === 'nan') return (a.kind === 'nan' ? 0 : 1) - (b.kind === 'nan' ? 0 : 1);
+  if (a.kind === 'nan' || b.kind === 'nan')
+    return (a.kind === 'nan' ? 0 : 1) - (b.kind === 'nan' ? 0 : 1);
   if (a.kind === 'inf' || b.kind === 'inf') {
     const x = a.kind === 'inf' ? a.sign * 2 : a.sign;
     const y = b.kind === 'inf' ? b.sign * 2 : b.sign;
@@ -139,6 +140,10 @@ export function formatNumber(v: unknown): string {
   return String(v);
 }
 
+/** An int64 (Long or bigint) as its decimal digits. */
+const formatPlain = (v: unknown): string =>
+  isLong(v) || typeof v === 'bigint' ? v.toString() : 'NaN';
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -175,8 +180,8 @@ export function wideArithmetic(op: Arith, a: unknown, b: unknown): unknown {
   }
   const isDouble = (v: unknown): boolean => typeof v === 'number' && !Number.isInteger(v);
   if (isDouble(a) || isDouble(b)) {
-    const x = Number(typeof a === 'number' ? a : a!.toString());
-    const y = Number(typeof b === 'number' ? b : b!.toString());
+    const x = Number(typeof a === 'number' ? a : formatPlain(a));
+    const y = Number(typeof b === 'number' ? b : formatPlain(b));
     return op === 'add' ? x + y : x * y;
   }
   const r = apply(op, ea as Exact & { kind: 'finite' }, eb as Exact & { kind: 'finite' });

@@ -15,7 +15,11 @@ const queryCache = new Map<string, Query>();
  * Compiling a mingo Query costs tens of µs, so identical filters (under the same collation)
  * reuse one compiled query.
  */
-export function compileFilter(filter: Document, variables?: Document, collation?: Collation): Query {
+export function compileFilter(
+  filter: Document,
+  variables?: Document,
+  collation?: Collation,
+): Query {
   // With `let` variables the compiled query is specific to them: not cached.
   if (variables) return newQuery(filter, variables, collation);
   const key = collation ? collation.id + keyOf(filter) : keyOf(filter);

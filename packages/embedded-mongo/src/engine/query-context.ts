@@ -1,4 +1,4 @@
-import { Context, type Aggregator as MingoAggregator } from 'mingo';
+import { Context } from 'mingo';
 import { Aggregator } from 'mingo/aggregator';
 import { Query } from 'mingo/query';
 import { Lazy, type Iterator } from 'mingo/lazy';
@@ -31,7 +31,8 @@ function equal(a: unknown, b: unknown, c: Collation | undefined): boolean {
   if (a === b) return true;
   const ta = typeof a;
   // The common cases, decided without the general comparison.
-  if (ta === 'string' && typeof b === 'string') return c !== undefined && c.compare(a as string, b) === 0;
+  if (ta === 'string' && typeof b === 'string')
+    return c !== undefined && c.compare(a as string, b) === 0;
   if (ta === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
   return typeRank(a) === typeRank(b) && compareValues(a, b, c) === 0;
@@ -61,7 +62,7 @@ function rangeOp(c: Collation | undefined, test: (cmp: number) => boolean): Quer
     const { get } = field(selector);
     const rank = typeRank(value);
     return (doc) => {
-      for (const v of ensureArray(get(doc)) as unknown[])
+      for (const v of ensureArray<unknown>(get(doc)))
         if (typeRank(v) === rank && test(compareValues(v, value, c))) return true;
       return false;
     };
@@ -81,7 +82,7 @@ function inOp(c: Collation | undefined): QueryOp {
       const a = get(doc);
       if (isNil(a)) return hasNull;
       if (Array.isArray(a) && keys.has(keyOf(a, c))) return true;
-      const values = ensureArray(a) as unknown[];
+      const values = ensureArray<unknown>(a);
       for (const v of values) if (keys.has(keyOf(v, c))) return true;
       return (
         patterns.length > 0 &&
@@ -148,10 +149,6 @@ export function newAggregator(
   pipeline: Document[],
   options: Partial<Options> = {},
   c?: Collation,
-): MingoAggregator {
-  return new Aggregator(pipeline, {
-    ...BASE,
-    ...options,
-    context: contextFor(c),
-  }) as unknown as MingoAggregator;
+): Aggregator {
+  return new Aggregator(pipeline, { ...BASE, ...options, context: contextFor(c) });
 }

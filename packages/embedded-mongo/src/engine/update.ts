@@ -154,9 +154,9 @@ export function applyUpdate(
   const out = deepClone(doc);
   const wide = applyWideNumbers(out, modifier);
   const rest = wide.rest;
-  const positional = JSON.stringify(Object.values(rest).map((o) => Object.keys(o as Document))).includes(
-    '.$',
-  );
+  const positional = JSON.stringify(
+    Object.values(rest).map((o) => Object.keys(o as Document)),
+  ).includes('.$');
   let changed: string[] = wide.changed;
   try {
     if (Object.keys(rest).length > 0)

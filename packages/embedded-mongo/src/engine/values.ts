@@ -98,7 +98,7 @@ export function keyOf(v: unknown, collation?: Collation): string {
     case 'Decimal128':
       return numberKey(v);
     case 'BSONSymbol':
-      return 's' + (collation ? collation.canonical(String(v)) : String(v));
+      return keyOf((v as { value: string }).value, collation);
     case 'Timestamp':
       return `T${(v as Timestamp).t}:${(v as Timestamp).i}`;
     case 'MinKey':

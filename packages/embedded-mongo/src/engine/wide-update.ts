@@ -21,7 +21,12 @@ const typeTag = (v: unknown): unknown =>
 const sameValue = (a: unknown, b: unknown): boolean =>
   b !== undefined && typeTag(a) === typeTag(b) && compareValues(a, b) === 0;
 
-function apply(op: (typeof OPS)[number], current: unknown, operand: unknown, doc: Document): unknown {
+function apply(
+  op: (typeof OPS)[number],
+  current: unknown,
+  operand: unknown,
+  doc: Document,
+): unknown {
   if (op === '$min' || op === '$max') {
     if (current === undefined) return operand;
     const c = compareValues(operand, current);
