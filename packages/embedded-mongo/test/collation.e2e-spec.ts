@@ -124,6 +124,26 @@ describe('collation', () => {
     expect(ids(agg)).toEqual([4, 1, 2, 3]);
   });
 
+  it('groups string keys the collation calls equal into one $group', async () => {
+    await seed();
+    const groups = await c
+      .aggregate(
+        [
+          { $match: { x: { $in: ['ping', 'pong'] } } },
+          { $group: { _id: '$x', n: { $sum: 1 }, ids: { $push: '$_id' } } },
+          { $sort: { n: -1 } },
+        ],
+        { collation: S2 },
+      )
+      .toArray();
+    expect(groups.map((g) => [String(g._id).toLowerCase(), g.n, g.ids])).toEqual([
+      ['ping', 3, [1, 2, 3]],
+      ['pong', 1, [4]],
+    ]);
+    const binary = await c.aggregate([{ $group: { _id: '$x' } }]).toArray();
+    expect(binary).toHaveLength(6);
+  });
+
   it('selects the documents of updates, deletes and findAndModify by the collation', async () => {
     await seed();
     const u = await c.updateMany({ x: 'PING' }, { $set: { hit: true } }, { collation: S2 });

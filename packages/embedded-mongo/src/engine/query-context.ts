@@ -1,4 +1,5 @@
 import { Context } from 'mingo';
+import { evalExpr } from 'mingo/core';
 import { Aggregator } from 'mingo/aggregator';
 import { Query } from 'mingo/query';
 import { Lazy, type Iterator } from 'mingo/lazy';
@@ -105,13 +106,40 @@ function sortStage(c: Collation | undefined) {
     coll.transform((docs) => Lazy(sortDocs(docs as Document[], spec, c)));
 }
 
+type Stage = (coll: Iterator, spec: Document, options: Options) => Iterator;
+const mingoGroup = pipelineOps.$group as unknown as Stage;
+
+/**
+ * `$group` under a collation: string keys the collation calls equal form one group (keyed by
+ * the first one seen), and mingo's own `$group` computes each group's accumulators.
+ */
+function groupStage(c: Collation): Stage {
+  return (coll, spec, options) =>
+    coll.transform((docs: Document[]) => {
+      const groups = new Map<string, { id: unknown; docs: Document[] }>();
+      for (const d of docs) {
+        const id = evalExpr(d, spec._id, options);
+        const k = keyOf(id, c);
+        const g = groups.get(k);
+        if (g) g.docs.push(d);
+        else groups.set(k, { id, docs: [d] });
+      }
+      const out: Document[] = [];
+      for (const g of groups.values()) {
+        const one = { ...spec, _id: { $literal: g.id ?? null } };
+        out.push(...mingoGroup(Lazy(g.docs), one, options).collect<Document>());
+      }
+      return Lazy(out);
+    });
+}
+
 function buildContext(c: Collation | undefined): Context {
   const eq = eqOp(c);
   const inn = inOp(c);
   return Context.init({
     accumulator: accumulatorOps,
     expression: expressionOps,
-    pipeline: { ...pipelineOps, $sort: sortStage(c) },
+    pipeline: { ...pipelineOps, $sort: sortStage(c), ...(c && { $group: groupStage(c) }) },
     projection: projectionOps,
     query: {
       ...queryOps,
