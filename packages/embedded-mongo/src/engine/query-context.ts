@@ -169,6 +169,17 @@ export function contextFor(c?: Collation): Context {
 /** Server-side JavaScript ($where, $function) stays off: clients must not run code in the database. */
 const BASE = { scriptEnabled: false };
 
+/**
+ * A command's `let` document, each value evaluated once as an expression (as mongod does, so
+ * `{$concat: [...]}` or `'$$NOW'` become their values); the result holds constants only.
+ */
+export function evaluateLet(vars: Document): Document {
+  const out: Document = {};
+  const options = { ...BASE, context: contextFor() } as unknown as Options;
+  for (const [name, expr] of Object.entries(vars)) out[name] = evalExpr({}, expr, options);
+  return out;
+}
+
 export function newQuery(filter: Document, variables?: Document, c?: Collation): Query {
   return new Query(filter, { ...BASE, context: contextFor(c), ...(variables && { variables }) });
 }
