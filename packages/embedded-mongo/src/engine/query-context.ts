@@ -173,10 +173,10 @@ const BASE = { scriptEnabled: false };
  * A command's `let` document, each value evaluated once as an expression (as mongod does, so
  * `{$concat: [...]}` or `'$$NOW'` become their values); the result holds constants only.
  */
-export function evaluateLet(vars: Document): Document {
+export function evaluateLet(vars: Document, root: Document = {}): Document {
   const out: Document = {};
   const options = { ...BASE, context: contextFor() } as unknown as Options;
-  for (const [name, expr] of Object.entries(vars)) out[name] = evalExpr({}, expr, options);
+  for (const [name, expr] of Object.entries(vars)) out[name] = evalExpr(root, expr, options);
   return out;
 }
 
