@@ -28,6 +28,7 @@ function normaliseSpec(raw: Document, collectionDefault?: Collation): IndexSpec 
   const spec: IndexSpec = { name, key: normKey };
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
+  if (raw.hidden === true) spec.hidden = true;
   if (raw.partialFilterExpression)
     spec.partialFilterExpression = raw.partialFilterExpression as Document;
   if (raw.expireAfterSeconds !== undefined)
@@ -48,6 +49,7 @@ export function describeIndex(spec: IndexSpec): Document {
   const out: Document = { v: 2, key: spec.key, name: spec.name };
   if (spec.unique) out.unique = true;
   if (spec.sparse) out.sparse = true;
+  if (spec.hidden) out.hidden = true;
   if (spec.partialFilterExpression) out.partialFilterExpression = spec.partialFilterExpression;
   if (spec.expireAfterSeconds !== undefined) out.expireAfterSeconds = spec.expireAfterSeconds;
   if (spec.collation) out.collation = spec.collation;

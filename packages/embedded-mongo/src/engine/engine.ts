@@ -39,12 +39,14 @@ export class Engine {
     if (!c) {
       c = new Collection(db, name, options, this.record, this.budget);
       if (typeof options.viewOn === 'string') {
-        const viewOn = options.viewOn;
-        const pipeline = (options.pipeline as Document[] | undefined) ?? [];
-        // Resolved at read time: the source may change, or itself be a view.
+        const view = c;
+        // Resolved at read time: the source may change, or itself be a view, and collMod may
+        // give the view another definition.
         c.viewSource = () =>
-          newAggregator(pipeline, { processingMode: ProcessingMode.CLONE_INPUT }).run<Document>(
-            this.collection(db, viewOn)?.find(undefined) ?? [],
+          newAggregator((view.options.pipeline as Document[] | undefined) ?? [], {
+            processingMode: ProcessingMode.CLONE_INPUT,
+          }).run<Document>(
+            this.collection(db, view.options.viewOn as string)?.find(undefined) ?? [],
           );
       }
       colls.set(name, c);

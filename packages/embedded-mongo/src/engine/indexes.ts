@@ -73,7 +73,10 @@ export class Index {
   /** Whether the index covers every document, so it can answer queries on its first field. */
   get plannable(): boolean {
     return (
-      !this.spec.sparse && !this.partial && typeof Object.values(this.spec.key)[0] === 'number'
+      !this.spec.sparse &&
+      !this.spec.hidden &&
+      !this.partial &&
+      typeof Object.values(this.spec.key)[0] === 'number'
     );
   }
 

@@ -10,6 +10,8 @@ export interface IndexSpec {
   expireAfterSeconds?: number;
   /** The full collation document (as listIndexes shows it); absent = binary comparison. */
   collation?: Document;
+  /** Kept up to date (unique checks too) but never chosen by the planner. */
+  hidden?: boolean;
 }
 
 /**
