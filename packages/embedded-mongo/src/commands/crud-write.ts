@@ -67,9 +67,10 @@ export const writeCommands: HandlerTable = {
     const name = collName(cmd, 'insert');
     const docs = docArray(cmd, 'documents');
     const coll = ctx.engine.ensureCollection(ctx.db, name);
+    const bypass = cmd.bypassDocumentValidation === true;
     let n = 0;
     const errors = eachStatement(docs, cmd.ordered !== false, (doc) => {
-      coll.insert(doc);
+      coll.insert(doc, false, bypass);
       n++;
     });
     return withErrors({ n, ok: 1 }, errors);
@@ -80,6 +81,7 @@ export const writeCommands: HandlerTable = {
     const statements = docArray(cmd, 'updates');
     checkStatementFields(statements);
     const variables = letVariables(cmd);
+    const bypass = cmd.bypassDocumentValidation === true;
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];
@@ -103,7 +105,7 @@ export const writeCommands: HandlerTable = {
       if (matches.length === 0) {
         if (st.upsert !== true) return;
         const doc = buildUpsert(q, u, arrayFilters, variables);
-        ctx.engine.ensureCollection(ctx.db, name).insert(doc);
+        ctx.engine.ensureCollection(ctx.db, name).insert(doc, false, bypass);
         upserted.push({ index, _id: doc._id as unknown });
         n++;
         return;
@@ -112,7 +114,7 @@ export const writeCommands: HandlerTable = {
         const out = applyUpdate(doc, u, { query: q, arrayFilters, inserting: false, variables });
         n++;
         if (!out.modified) continue;
-        existing!.replace(doc, out.doc);
+        existing!.replace(doc, out.doc, bypass);
         nModified++;
       }
     });

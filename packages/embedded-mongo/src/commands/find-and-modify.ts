@@ -57,9 +57,10 @@ export const findAndModifyCommands: HandlerTable = {
       return { lastErrorObject: { n: 1 }, value: shape(doc), ok: 1 };
     }
     const arrayFilters = cmd.arrayFilters as Document[] | undefined;
+    const bypass = cmd.bypassDocumentValidation === true;
     if (doc) {
       const out = applyUpdate(doc, u!, { query, arrayFilters, inserting: false, variables });
-      if (out.modified) existing!.replace(doc, out.doc);
+      if (out.modified) existing!.replace(doc, out.doc, bypass);
       return {
         lastErrorObject: { n: 1, updatedExisting: true },
         value: shape(returnNew ? out.doc : doc),
@@ -68,7 +69,7 @@ export const findAndModifyCommands: HandlerTable = {
     }
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const inserted = buildUpsert(query, u!, arrayFilters, variables);
-    ctx.engine.ensureCollection(ctx.db, name).insert(inserted);
+    ctx.engine.ensureCollection(ctx.db, name).insert(inserted, false, bypass);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id as unknown },
       value: returnNew ? shape(inserted) : null,

@@ -4,6 +4,7 @@ import { ErrorCodes, MongoCommandError } from '../errors';
 import { parseCollation, type Collation } from './collation';
 import { Index } from './indexes';
 import { StoredKeys } from './stored-keys';
+import { checkValidation } from './validation';
 import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
 import { deepClone, formatValue, isPlainObject, keyOf } from './values';
@@ -67,10 +68,6 @@ export class Collection {
     this.indexes.set('_id_', new Index(idSpec));
     this.refreshPlanIndexes();
     this.keys = new StoredKeys(isPlainObject(options.timeseries));
-  }
-
-  get timeseries(): boolean {
-    return this.keys.timeseries;
   }
 
   /** The collection's default collation (`create` with `collation`), if any. */
@@ -183,7 +180,7 @@ export class Collection {
   /** Throws E11000 if `doc` would collide with another document on a unique index. */
   checkUnique(doc: Document, selfId: string): void {
     for (const idx of this.indexes.values()) {
-      if (this.timeseries && idx.name === '_id_') continue;
+      if (this.keys.timeseries && idx.name === '_id_') continue;
       if (idx.conflict(doc, selfId) !== undefined) throw this.duplicateError(idx, doc);
     }
   }
@@ -201,13 +198,14 @@ export class Collection {
   }
 
   /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
-  insert(doc: Document, force = false): Document {
+  insert(doc: Document, force = false, bypassValidation = false): Document {
     if (!force) {
       this.assertWritable();
       const { _id, ...rest } = deepClone(doc);
       // Only a missing _id is generated: null is a valid, storable _id.
       doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
       validateIdForStorage(doc._id);
+      if (!bypassValidation) checkValidation(this.options, doc);
     }
     const id = this.keys.fresh(doc);
     const size = calculateObjectSize(doc);
@@ -215,7 +213,7 @@ export class Collection {
       this.checkUnique(doc, NO_DOCUMENT);
       this.charge(size, false);
     } else {
-      const old = this.timeseries ? undefined : this.docs.get(id);
+      const old = this.keys.timeseries ? undefined : this.docs.get(id);
       if (old) {
         this.unindex(old, id);
         this.refund(calculateObjectSize(old));
@@ -230,8 +228,9 @@ export class Collection {
   }
 
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
-  replace(oldDoc: Document, newDoc: Document): void {
+  replace(oldDoc: Document, newDoc: Document, bypassValidation = false): void {
     this.assertWritable();
+    if (!bypassValidation) checkValidation(this.options, newDoc, oldDoc);
     const id = this.keys.of(oldDoc);
     // _id is immutable, so its index entry stays as it is.
     for (const idx of this.indexes.values()) {
@@ -247,7 +246,7 @@ export class Collection {
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
     this.keys.carry(oldDoc, newDoc);
     // Replay appends every put to a time-series collection, so the old version goes first.
-    if (this.timeseries) this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
+    if (this.keys.timeseries) this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
     this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
   }
 
@@ -259,22 +258,18 @@ export class Collection {
     this.unindex(stored, id);
     this.docs.delete(id);
     this.refund(calculateObjectSize(stored));
-    const key: unknown = this.timeseries ? doc : doc._id;
+    const key: unknown = this.keys.timeseries ? doc : doc._id;
     if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: key });
   }
 
   /** Replays a `del`: by `_id`, or in a time-series collection (shared `_id`s) by the whole document. */
   removeById(idValue: unknown): void {
-    if (this.timeseries && isPlainObject(idValue)) {
-      const whole = keyOf(idValue);
-      for (const k of this.indexes.get('_id_')!.lookup(idValue._id)) {
-        const d = this.docs.get(k);
-        if (d && keyOf(d) === whole) return this.remove(d, false);
-      }
-      return;
+    const ts = this.keys.timeseries && isPlainObject(idValue);
+    const candidates = ts ? this.indexes.get('_id_')!.lookup(idValue._id) : [keyOf(idValue)];
+    for (const k of candidates) {
+      const d = this.docs.get(k);
+      if (d && (!ts || keyOf(d) === keyOf(idValue))) return this.remove(d, false);
     }
-    const d = this.docs.get(keyOf(idValue));
-    if (d) this.remove(d, false);
   }
 
   private unindex(doc: Document, id: string): void {

@@ -13,6 +13,7 @@ import * as queryOps from 'mingo/operators/query';
 import * as windowOps from 'mingo/operators/window';
 import type { Document } from 'bson';
 import type { Collation } from './collation';
+import { jsonSchemaValidator } from './json-schema';
 import { sortDocs } from './shape';
 import { compareValues, keyOf, typeRank } from './values';
 
@@ -167,7 +168,7 @@ export function contextFor(c?: Collation): Context {
 }
 
 /** Server-side JavaScript ($where, $function) stays off: clients must not run code in the database. */
-const BASE = { scriptEnabled: false };
+const BASE = { scriptEnabled: false, jsonSchemaValidator };
 
 /**
  * A command's `let` document, each value evaluated once as an expression (as mongod does, so
