@@ -53,11 +53,15 @@ export class Index {
   private readonly partial?: Query;
   /** Strings are keyed and ordered by it (`collation` in the spec; absent = binary). */
   readonly collation?: Collation;
+  /** `keyOf` under the index's collation, made once: the insert path calls it for every key. */
+  private readonly keyFn: (v: unknown) => string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
-    this.collation = parseCollation(spec.collation) ?? undefined;
+    const collation = parseCollation(spec.collation) ?? undefined;
+    this.collation = collation;
+    this.keyFn = collation ? (v) => keyOf(v, collation) : (v) => keyOf(v);
     if (spec.partialFilterExpression)
       this.partial = compileFilter(spec.partialFilterExpression, undefined, this.collation);
   }
@@ -92,7 +96,7 @@ export class Index {
   keys(doc: Document): string[] {
     let acc = [''];
     for (const path of this.paths) {
-      const parts = [...new Set(valuesAtParts(doc, path).map((v) => keyOf(v, this.collation)))];
+      const parts = [...new Set(valuesAtParts(doc, path).map(this.keyFn))];
       const next: string[] = [];
       for (const prefix of acc)
         for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
@@ -114,9 +118,7 @@ export class Index {
   conflict(doc: Document, selfId: string): string | undefined {
     if (!this.unique || !this.covers(doc)) return undefined;
     const compound = this.paths.length > 1;
-    for (const k of compound
-      ? this.keys(doc)
-      : valuesAtParts(doc, this.paths[0]).map((v) => keyOf(v, this.collation))) {
+    for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map(this.keyFn)) {
       const ids = compound ? this.full.get(k) : idsOf(this.first.get(k));
       if (!ids) continue;
       for (const id of ids) if (id !== selfId) return id;
@@ -134,7 +136,7 @@ export class Index {
       }
     }
     for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = keyOf(v, this.collation);
+      const k = this.keyFn(v);
       let b = this.first.get(k);
       if (!b) {
         this.first.set(k, (b = { value: v, ids: id }));
@@ -159,7 +161,7 @@ export class Index {
       }
     }
     for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = keyOf(v, this.collation);
+      const k = this.keyFn(v);
       const b = this.first.get(k);
       if (b && removeId(b, id)) this.first.delete(k);
     }
@@ -167,7 +169,7 @@ export class Index {
 
   /** Ids whose first-field key equals `value`. */
   lookup(value: unknown): Iterable<string> {
-    return idsOf(this.first.get(keyOf(value, this.collation)));
+    return idsOf(this.first.get(this.keyFn(value)));
   }
 
   /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
