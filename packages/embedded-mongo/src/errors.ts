@@ -25,7 +25,10 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   Location31254: 31254,
   Location40352: 40352,
+  Location40414: 40414,
   Location40415: 40415,
+  Location51024: 51024,
+  DocumentValidationFailure: 121,
 } as const;
 
 const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([k, v]) => [v, k]));

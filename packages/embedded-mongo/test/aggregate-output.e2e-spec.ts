@@ -87,4 +87,44 @@ describe('aggregate: $documents, $out, $merge', () => {
       { _id: 9, k: 'untouched' },
     ]);
   });
+
+  it('$merge runs a whenMatched pipeline on the matched document, with $$new and let', async () => {
+    const target = t.db.collection('merge_pipeline');
+    await target.insertMany([
+      { _id: 1 as never, total: 10, keep: true },
+      { _id: 2 as never, total: 20 },
+    ]);
+    await src
+      .aggregate([
+        { $match: { _id: { $in: [1, 2] } } },
+        {
+          $merge: {
+            into: 'merge_pipeline',
+            whenMatched: [{ $set: { total: { $add: ['$total', '$$new.n'] }, from: '$$new.k' } }],
+          },
+        },
+      ])
+      .toArray();
+    expect(await target.find({}, { sort: { _id: 1 } }).toArray()).toEqual([
+      { _id: 1, total: 11, keep: true, from: 'a' },
+      { _id: 2, total: 22, from: 'b' },
+    ]);
+    await src
+      .aggregate([
+        {
+          $merge: {
+            into: 'merge_pipeline',
+            let: { twice: { $multiply: ['$n', 2] } },
+            whenMatched: [{ $set: { twice: '$$twice' } }],
+            whenNotMatched: 'insert',
+          },
+        },
+      ])
+      .toArray();
+    expect(await target.find({}, { sort: { _id: 1 } }).toArray()).toEqual([
+      { _id: 1, total: 11, keep: true, from: 'a', twice: 2 },
+      { _id: 2, total: 22, from: 'b', twice: 4 },
+      { _id: 3, k: 'a', n: 3 },
+    ]);
+  });
 });

@@ -51,6 +51,50 @@ describe('collMod', () => {
     });
   });
 
+  it('hides and unhides an index: listed as hidden, still unique', async () => {
+    const c = t.db.collection('hidden');
+    await c.createIndex({ k: 1 }, { unique: true, name: 'k_1' });
+    await c.insertOne({ k: 1 });
+    const hidden = await t.db.command({ collMod: 'hidden', index: { name: 'k_1', hidden: true } });
+    expect(hidden).toMatchObject({ hidden_old: false, hidden_new: true, ok: 1 });
+    const listed = await c.listIndexes().toArray();
+    expect(listed.find((i) => i.name === 'k_1')).toMatchObject({ key: { k: 1 }, hidden: true });
+    expect(await c.insertOne({ k: 1 }).catch((e: unknown) => e)).toMatchObject({ code: 11000 });
+    expect(await c.countDocuments({ k: 1 })).toBe(1);
+    const shown = await t.db.command({
+      collMod: 'hidden',
+      index: { keyPattern: { k: 1 }, hidden: false },
+    });
+    expect(shown).toMatchObject({ hidden_old: true, hidden_new: false, ok: 1 });
+    const again = (await c.listIndexes().toArray()).find((i) => i.name === 'k_1');
+    expect(again?.hidden).toBeUndefined();
+  });
+
+  itEmbedded('a hidden index is not used by the planner', async () => {
+    const c = t.db.collection('hidden_plan');
+    await c.createIndex({ k: 1 }, { name: 'k_1' });
+    await c.insertMany([{ k: 1 }, { k: 2 }]);
+    const plan = async () =>
+      (await t.db.command({ explain: { find: 'hidden_plan', filter: { k: 1 } } })).queryPlanner
+        .winningPlan;
+    expect(await plan()).toMatchObject({ inputStage: { stage: 'IXSCAN', indexName: 'k_1' } });
+    await t.db.command({ collMod: 'hidden_plan', index: { name: 'k_1', hidden: true } });
+    expect(await plan()).toEqual({ stage: 'COLLSCAN' });
+  });
+
+  it('gives a view another definition (viewOn, pipeline)', async () => {
+    await t.db.collection('view_src_a').insertMany([{ _id: 1 as never, k: 'a' }]);
+    await t.db.collection('view_src_b').insertMany([{ _id: 2 as never, k: 'b' }]);
+    await t.db.createCollection('redefined', { viewOn: 'view_src_a', pipeline: [] });
+    expect(await t.db.collection('redefined').find().toArray()).toEqual([{ _id: 1, k: 'a' }]);
+    const pipeline = [{ $project: { _id: 1 } }];
+    const r = await t.db.command({ collMod: 'redefined', viewOn: 'view_src_b', pipeline });
+    expect(r.ok).toBe(1);
+    expect(await t.db.collection('redefined').find().toArray()).toEqual([{ _id: 2 }]);
+    const [info] = (await t.db.listCollections({ name: 'redefined' }).toArray()) as Document[];
+    expect(info.options).toEqual({ viewOn: 'view_src_b', pipeline });
+  });
+
   it('fails on a missing collection (NamespaceNotFound) and a missing index (IndexNotFound)', async () => {
     const missing = await t.db.command({ collMod: 'nope' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(MongoServerError);

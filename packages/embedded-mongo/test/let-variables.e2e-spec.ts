@@ -68,6 +68,20 @@ describe('let variables', () => {
     expect(before).toEqual({ _id: 2, n: 42, tag: 'b' });
   });
 
+  it('evaluates each variable once, as an expression', async () => {
+    const found = await c
+      .find(byTag, { let: { wanted: { $toLower: 'A' } }, sort: { _id: 1 } })
+      .toArray();
+    expect(found.map((d) => d._id)).toEqual([1, 3]);
+    const r = await c.updateMany(byTag, [{ $set: { label: '$$label', at: '$$at' } }], {
+      let: { wanted: 'b', label: { $concat: ['pi', 'cked'] }, at: '$$NOW' },
+    });
+    expect(r.modifiedCount).toBe(1);
+    const [doc] = await c.find({ label: 'picked' }).toArray();
+    expect(doc).toMatchObject({ _id: 2, label: 'picked' });
+    expect(doc.at).toBeInstanceOf(Date);
+  });
+
   it('an undefined variable is still an error', async () => {
     await expect(c.find({ $expr: { $eq: ['$tag', '$$nope'] } }).toArray()).rejects.toThrow(
       /undefined variable/i,

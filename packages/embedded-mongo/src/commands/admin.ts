@@ -1,5 +1,6 @@
 import { Query } from 'mingo';
 import type { Document } from 'bson';
+import { parseCollation } from '../engine/collation';
 import { MINGO_OPTIONS } from '../engine/planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import {
@@ -74,6 +75,10 @@ export const adminCommands: HandlerTable = {
         unique: true,
       };
     }
+    // Stored (and listed) as the full collation document; `simple` is no collation at all.
+    const collation = parseCollation(options.collation, 'create');
+    if (collation) options.collation = collation.spec;
+    else delete options.collation;
     ctx.engine.ensureCollection(ctx.db, name, options);
     return { ok: 1 };
   },

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import type { Collection } from '../engine/collection';
-import { keyOf } from '../engine/values';
+import { evaluateLet, newAggregator } from '../engine/query-context';
+import { deepClone, keyOf } from '../engine/values';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import type { CommandContext } from './context';
 
@@ -56,6 +57,28 @@ function matchOn(target: Collection, doc: Document, on: string[]): Document | un
     : target.find(filter, undefined, 1)[0];
 }
 
+/**
+ * `whenMatched: [pipeline]`: the pipeline runs on the matched target document, with `$$new`
+ * (or the stage's own `let`, evaluated against the incoming document) bound to the incoming one.
+ */
+function mergePipeline(
+  found: Document,
+  doc: Document,
+  pipeline: Document[],
+  let_: unknown,
+): Document {
+  const vars = (let_ as Document | undefined) ?? { new: '$$ROOT' };
+  const [out] = newAggregator(pipeline, { variables: evaluateLet(vars, doc) }).run<Document>([
+    deepClone(found),
+  ]);
+  if (out._id !== undefined && keyOf(out._id) !== keyOf(found._id))
+    throw new MongoCommandError(
+      ErrorCodes.ImmutableField,
+      '$merge failed to update the matching document, did you attempt to modify the _id or the shard key?',
+    );
+  return { _id: found._id as unknown, ...out };
+}
+
 export function runMerge(ctx: CommandContext, spec: unknown, results: Document[]): void {
   const { db, coll } = targetName(ctx, spec, '$merge');
   const s = (typeof spec === 'string' ? {} : spec) as Document;
@@ -63,11 +86,6 @@ export function runMerge(ctx: CommandContext, spec: unknown, results: Document[]
     s.on === undefined ? ['_id'] : Array.isArray(s.on) ? (s.on as string[]) : [s.on as string];
   const whenMatched = (s.whenMatched as unknown) ?? 'merge';
   const whenNotMatched = (s.whenNotMatched as unknown) ?? 'insert';
-  if (typeof whenMatched !== 'string')
-    throw new MongoCommandError(
-      ErrorCodes.IllegalOperation,
-      '$merge with a whenMatched pipeline is not supported by the embedded server',
-    );
   const target = ctx.engine.ensureCollection(db, coll);
   for (const doc of results) {
     const found = matchOn(target, doc, on);
@@ -79,6 +97,11 @@ export function runMerge(ctx: CommandContext, spec: unknown, results: Document[]
           '$merge could not find a matching document in the target collection for at least one document in the source collection',
         );
       target.insert(doc);
+      continue;
+    }
+    if (Array.isArray(whenMatched)) {
+      const next = mergePipeline(found, doc, whenMatched as Document[], s.let);
+      if (keyOf(next) !== keyOf(found)) target.replace(found, next);
       continue;
     }
     if (whenMatched === 'keepExisting') continue;

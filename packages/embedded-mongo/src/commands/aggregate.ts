@@ -1,6 +1,7 @@
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Long, type Document } from 'bson';
-import { MINGO_OPTIONS } from '../engine/planner';
+import { effectiveCollation, type Collation } from '../engine/collation';
+import { newAggregator } from '../engine/query-context';
 import { runMerge, runOut } from './aggregate-output';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import {
@@ -36,9 +37,10 @@ function source(
   coll: string,
   match: Document | undefined,
   variables?: Document,
+  collation?: Collation,
 ): Document[] {
   const c = ctx.engine.collection(ctx.db, coll);
-  return c ? c.find(match, undefined, Infinity, variables) : [];
+  return c ? c.find(match, undefined, Infinity, variables, collation) : [];
 }
 
 export const aggregateCommands: HandlerTable = {
@@ -85,16 +87,21 @@ export const aggregateCommands: HandlerTable = {
     // A leading $match goes through the planner so it can use indexes.
     const lead = stages[0]?.$match as Document | undefined;
     const variables = letVariables(cmd);
-    const input = dbLevel ? [] : source(ctx, cmd.aggregate as string, lead, variables);
+    const base = dbLevel ? undefined : ctx.engine.collection(ctx.db, cmd.aggregate as string);
+    const collation = effectiveCollation(cmd.collation, base?.defaultCollation);
+    const input = dbLevel ? [] : source(ctx, cmd.aggregate as string, lead, variables, collation);
     const rest = lead ? stages.slice(1) : stages;
     const mutating = rest.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
     const results = rest.length
-      ? new Aggregator(rest, {
-          ...MINGO_OPTIONS,
-          processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
-          ...(variables && { variables }),
-          collectionResolver: (name: string) => source(ctx, name, undefined),
-        }).run<Document>(input)
+      ? newAggregator(
+          rest,
+          {
+            processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
+            ...(variables && { variables }),
+            collectionResolver: (name: string) => source(ctx, name, undefined),
+          },
+          collation,
+        ).run<Document>(input)
       : input;
     if (output) {
       if ('$out' in output) runOut(ctx, output.$out, results);

@@ -1,11 +1,14 @@
 import type { Document } from 'bson';
 import type { Collection } from '../engine/collection';
+import type { IndexSpec } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { collName, optionalDoc, type CommandContext, type HandlerTable } from './context';
 import { keyOf } from '../engine/values';
 
 /** The collection options collMod may change on an ordinary collection (MongoDB 7.0). */
 const OPTION_FIELDS = new Set(['validator', 'validationLevel', 'validationAction']);
+/** ... and on a view: its definition. */
+const VIEW_FIELDS = new Set(['viewOn', 'pipeline']);
 /** Command envelope fields the driver adds. */
 const ENVELOPE = new Set(['collMod', '$db', 'lsid', 'writeConcern', '$readPreference', 'comment']);
 
@@ -19,7 +22,7 @@ function existing(ctx: CommandContext, name: string): Collection {
   return coll;
 }
 
-/** `index: {keyPattern | name, expireAfterSeconds}`: the TTL of an index changes in place. */
+/** `index: {keyPattern | name, expireAfterSeconds | hidden}`: an index's TTL or visibility. */
 function modifyIndex(coll: Collection, spec: Document, reply: Document): void {
   const keyPattern = optionalDoc(spec, 'keyPattern');
   const name = typeof spec.name === 'string' ? spec.name : undefined;
@@ -37,12 +40,13 @@ function modifyIndex(coll: Collection, spec: Document, reply: Document): void {
       `cannot find index ${name ?? JSON.stringify(keyPattern)} for ns ${coll.ns}`,
     );
   for (const k of Object.keys(spec)) {
-    if (k !== 'keyPattern' && k !== 'name' && k !== 'expireAfterSeconds')
+    if (k !== 'keyPattern' && k !== 'name' && k !== 'expireAfterSeconds' && k !== 'hidden')
       throw new MongoCommandError(
         ErrorCodes.InvalidOptions,
         `collMod index option '${k}' is not supported by the embedded server`,
       );
   }
+  if (spec.hidden !== undefined) modifyHidden(coll, idx.spec, spec.hidden, reply);
   if (spec.expireAfterSeconds === undefined) return;
   const secs = Number(spec.expireAfterSeconds);
   if (!Number.isInteger(secs) || secs < 0)
@@ -58,16 +62,34 @@ function modifyIndex(coll: Collection, spec: Document, reply: Document): void {
   reply.expireAfterSeconds_old = idx.spec.expireAfterSeconds;
   reply.expireAfterSeconds_new = secs;
   if (secs === idx.spec.expireAfterSeconds) return;
-  // Rebuilt rather than edited, so the journal replays it as a drop and a create.
-  coll.dropIndex(idx.name);
-  coll.createIndex({ ...idx.spec, expireAfterSeconds: secs });
+  rebuild(coll, { ...coll.indexes.get(idx.name)!.spec, expireAfterSeconds: secs });
+}
+
+/** Rebuilt rather than edited, so the journal replays it as a drop and a create. */
+function rebuild(coll: Collection, spec: IndexSpec): void {
+  coll.dropIndex(spec.name);
+  coll.createIndex(spec);
+}
+
+/** A hidden index is maintained (and still unique) but the planner never picks it. */
+function modifyHidden(coll: Collection, spec: IndexSpec, hidden: unknown, reply: Document): void {
+  if (typeof hidden !== 'boolean')
+    throw new MongoCommandError(ErrorCodes.TypeMismatch, "'hidden' option must be a boolean");
+  if (spec.name === '_id_')
+    throw new MongoCommandError(ErrorCodes.BadValue, "can't hide _id index");
+  const was = spec.hidden === true;
+  reply.hidden_old = was;
+  reply.hidden_new = hidden;
+  if (was === hidden) return;
+  const { hidden: _old, ...rest } = spec;
+  rebuild(coll, hidden ? { ...rest, hidden: true } : rest);
 }
 
 export const collModCommands: HandlerTable = {
   collMod: (cmd, ctx) => {
     const name = collName(cmd, 'collMod');
     for (const k of Object.keys(cmd)) {
-      if (!ENVELOPE.has(k) && k !== 'index' && !OPTION_FIELDS.has(k))
+      if (!ENVELOPE.has(k) && k !== 'index' && !OPTION_FIELDS.has(k) && !VIEW_FIELDS.has(k))
         throw new MongoCommandError(
           ErrorCodes.Location40415,
           `BSON field 'collMod.${k}' is an unknown field.`,
@@ -77,7 +99,16 @@ export const collModCommands: HandlerTable = {
     const reply: Document = {};
     const index = optionalDoc(cmd, 'index');
     if (index) modifyIndex(coll, index, reply);
-    const changed = Object.keys(cmd).filter((k) => OPTION_FIELDS.has(k));
+    const allowed = coll.viewSource ? VIEW_FIELDS : OPTION_FIELDS;
+    for (const k of Object.keys(cmd))
+      if ((OPTION_FIELDS.has(k) || VIEW_FIELDS.has(k)) && !allowed.has(k))
+        throw new MongoCommandError(
+          ErrorCodes.InvalidOptions,
+          `option not supported on a ${coll.viewSource ? 'view' : 'collection'}: ${k}`,
+        );
+    if (cmd.pipeline !== undefined && !Array.isArray(cmd.pipeline))
+      throw new MongoCommandError(ErrorCodes.TypeMismatch, "'pipeline' must be an array");
+    const changed = Object.keys(cmd).filter((k) => allowed.has(k));
     if (changed.length > 0) {
       const options: Document = { ...coll.options };
       for (const k of changed) options[k] = cmd[k] as unknown;

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import type { Engine } from '../engine/engine';
 import type { CursorRegistry } from '../engine/cursors';
 import type { Collection } from '../engine/collection';
+import { evaluateLet } from '../engine/query-context';
 import { ErrorCodes, MongoCommandError } from '../errors';
 
 export interface CommandContext {
@@ -102,5 +103,6 @@ export type { Collection };
 
 /** The command's `let` variables (`$$name` in expressions), validated like mongod's parser. */
 export function letVariables(cmd: Document): Document | undefined {
-  return optionalDoc(cmd, 'let');
+  const vars = optionalDoc(cmd, 'let');
+  return vars && evaluateLet(vars);
 }

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { ScanStats } from '../engine/collection';
+import { effectiveCollation } from '../engine/collation';
 import { compileFilter } from '../engine/planner';
 import { projector, sortDocs } from '../engine/shape';
 import { keyOf, valuesAtPath } from '../engine/values';
@@ -34,9 +35,10 @@ function runFind(cmd: Document, ctx: CommandContext): FindResult {
   const max = unsorted && limit > 0 ? skip + limit : Infinity;
   // Compiling validates operators, so a bad filter fails even on a missing collection, as in mongod.
   const variables = letVariables(cmd);
-  if (!coll) compileFilter(filter, variables);
-  let docs = coll ? coll.find(filter, stats, max, variables) : [];
-  docs = sortDocs(docs, sort);
+  const collation = effectiveCollation(cmd.collation, coll?.defaultCollation);
+  if (!coll) compileFilter(filter, variables, collation);
+  let docs = coll ? coll.find(filter, stats, max, variables, collation) : [];
+  docs = sortDocs(docs, sort, collation);
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   return { ns: `${ctx.db}.${name}`, docs, stats };
 }
@@ -59,9 +61,10 @@ export const readCommands: HandlerTable = {
   count: (cmd, ctx) => {
     const coll = ctx.engine.collection(ctx.db, collName(cmd, 'count'));
     const query = optionalDoc(cmd, 'query');
+    const collation = effectiveCollation(cmd.collation, coll?.defaultCollation);
     let n = coll
       ? (query && Object.keys(query).length) || coll.viewSource
-        ? coll.find(query).length
+        ? coll.find(query, undefined, Infinity, undefined, collation).length
         : coll.docs.size
       : 0;
     const skip = optionalNumber(cmd, 'skip') ?? 0;
@@ -78,15 +81,20 @@ export const readCommands: HandlerTable = {
         ErrorCodes.TypeMismatch,
         "BSON field 'distinct.key' is missing or not a string",
       );
+    const collation = effectiveCollation(cmd.collation, coll?.defaultCollation);
     const seen = new Map<string, unknown>();
-    for (const d of coll ? coll.find(optionalDoc(cmd, 'query')) : []) {
-      for (const v of valuesAtPath(d, cmd.key))
-        if (v !== undefined && !seen.has(keyOf(v))) seen.set(keyOf(v), v);
+    const query = optionalDoc(cmd, 'query');
+    for (const d of coll ? coll.find(query, undefined, Infinity, undefined, collation) : []) {
+      for (const v of valuesAtPath(d, cmd.key)) {
+        const k = keyOf(v, collation);
+        if (v !== undefined && !seen.has(k)) seen.set(k, v);
+      }
     }
     return {
       values: sortDocs(
         [...seen.values()].map((v) => ({ v })),
         { v: 1 },
+        collation,
       ).map((x) => x.v as unknown),
       ok: 1,
     };

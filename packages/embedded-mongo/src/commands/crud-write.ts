@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { effectiveCollation } from '../engine/collation';
 import { applyUpdate, buildUpsert, isOperatorUpdate, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import {
@@ -66,9 +67,10 @@ export const writeCommands: HandlerTable = {
     const name = collName(cmd, 'insert');
     const docs = docArray(cmd, 'documents');
     const coll = ctx.engine.ensureCollection(ctx.db, name);
+    const bypass = cmd.bypassDocumentValidation === true;
     let n = 0;
     const errors = eachStatement(docs, cmd.ordered !== false, (doc) => {
-      coll.insert(doc);
+      coll.insert(doc, false, bypass);
       n++;
     });
     return withErrors({ n, ok: 1 }, errors);
@@ -79,6 +81,7 @@ export const writeCommands: HandlerTable = {
     const statements = docArray(cmd, 'updates');
     checkStatementFields(statements);
     const variables = letVariables(cmd);
+    const bypass = cmd.bypassDocumentValidation === true;
     let n = 0;
     let nModified = 0;
     const upserted: Document[] = [];
@@ -95,11 +98,14 @@ export const writeCommands: HandlerTable = {
       }
       const arrayFilters = st.arrayFilters as Document[] | undefined;
       const existing = ctx.engine.collection(ctx.db, name);
-      const matches = existing ? existing.find(q, undefined, multi ? Infinity : 1, variables) : [];
+      const collation = effectiveCollation(st.collation, existing?.defaultCollation);
+      const matches = existing
+        ? existing.find(q, undefined, multi ? Infinity : 1, variables, collation)
+        : [];
       if (matches.length === 0) {
         if (st.upsert !== true) return;
         const doc = buildUpsert(q, u, arrayFilters, variables);
-        ctx.engine.ensureCollection(ctx.db, name).insert(doc);
+        ctx.engine.ensureCollection(ctx.db, name).insert(doc, false, bypass);
         upserted.push({ index, _id: doc._id as unknown });
         n++;
         return;
@@ -108,7 +114,7 @@ export const writeCommands: HandlerTable = {
         const out = applyUpdate(doc, u, { query: q, arrayFilters, inserting: false, variables });
         n++;
         if (!out.modified) continue;
-        existing!.replace(doc, out.doc);
+        existing!.replace(doc, out.doc, bypass);
         nModified++;
       }
     });
@@ -131,8 +137,10 @@ export const writeCommands: HandlerTable = {
           'The limit field in delete objects must be 0 or 1. Got ' + limit,
         );
       const coll = ctx.engine.collection(ctx.db, name);
+      const collation = effectiveCollation(st.collation, coll?.defaultCollation);
       if (!coll) return;
-      for (const doc of coll.find(q, undefined, limit === 1 ? 1 : Infinity, variables)) {
+      const max = limit === 1 ? 1 : Infinity;
+      for (const doc of coll.find(q, undefined, max, variables, collation)) {
         coll.remove(doc);
         n++;
       }

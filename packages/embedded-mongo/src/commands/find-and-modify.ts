@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { effectiveCollation } from '../engine/collation';
 import { projector, sortDocs } from '../engine/shape';
 import { applyUpdate, buildUpsert, validateUpdate } from '../engine/update';
 import { ErrorCodes, MongoCommandError } from '../errors';
@@ -44,10 +45,11 @@ export const findAndModifyCommands: HandlerTable = {
     const existing = ctx.engine.collection(ctx.db, name);
     const unsorted = !sort || Object.keys(sort).length === 0;
     const variables = letVariables(cmd);
+    const collation = effectiveCollation(cmd.collation, existing?.defaultCollation);
     const candidates = existing
-      ? existing.find(query, undefined, unsorted ? 1 : Infinity, variables)
+      ? existing.find(query, undefined, unsorted ? 1 : Infinity, variables, collation)
       : [];
-    const doc = sortDocs(candidates, sort)[0];
+    const doc = sortDocs(candidates, sort, collation)[0];
 
     if (remove) {
       if (!doc) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
@@ -55,9 +57,10 @@ export const findAndModifyCommands: HandlerTable = {
       return { lastErrorObject: { n: 1 }, value: shape(doc), ok: 1 };
     }
     const arrayFilters = cmd.arrayFilters as Document[] | undefined;
+    const bypass = cmd.bypassDocumentValidation === true;
     if (doc) {
       const out = applyUpdate(doc, u!, { query, arrayFilters, inserting: false, variables });
-      if (out.modified) existing!.replace(doc, out.doc);
+      if (out.modified) existing!.replace(doc, out.doc, bypass);
       return {
         lastErrorObject: { n: 1, updatedExisting: true },
         value: shape(returnNew ? out.doc : doc),
@@ -66,7 +69,7 @@ export const findAndModifyCommands: HandlerTable = {
     }
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const inserted = buildUpsert(query, u!, arrayFilters, variables);
-    ctx.engine.ensureCollection(ctx.db, name).insert(inserted);
+    ctx.engine.ensureCollection(ctx.db, name).insert(inserted, false, bypass);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: inserted._id as unknown },
       value: returnNew ? shape(inserted) : null,

@@ -1,10 +1,12 @@
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
+import { parseCollation, type Collation } from '../engine/collation';
 import { keyOf } from '../engine/values';
 import { collName, cursorReply, docArray, type HandlerTable } from './context';
 
-function normaliseSpec(raw: Document): IndexSpec {
+/** `collectionDefault`: an index without its own collation takes the collection's (as in mongod). */
+function normaliseSpec(raw: Document, collectionDefault?: Collation): IndexSpec {
   const key = raw.key as unknown;
   if (typeof key !== 'object' || key === null || Object.keys(key).length === 0) {
     throw new MongoCommandError(
@@ -26,12 +28,18 @@ function normaliseSpec(raw: Document): IndexSpec {
   const spec: IndexSpec = { name, key: normKey };
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
+  if (raw.hidden === true) spec.hidden = true;
   if (raw.partialFilterExpression)
     spec.partialFilterExpression = raw.partialFilterExpression as Document;
   if (raw.expireAfterSeconds !== undefined)
     spec.expireAfterSeconds = Number(raw.expireAfterSeconds);
+  const own = parseCollation(raw.collation, 'createIndexes.indexes');
+  const collation = own === undefined ? collectionDefault : (own ?? undefined);
+  if (collation) spec.collation = collation.spec;
   return spec;
 }
+
+const collationKey = (spec: IndexSpec): string => keyOf(spec.collation);
 
 function sameSpec(a: IndexSpec, b: IndexSpec): boolean {
   return keyOf(a) === keyOf(b);
@@ -41,16 +49,21 @@ export function describeIndex(spec: IndexSpec): Document {
   const out: Document = { v: 2, key: spec.key, name: spec.name };
   if (spec.unique) out.unique = true;
   if (spec.sparse) out.sparse = true;
+  if (spec.hidden) out.hidden = true;
   if (spec.partialFilterExpression) out.partialFilterExpression = spec.partialFilterExpression;
   if (spec.expireAfterSeconds !== undefined) out.expireAfterSeconds = spec.expireAfterSeconds;
+  if (spec.collation) out.collation = spec.collation;
   return out;
 }
 
 export const indexCommands: HandlerTable = {
   createIndexes: (cmd, ctx) => {
     const name = collName(cmd, 'createIndexes');
-    const specs = docArray(cmd, 'indexes').map(normaliseSpec);
-    const existed = ctx.engine.collection(ctx.db, name) !== undefined;
+    const existing = ctx.engine.collection(ctx.db, name);
+    const specs = docArray(cmd, 'indexes').map((raw) =>
+      normaliseSpec(raw, existing?.defaultCollation),
+    );
+    const existed = existing !== undefined;
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const before = coll.indexes.size;
     for (const spec of specs) {
@@ -66,7 +79,10 @@ export const indexCommands: HandlerTable = {
           `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(describeIndex(spec))}, existing index: ${JSON.stringify(describeIndex(byName.spec))}`,
         );
       }
-      const byKey = [...coll.indexes.values()].find((i) => keyOf(i.spec.key) === keyOf(spec.key));
+      // Indexes on the same key may coexist when their collations differ.
+      const byKey = [...coll.indexes.values()].find(
+        (i) => keyOf(i.spec.key) === keyOf(spec.key) && collationKey(i.spec) === collationKey(spec),
+      );
       if (byKey) {
         const { name: _a, ...x } = byKey.spec;
         const { name: _b, ...y } = spec;

@@ -1,7 +1,10 @@
 import { calculateObjectSize, ObjectId, type Document } from 'bson';
 import type { IndexSpec, JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
+import { parseCollation, type Collation } from './collation';
 import { Index } from './indexes';
+import { StoredKeys } from './stored-keys';
+import { checkValidation } from './validation';
 import type { MemoryBudget } from './memory-budget';
 import { compileFilter, plan, type Plan } from './planner';
 import { deepClone, formatValue, isPlainObject, keyOf } from './values';
@@ -49,6 +52,7 @@ export class Collection {
   viewSource?: () => Document[];
   /** BSON bytes of the stored documents (collStats `size`), charged to the engine's budget. */
   private bytes = 0;
+  private readonly keys: StoredKeys;
 
   constructor(
     readonly db: string,
@@ -58,8 +62,17 @@ export class Collection {
     private readonly record: (r: JournalRecord) => void,
     private readonly budget: MemoryBudget,
   ) {
-    this.indexes.set('_id_', new Index({ name: '_id_', key: { _id: 1 } }));
+    // The _id index follows the collection's default collation, as in mongod.
+    const idSpec: IndexSpec = { name: '_id_', key: { _id: 1 } };
+    if (options.collation) idSpec.collation = options.collation as Document;
+    this.indexes.set('_id_', new Index(idSpec));
     this.refreshPlanIndexes();
+    this.keys = new StoredKeys(isPlainObject(options.timeseries));
+  }
+
+  /** The collection's default collation (`create` with `collation`), if any. */
+  get defaultCollation(): Collation | undefined {
+    return parseCollation(this.options.collation) ?? undefined;
   }
 
   get ns(): string {
@@ -113,26 +126,27 @@ export class Collection {
     stats?: ScanStats,
     max = Infinity,
     variables?: Document,
+    collation?: Collation,
   ): Document[] {
     const f = filter ?? {};
     if (this.viewSource) {
-      const q = Object.keys(f).length === 0 ? undefined : compileFilter(f, variables);
+      const q = Object.keys(f).length === 0 ? undefined : compileFilter(f, variables, collation);
       const out: Document[] = [];
       for (const d of this.viewSource()) if ((!q || q.test(d)) && out.push(d) >= max) break;
       return out;
     }
-    const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this);
+    const p: Plan = Object.keys(f).length === 0 ? { exact: true } : plan(f, this, collation);
     const out: Document[] = [];
     let examined = 0;
     let keys = 0;
     if (p.ids === undefined) {
-      const q = p.exact ? undefined : compileFilter(f, variables);
+      const q = p.exact ? undefined : compileFilter(f, variables, collation);
       for (const d of this.docs.values()) {
         examined++;
         if ((!q || q.test(d)) && out.push(d) >= max) break;
       }
     } else {
-      const q = p.exact ? undefined : compileFilter(f, variables);
+      const q = p.exact ? undefined : compileFilter(f, variables, collation);
       const seen = new Set<string>();
       for (const id of p.ids) {
         keys++;
@@ -166,6 +180,7 @@ export class Collection {
   /** Throws E11000 if `doc` would collide with another document on a unique index. */
   checkUnique(doc: Document, selfId: string): void {
     for (const idx of this.indexes.values()) {
+      if (this.keys.timeseries && idx.name === '_id_') continue;
       if (idx.conflict(doc, selfId) !== undefined) throw this.duplicateError(idx, doc);
     }
   }
@@ -183,21 +198,22 @@ export class Collection {
   }
 
   /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
-  insert(doc: Document, force = false): Document {
+  insert(doc: Document, force = false, bypassValidation = false): Document {
     if (!force) {
       this.assertWritable();
       const { _id, ...rest } = deepClone(doc);
       // Only a missing _id is generated: null is a valid, storable _id.
       doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
       validateIdForStorage(doc._id);
+      if (!bypassValidation) checkValidation(this.options, doc);
     }
-    const id = keyOf(doc._id);
+    const id = this.keys.fresh(doc);
     const size = calculateObjectSize(doc);
     if (!force) {
       this.checkUnique(doc, NO_DOCUMENT);
       this.charge(size, false);
     } else {
-      const old = this.docs.get(id);
+      const old = this.keys.timeseries ? undefined : this.docs.get(id);
       if (old) {
         this.unindex(old, id);
         this.refund(calculateObjectSize(old));
@@ -212,9 +228,10 @@ export class Collection {
   }
 
   /** Swaps `oldDoc` for `newDoc` (same _id) after checking unique indexes. */
-  replace(oldDoc: Document, newDoc: Document): void {
+  replace(oldDoc: Document, newDoc: Document, bypassValidation = false): void {
     this.assertWritable();
-    const id = keyOf(oldDoc._id);
+    if (!bypassValidation) checkValidation(this.options, newDoc, oldDoc);
+    const id = this.keys.of(oldDoc);
     // _id is immutable, so its index entry stays as it is.
     for (const idx of this.indexes.values()) {
       if (idx.name !== '_id_' && idx.conflict(newDoc, id) !== undefined)
@@ -227,23 +244,32 @@ export class Collection {
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.remove(oldDoc, id);
     this.docs.set(id, newDoc);
     for (const idx of this.indexes.values()) if (idx.name !== '_id_') idx.add(newDoc, id);
+    this.keys.carry(oldDoc, newDoc);
+    // Replay appends every put to a time-series collection, so the old version goes first.
+    if (this.keys.timeseries) this.record({ op: 'del', db: this.db, coll: this.name, id: oldDoc });
     this.record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
   }
 
   remove(doc: Document, journal = true): void {
     if (journal) this.assertWritable();
-    const id = keyOf(doc._id);
+    const id = this.keys.of(doc);
     const stored = this.docs.get(id);
     if (!stored) return;
     this.unindex(stored, id);
     this.docs.delete(id);
     this.refund(calculateObjectSize(stored));
-    if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
+    const key: unknown = this.keys.timeseries ? doc : doc._id;
+    if (journal) this.record({ op: 'del', db: this.db, coll: this.name, id: key });
   }
 
+  /** Replays a `del`: by `_id`, or in a time-series collection (shared `_id`s) by the whole document. */
   removeById(idValue: unknown): void {
-    const d = this.docs.get(keyOf(idValue));
-    if (d) this.remove(d, false);
+    const ts = this.keys.timeseries && isPlainObject(idValue);
+    const candidates = ts ? this.indexes.get('_id_')!.lookup(idValue._id) : [keyOf(idValue)];
+    for (const k of candidates) {
+      const d = this.docs.get(k);
+      if (d && (!ts || keyOf(d) === keyOf(idValue))) return this.remove(d, false);
+    }
   }
 
   private unindex(doc: Document, id: string): void {

@@ -1,9 +1,9 @@
 import type { Document } from 'bson';
 import type { JournalRecord } from '../persistence/persistence.types';
 import { ErrorCodes, MongoCommandError } from '../errors';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Collection } from './collection';
-import { MINGO_OPTIONS } from './planner';
+import { newAggregator } from './query-context';
 import { defaultMaxDataMb, MemoryBudget } from './memory-budget';
 
 /** All databases of one server. Write effects are buffered as journal records until the command finishes. */
@@ -39,14 +39,15 @@ export class Engine {
     if (!c) {
       c = new Collection(db, name, options, this.record, this.budget);
       if (typeof options.viewOn === 'string') {
-        const viewOn = options.viewOn;
-        const pipeline = (options.pipeline as Document[] | undefined) ?? [];
-        // Resolved at read time: the source may change, or itself be a view.
+        const view = c;
+        // Resolved at read time: the source may change, or itself be a view, and collMod may
+        // give the view another definition.
         c.viewSource = () =>
-          new Aggregator(pipeline, {
-            ...MINGO_OPTIONS,
+          newAggregator((view.options.pipeline as Document[] | undefined) ?? [], {
             processingMode: ProcessingMode.CLONE_INPUT,
-          }).run<Document>(this.collection(db, viewOn)?.find(undefined) ?? []);
+          }).run<Document>(
+            this.collection(db, view.options.viewOn as string)?.find(undefined) ?? [],
+          );
       }
       colls.set(name, c);
       if (journal) this.record({ op: 'createCollection', db, coll: name, options });

@@ -1,7 +1,8 @@
-import { Query } from 'mingo';
+import type { Query } from 'mingo/query';
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
-import { MINGO_OPTIONS } from './planner';
+import { parseCollation, type Collation } from './collation';
+import { compileFilter } from './planner';
 import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
 /** `ids` is a bare string while one document holds the key: most keys (ids, tokens) are unique. */
@@ -50,12 +51,19 @@ export class Index {
   /** Set when the sorted list fell too far behind; the next range scan rebuilds it. */
   private stale = false;
   private readonly partial?: Query;
+  /** Strings are keyed and ordered by it (`collation` in the spec; absent = binary). */
+  readonly collation?: Collation;
+  /** `keyOf` under the index's collation, made once: the insert path calls it for every key. */
+  private readonly keyFn: (v: unknown) => string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
+    const collation = parseCollation(spec.collation) ?? undefined;
+    this.collation = collation;
+    this.keyFn = collation ? (v) => keyOf(v, collation) : (v) => keyOf(v);
     if (spec.partialFilterExpression)
-      this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
+      this.partial = compileFilter(spec.partialFilterExpression, undefined, this.collation);
   }
 
   get name(): string {
@@ -69,7 +77,10 @@ export class Index {
   /** Whether the index covers every document, so it can answer queries on its first field. */
   get plannable(): boolean {
     return (
-      !this.spec.sparse && !this.partial && typeof Object.values(this.spec.key)[0] === 'number'
+      !this.spec.sparse &&
+      !this.spec.hidden &&
+      !this.partial &&
+      typeof Object.values(this.spec.key)[0] === 'number'
     );
   }
 
@@ -85,7 +96,7 @@ export class Index {
   keys(doc: Document): string[] {
     let acc = [''];
     for (const path of this.paths) {
-      const parts = [...new Set(valuesAtParts(doc, path).map(keyOf))];
+      const parts = [...new Set(valuesAtParts(doc, path).map(this.keyFn))];
       const next: string[] = [];
       for (const prefix of acc)
         for (const p of parts) next.push(prefix === '' ? p : prefix + '\u0000' + p);
@@ -107,7 +118,7 @@ export class Index {
   conflict(doc: Document, selfId: string): string | undefined {
     if (!this.unique || !this.covers(doc)) return undefined;
     const compound = this.paths.length > 1;
-    for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map(keyOf)) {
+    for (const k of compound ? this.keys(doc) : valuesAtParts(doc, this.paths[0]).map(this.keyFn)) {
       const ids = compound ? this.full.get(k) : idsOf(this.first.get(k));
       if (!ids) continue;
       for (const id of ids) if (id !== selfId) return id;
@@ -125,7 +136,7 @@ export class Index {
       }
     }
     for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = keyOf(v);
+      const k = this.keyFn(v);
       let b = this.first.get(k);
       if (!b) {
         this.first.set(k, (b = { value: v, ids: id }));
@@ -150,7 +161,7 @@ export class Index {
       }
     }
     for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = keyOf(v);
+      const k = this.keyFn(v);
       const b = this.first.get(k);
       if (b && removeId(b, id)) this.first.delete(k);
     }
@@ -158,7 +169,7 @@ export class Index {
 
   /** Ids whose first-field key equals `value`. */
   lookup(value: unknown): Iterable<string> {
-    return idsOf(this.first.get(keyOf(value)));
+    return idsOf(this.first.get(this.keyFn(value)));
   }
 
   /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
@@ -173,7 +184,7 @@ export class Index {
     for (let i = lo; i < keys.length; i++) {
       if (typeRank(keys[i].v) !== rank) break;
       if (upper) {
-        const c = compareValues(keys[i].v, upper.value);
+        const c = compareValues(keys[i].v, upper.value, this.collation);
         if (c > 0 || (c === 0 && !upper.inclusive)) break;
       }
       for (const id of idsOf(this.first.get(keys[i].k))) out.push(id);
@@ -202,7 +213,7 @@ export class Index {
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compareValues(this.sorted[mid].v, value);
+      const c = compareValues(this.sorted[mid].v, value, this.collation);
       if (c < 0 || (after && c === 0)) lo = mid + 1;
       else hi = mid;
     }
@@ -222,7 +233,7 @@ export class Index {
       }
     } else {
       const entries = [...this.first.entries()].sort((a, b) =>
-        compareValues(a[1].value, b[1].value),
+        compareValues(a[1].value, b[1].value, this.collation),
       );
       this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
       this.inSorted.clear();

@@ -1,6 +1,8 @@
-import { Query } from 'mingo';
+import type { Query } from 'mingo/query';
 import type { Document } from 'bson';
+import type { Collation } from './collation';
 import type { Index, RangeBound } from './indexes';
+import { newQuery } from './query-context';
 import { isPlainObject, keyOf, typeRank } from './values';
 
 /** Server-side JavaScript ($where, $function) stays off: clients must not run code in the database. */
@@ -9,14 +11,21 @@ export const MINGO_OPTIONS = { scriptEnabled: false };
 const MAX_CACHED_QUERIES = 2000;
 const queryCache = new Map<string, Query>();
 
-/** Compiling a mingo Query costs tens of µs, so identical filters reuse one compiled query. */
-export function compileFilter(filter: Document, variables?: Document): Query {
+/**
+ * Compiling a mingo Query costs tens of µs, so identical filters (under the same collation)
+ * reuse one compiled query.
+ */
+export function compileFilter(
+  filter: Document,
+  variables?: Document,
+  collation?: Collation,
+): Query {
   // With `let` variables the compiled query is specific to them: not cached.
-  if (variables) return new Query(filter, { ...MINGO_OPTIONS, variables });
-  const key = keyOf(filter);
+  if (variables) return newQuery(filter, variables, collation);
+  const key = collation ? collation.id + keyOf(filter) : keyOf(filter);
   let q = queryCache.get(key);
   if (!q) {
-    q = new Query(filter, MINGO_OPTIONS);
+    q = newQuery(filter, undefined, collation);
     if (queryCache.size >= MAX_CACHED_QUERIES) queryCache.clear();
     queryCache.set(key, q);
   }
@@ -82,18 +91,28 @@ export interface PlanSource {
   byField(field: string): Index | undefined;
 }
 
+// Index keys are scalars (see isScalarKey), so only a string bound depends on the collation.
+const hasString = (values: unknown[]): boolean => values.some((v) => typeof v === 'string');
+
+/** An index answers string bounds only under its own collation (like mongod's planner). */
+function usable(index: Index, c: Condition, collation: Collation | undefined): boolean {
+  if (index.collation === collation) return true;
+  const values = c.kind === 'eq' ? c.values : [c.lower?.value, c.upper?.value];
+  return !hasString(values);
+}
+
 /**
  * Picks one index for a filter: equality beats $in beats range; unique indexes first.
  * Candidates are always re-filtered unless the filter is a single scalar equality.
  */
-export function plan(filter: Document, source: PlanSource): Plan {
+export function plan(filter: Document, source: PlanSource, collation?: Collation): Plan {
   const conds = fieldConditions(filter);
   let best: { score: number; run: () => Iterable<string>; index: string } | undefined;
   for (const [field, spec] of conds) {
     const index = source.byField(field);
     if (!index) continue;
     const c = condition(spec);
-    if (!c) continue;
+    if (!c || !usable(index, c, collation)) continue;
     let score: number;
     let run: () => Iterable<string>;
     if (c.kind === 'eq') {

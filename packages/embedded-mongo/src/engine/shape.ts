@@ -1,11 +1,19 @@
 import { Query } from 'mingo';
 import type { Document } from 'bson';
+import type { Collation } from './collation';
 import { MINGO_OPTIONS } from './planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { compareValues, getPath, isPlainObject, valuesAtPath } from './values';
 
-/** Sorts by a MongoDB sort spec; array fields sort by their min (asc) or max (desc) element. */
-export function sortDocs(docs: Document[], sort: Document | undefined): Document[] {
+/**
+ * Sorts by a MongoDB sort spec; array fields sort by their min (asc) or max (desc) element,
+ * strings by the collation when one is given.
+ */
+export function sortDocs(
+  docs: Document[],
+  sort: Document | undefined,
+  collation?: Collation,
+): Document[] {
   if (!sort || Object.keys(sort).length === 0) return docs;
   const spec = Object.entries(sort).map(([path, dir]) => {
     if (dir !== 1 && dir !== -1 && !isPlainObject(dir)) {
@@ -19,12 +27,12 @@ export function sortDocs(docs: Document[], sort: Document | undefined): Document
   const keyFor = (d: Document, path: string, dir: number): unknown => {
     const vals = valuesAtPath(d, path);
     if (vals.length === 1) return vals[0];
-    return vals.reduce((a, b) => (compareValues(a, b) * dir <= 0 ? a : b));
+    return vals.reduce((a, b) => (compareValues(a, b, collation) * dir <= 0 ? a : b));
   };
   const decorated = docs.map((d) => ({ d, k: spec.map((s) => keyFor(d, s.path, s.dir)) }));
   decorated.sort((a, b) => {
     for (let i = 0; i < spec.length; i++) {
-      const c = compareValues(a.k[i], b.k[i]);
+      const c = compareValues(a.k[i], b.k[i], collation);
       if (c !== 0) return c * spec[i].dir;
     }
     return 0;

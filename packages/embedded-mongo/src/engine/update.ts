@@ -4,6 +4,7 @@ import { ObjectId, type Document } from 'bson';
 import { MINGO_OPTIONS } from './planner';
 import { ErrorCodes, MongoCommandError } from '../errors';
 import { deepClone, isPlainObject, keyOf, setPath } from './values';
+import { applyWideNumbers } from './wide-update';
 
 export interface UpdateOptions {
   query: Document;
@@ -151,17 +152,22 @@ export function applyUpdate(
   const fast = tryFastPath(doc, modifier);
   if (fast) return fast;
   const out = deepClone(doc);
+  const wide = applyWideNumbers(out, modifier);
+  const rest = wide.rest;
   const positional = JSON.stringify(
-    Object.values(modifier).map((o) => Object.keys(o as Document)),
+    Object.values(rest).map((o) => Object.keys(o as Document)),
   ).includes('.$');
-  let changed: string[];
+  let changed: string[] = wide.changed;
   try {
-    changed = mingoUpdate(
-      out,
-      modifier as Modifier<Document>,
-      opts.arrayFilters,
-      positional && !opts.inserting ? opts.query : undefined,
-    );
+    if (Object.keys(rest).length > 0)
+      changed = changed.concat(
+        mingoUpdate(
+          out,
+          rest as Modifier<Document>,
+          opts.arrayFilters,
+          positional && !opts.inserting ? opts.query : undefined,
+        ),
+      );
   } catch (err) {
     if (err instanceof Error && err.message.includes("immutable field '_id'")) throw immutableId();
     throw err;

@@ -1,8 +1,11 @@
 import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, type Document } from 'bson';
+import type { Collation } from './collation';
+import { compareNumbers, formatNumber, numberKey } from './numeric';
 
 /*
  * BSON value helpers. Index maps are keyed by a canonical string so that values equal in
- * MongoDB's sense (1, 1.0 and Long(1); two ObjectId instances with the same bytes) share a key.
+ * MongoDB's sense (1, 1.0, Long(1) and Decimal128("1.0"); two ObjectId instances with the same
+ * bytes; under a collation, strings it calls equal) share a key.
  */
 
 type Tagged = { _bsontype?: string };
@@ -26,6 +29,13 @@ export function asNumber(v: unknown): number | undefined {
     default:
       return undefined;
   }
+}
+
+/** Int32/Double wrappers as plain numbers; int64 and Decimal128 as they are, for exact comparison. */
+function numericOperand(v: unknown): unknown {
+  if (typeof v === 'number') return v;
+  const t = bsonType(v);
+  return t === 'Long' || t === 'Decimal128' || typeof v === 'bigint' ? v : asNumber(v);
 }
 
 /** MongoDB's cross-type sort order (numbers share one bracket). */
@@ -58,13 +68,19 @@ export function typeRank(v: unknown): number {
   }
 }
 
-export function keyOf(v: unknown): string {
+const SAFE = 2 ** 53;
+
+/** The canonical key of a value; with a collation, strings are keyed by their equivalence class. */
+export function keyOf(v: unknown, collation?: Collation): string {
   if (v === undefined || v === null) return 'n';
-  if (typeof v === 'string') return 's' + v;
-  if (typeof v === 'number') return 'd' + (Object.is(v, -0) ? 0 : v);
+  if (typeof v === 'string') return 's' + (collation ? collation.canonical(v) : v);
+  if (typeof v === 'number') {
+    if (Object.is(v, -0)) return 'd0';
+    return v < SAFE && v > -SAFE ? 'd' + v : numberKey(v);
+  }
   if (typeof v === 'boolean') return v ? 'b1' : 'b0';
   if (v instanceof Date) return 't' + v.getTime();
-  if (Array.isArray(v)) return 'A[' + v.map(keyOf).join(',') + ']';
+  if (Array.isArray(v)) return 'A[' + v.map((x) => keyOf(x, collation)).join(',') + ']';
   if (v instanceof RegExp) return 'r' + v.source + '/' + v.flags;
   const type = bsonType(v);
   switch (type) {
@@ -75,11 +91,14 @@ export function keyOf(v: unknown): string {
       return (
         'x' + (v as Binary).sub_type + ':' + Buffer.from((v as Binary).buffer).toString('base64')
       );
-    case 'Long':
     case 'Int32':
     case 'Double':
+      return keyOf(asNumber(v));
+    case 'Long':
     case 'Decimal128':
-      return 'd' + asNumber(v);
+      return numberKey(v);
+    case 'BSONSymbol':
+      return keyOf((v as { value: string }).value, collation);
     case 'Timestamp':
       return `T${(v as Timestamp).t}:${(v as Timestamp).i}`;
     case 'MinKey':
@@ -93,7 +112,7 @@ export function keyOf(v: unknown): string {
   }
   const doc = v as Document;
   let out = 'O{';
-  for (const k of Object.keys(doc)) out += JSON.stringify(k) + ':' + keyOf(doc[k]) + ',';
+  for (const k of Object.keys(doc)) out += JSON.stringify(k) + ':' + keyOf(doc[k], collation) + ',';
   return out + '}';
 }
 
@@ -102,26 +121,27 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(a, b);
 }
 
-/** Total order over BSON values, following MongoDB's comparison rules closely enough for sorting and ranges. */
-export function compareValues(a: unknown, b: unknown): number {
+/**
+ * Total order over BSON values, following MongoDB's comparison rules closely enough for sorting
+ * and ranges: numbers compare exactly across types, strings by the collation when one is given.
+ */
+export function compareValues(a: unknown, b: unknown, collation?: Collation): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
   switch (ra) {
-    case 2: {
-      const x = asNumber(a)!;
-      const y = asNumber(b)!;
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
+    case 2:
+      return compareNumbers(numericOperand(a), numericOperand(b));
     case 3: {
       const x = String(a);
       const y = String(b);
+      if (collation) return collation.compare(x, y);
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case 4:
-      return compareDocs(a as Document, b as Document);
+      return compareDocs(a as Document, b as Document, collation);
     case 5:
-      return compareArrays(a as unknown[], b as unknown[]);
+      return compareArrays(a as unknown[], b as unknown[], collation);
     case 6:
       return compareBytes((a as Binary).buffer, (b as Binary).buffer);
     case 7:
@@ -137,19 +157,19 @@ export function compareValues(a: unknown, b: unknown): number {
   }
 }
 
-function compareArrays(a: unknown[], b: unknown[]): number {
+function compareArrays(a: unknown[], b: unknown[], collation?: Collation): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareValues(a[i], b[i]);
+    const c = compareValues(a[i], b[i], collation);
     if (c !== 0) return c;
   }
   return a.length - b.length;
 }
 
-function compareDocs(a: Document, b: Document): number {
+function compareDocs(a: Document, b: Document, collation?: Collation): number {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const c = compareValues(a[ka[i]], b[kb[i]]);
+    const c = compareValues(a[ka[i]], b[kb[i]], collation);
     if (c !== 0) return c;
     if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
   }
@@ -251,11 +271,12 @@ export function formatValue(v: unknown): string {
   switch (bsonType(v)) {
     case 'ObjectId':
       return `ObjectId('${(v as ObjectId).toHexString()}')`;
-    case 'Long':
     case 'Int32':
     case 'Double':
-    case 'Decimal128':
       return String(asNumber(v));
+    case 'Long':
+    case 'Decimal128':
+      return formatNumber(v);
     case 'Binary':
     case 'UUID':
       return `BinData(${(v as Binary).sub_type}, ${Buffer.from((v as Binary).buffer)

@@ -8,6 +8,10 @@ export interface IndexSpec {
   sparse?: boolean;
   partialFilterExpression?: Document;
   expireAfterSeconds?: number;
+  /** The full collation document (as listIndexes shows it); absent = binary comparison. */
+  collation?: Document;
+  /** Kept up to date (unique checks too) but never chosen by the planner. */
+  hidden?: boolean;
 }
 
 /**
