@@ -62,23 +62,12 @@ const bounded = (value: unknown): string | undefined =>
 const fieldsOf = (body: unknown): Record<string, unknown> =>
   typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 
-const claims = new WeakMap<FastifyRequest, { bearerRoute: boolean; clientId?: string }>();
-
 /**
  * The client id a request will be authenticated as, unverified: exactly the credential the
  * route's scheme checks, never a header or field the route ignores. Read before validation, so
- * it accepts any body and never throws. Rate limiting keys on it, audit names it. Worked out once
- * per request: the rate limiter, its refusal and the error filter all ask.
+ * it accepts any body and never throws. Rate limiting keys on it, audit names it.
  */
 export function claimedClientId(req: FastifyRequest, bearerRoute: boolean): string | undefined {
-  const known = claims.get(req);
-  if (known?.bearerRoute === bearerRoute) return known.clientId;
-  const clientId = readClaimedClientId(req, bearerRoute);
-  claims.set(req, { bearerRoute, clientId });
-  return clientId;
-}
-
-function readClaimedClientId(req: FastifyRequest, bearerRoute: boolean): string | undefined {
   const scheme = clientAuthSchemeOf(req);
   const fields = fieldsOf(req.body);
   const authorization = req.headers.authorization;
