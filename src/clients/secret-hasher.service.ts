@@ -17,6 +17,11 @@ export class SecretHasher {
   private readonly key: Buffer;
   /** A stored-form hash of a random value nobody knows: the stand-in for a missing client. */
   private readonly dummyHash: string;
+  /**
+   * The stored hashes of the cached clients, decoded once rather than on every authentication.
+   * Bounded; hashes are not secrets (the pepper is), so keeping them is no new exposure.
+   */
+  private readonly decoded = new Map<string, Buffer | null>();
 
   constructor(config: AppConfig) {
     this.key = Buffer.from(config.clientSecretPepper, 'utf8');
@@ -38,12 +43,6 @@ export class SecretHasher {
     const stored = this.storedDigest(storedHash);
     return stored !== null && timingSafeEqual(presentedDigest, stored);
   }
-
-  /**
-   * The stored hashes of the cached clients, decoded once rather than on every authentication.
-   * Bounded; hashes are not secrets (the pepper is), so keeping them is no new exposure.
-   */
-  private readonly decoded = new Map<string, Buffer | null>();
 
   private storedDigest(storedHash: string): Buffer | null {
     if (typeof storedHash !== 'string') return null;
