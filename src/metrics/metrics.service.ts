@@ -60,12 +60,6 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /**
-   * The histogram's series per label set, looked up once: prom-client hashes the label object on
-   * every observe. Bounded as the labels are (methods, route templates, status codes).
-   */
-  private readonly latencySeries = new Map<string, { observe(value: number): void }>();
-
   constructor(config: AppConfig) {
     this.byClient = config.metricsClientLabel;
     const client = this.byClient ? (['client_id'] as const) : ([] as const);
@@ -121,16 +115,15 @@ export class MetricsService {
     statusCode: number,
     seconds: number,
   ): void {
-    const m = METHODS.has(method) ? method : OTHER;
-    // Unmatched paths are attacker-chosen: one label value for all of them.
-    const r = route ?? 'unmatched';
-    const key = `${m} ${statusCode} ${r}`;
-    let series = this.latencySeries.get(key);
-    if (!series) {
-      series = this.latency.labels({ method: m, route: r, status_code: String(statusCode) });
-      this.latencySeries.set(key, series);
-    }
-    series.observe(seconds);
+    this.latency.observe(
+      {
+        method: METHODS.has(method) ? method : OTHER,
+        // Unmatched paths are attacker-chosen: one label value for all of them.
+        route: route ?? 'unmatched',
+        status_code: String(statusCode),
+      },
+      seconds,
+    );
   }
 
   get contentType(): string {
