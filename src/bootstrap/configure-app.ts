@@ -39,7 +39,10 @@ export function configureApp(app: NestFastifyApplication): void {
   const config = app.get(AppConfig);
   app.getHttpServer().maxConnections = config.http.maxConnections;
 
-  const headers = securityHeaders(config.hstsMaxAgeSeconds);
+  // Lower-cased once, as Fastify stores header names: it then has nothing to convert per reply.
+  const headers = Object.fromEntries(
+    Object.entries(securityHeaders(config.hstsMaxAgeSeconds)).map(([k, v]) => [k.toLowerCase(), v]),
+  );
 
   // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
   fastify.addHook('preValidation', rejectDeepBodies);
@@ -47,7 +50,7 @@ export function configureApp(app: NestFastifyApplication): void {
   // request id and the security headers.
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(headers);
-    reply.header('X-Request-Id', String(req.id));
+    reply.header('x-request-id', String(req.id));
     done(null, payload);
   });
 

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.service';
 
 const PREFIX = 'hmac-sha256$';
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
+const MAX_DECODED_HASHES = 10_000;
 
 /**
  * Client secrets are stored as HMAC-SHA-256 keyed with a server-side pepper. Generated secrets
@@ -16,6 +17,11 @@ export class SecretHasher {
   private readonly key: Buffer;
   /** A stored-form hash of a random value nobody knows: the stand-in for a missing client. */
   private readonly dummyHash: string;
+  /**
+   * The stored hashes of the cached clients, decoded once rather than on every authentication.
+   * Bounded; hashes are not secrets (the pepper is), so keeping them is no new exposure.
+   */
+  private readonly decoded = new Map<string, Buffer | null>();
 
   constructor(config: AppConfig) {
     this.key = Buffer.from(config.clientSecretPepper, 'utf8');
@@ -34,10 +40,20 @@ export class SecretHasher {
 
   /** Constant-time comparison; an unknown or damaged stored format never matches. */
   matches(presentedDigest: Buffer, storedHash: string): boolean {
-    if (typeof storedHash !== 'string' || !storedHash.startsWith(PREFIX)) return false;
-    const hex = storedHash.slice(PREFIX.length);
-    if (!HEX_DIGEST.test(hex)) return false;
-    return timingSafeEqual(presentedDigest, Buffer.from(hex, 'hex'));
+    const stored = this.storedDigest(storedHash);
+    return stored !== null && timingSafeEqual(presentedDigest, stored);
+  }
+
+  private storedDigest(storedHash: string): Buffer | null {
+    if (typeof storedHash !== 'string') return null;
+    let digest = this.decoded.get(storedHash);
+    if (digest === undefined) {
+      const hex = storedHash.startsWith(PREFIX) ? storedHash.slice(PREFIX.length) : '';
+      digest = HEX_DIGEST.test(hex) ? Buffer.from(hex, 'hex') : null;
+      if (this.decoded.size >= MAX_DECODED_HASHES) this.decoded.clear();
+      this.decoded.set(storedHash, digest);
+    }
+    return digest;
   }
 
   /**

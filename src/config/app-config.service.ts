@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { EnvironmentVariables } from './env.validation';
 
 export type SigningAlg = EnvironmentVariables['SIGNING_ALG'];
@@ -26,6 +27,7 @@ export class AppConfig {
   readonly mongoConnectTimeoutMs: number;
   /** The embedded server's options; `dataDir` undefined keeps everything in memory. */
   readonly embeddedDb: { dataDir?: string; port: number; maxDataMb?: number };
+  /** HTTP worker processes; 1 serves from this process. */
   readonly workers: number;
   readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
@@ -79,7 +81,7 @@ export class AppConfig {
       port: read('EMBEDDED_DB_PORT'),
       maxDataMb: read('EMBEDDED_DB_MAX_DATA_MB'),
     };
-    this.workers = read('WORKERS');
+    this.workers = resolveWorkers(read('WORKERS'), availableParallelism());
     this.trustProxy = parseTrustProxy(read('TRUST_PROXY'));
     this.bodyLimitBytes = read('BODY_LIMIT_BYTES');
     this.keyEncryptionKey = read('KEY_ENCRYPTION_KEY');
@@ -122,6 +124,21 @@ export class AppConfig {
   static fromEnv(env: EnvironmentVariables): AppConfig {
     return new AppConfig((key) => env[key]);
   }
+}
+
+/** Beyond this many workers `auto` stops adding: each one is a full instance (~140 MB). */
+export const MAX_AUTO_WORKERS = 8;
+
+/**
+ * `WORKERS=auto`: one HTTP worker per core but one, at most MAX_AUTO_WORKERS. The core left over
+ * runs the database (the embedded server's thread, or in the cluster's primary; or a mongod on the
+ * same machine) and the kernel's share of the network work. On two cores a second HTTP worker
+ * competes with the database for the same cores: every request got more expensive and the
+ * throughput dropped. So two cores mean one worker plus the database thread: both used, no flags.
+ */
+export function resolveWorkers(setting: number | 'auto', cores: number): number {
+  if (setting !== 'auto') return setting;
+  return Math.min(MAX_AUTO_WORKERS, Math.max(1, cores - 1));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 
@@ -21,6 +22,14 @@ const toBool = ({ key, obj }: { key: string; obj: Record<string, unknown> }): un
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   return raw;
+};
+
+// `auto`, whatever its case, or a whole number; anything else is left for IsInt to refuse.
+const toWorkers = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (v === 'auto') return 'auto';
+  return /^\d+$/.test(v) ? Number(v) : value;
 };
 
 /** Values shipped in .env.example and used in development; refused when NODE_ENV=production. */
@@ -163,11 +172,14 @@ export class EnvironmentVariables {
   /**
    * HTTP worker processes (node:cluster) sharing the port. 1: a single process. More use more
    * cores, each worker with its own memory; the embedded database then lives in the primary.
+   * `auto`: see AppConfig.workers.
    */
+  @Transform(toWorkers)
+  @ValidateIf((env: EnvironmentVariables) => env.WORKERS !== 'auto')
   @IsInt()
   @Min(1)
   @Max(64)
-  WORKERS: number = 1;
+  WORKERS: number | 'auto' = 'auto';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';

@@ -120,4 +120,10 @@ describe('rateLimitKey', () => {
     expect(rateLimitKey(undefined, '10.0.0.1')).toBe('-:10.0.0.1');
     expect(rateLimitKey('a\uD800b', '10.0.0.1')).toBe('a%EF%BF%BDb:10.0.0.1');
   });
+
+  it('is the id itself when encodeURIComponent would leave it unchanged, and encoded otherwise', () => {
+    for (const id of ['cl_AbC-09.x', "a!~*'()", 'a b', 'a%3A', 'é', 'a#b', 'a/b']) {
+      expect(rateLimitKey(id, '10.0.0.1')).toBe(`${encodeURIComponent(id)}:10.0.0.1`);
+    }
+  });
 });

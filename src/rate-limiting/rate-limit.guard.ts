@@ -22,7 +22,13 @@ export const ANONYMOUS = '-';
  * surrogate would make encodeURIComponent throw, so the id is made well-formed first.
  */
 export const rateLimitKey = (clientId: string | undefined, ip: string): string =>
-  `${clientId === undefined ? ANONYMOUS : encodeURIComponent(clientId.toWellFormed())}:${ip}`;
+  `${clientId === undefined ? ANONYMOUS : encodeClientId(clientId)}:${ip}`;
+
+/** What encodeURIComponent leaves as it is: such an id (every generated one) needs no encoding. */
+const UNRESERVED = /^[\w.!~*'()-]*$/;
+
+const encodeClientId = (clientId: string): string =>
+  UNRESERVED.test(clientId) ? clientId : encodeURIComponent(clientId.toWellFormed());
 
 /**
  * @nestjs/throttler's guard over the shared-database storage, keyed by the client the request
@@ -77,10 +83,19 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   private claimedClient(context: ExecutionContext): string | undefined {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const isPublic = this.reflector.getAllAndOverride(Public, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return claimedClientId(req, !isPublic);
+    return claimedClientId(req, !this.isPublic(context));
+  }
+
+  /** Route metadata never changes once the app runs: read once per handler. */
+  private readonly publicHandlers = new WeakMap<object, boolean>();
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let isPublic = this.publicHandlers.get(handler);
+    if (isPublic === undefined) {
+      isPublic = this.reflector.getAllAndOverride(Public, [handler, context.getClass()]) === true;
+      this.publicHandlers.set(handler, isPublic);
+    }
+    return isPublic;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { InvalidTokenError, ServerError } from '../common/errors/oauth-errors';
 import { AppConfig } from '../config/app-config.service';
@@ -10,7 +10,7 @@ import { isKeyStoreAlg, type AccessTokenAlg } from './jwt/jwt-algorithms';
 import { describeJwtError } from './jwt/jwt-errors';
 import { newJti } from './jwt/jti';
 import { VerifiedTokenCache } from './jwt/verified-token-cache';
-import { SigningKeyService } from './signing-key.service';
+import { SigningKeyService, type SigningMaterial } from './signing-key.service';
 import { RevocationService } from './revocation.service';
 import {
   CLOCK_LEEWAY_SECONDS,
@@ -51,7 +51,9 @@ export interface TokenVerificationKey {
 export class AccessTokenService {
   private readonly cache = new VerifiedTokenCache<CachedClaims>(VERIFIED_TOKEN_CACHE_SIZE);
   /** The HMAC key of the configured secret, rebuilt only when the secret changes. */
-  private secret?: { value: string; key: KeyObject };
+  private secret?: { value: string; key: KeyObject; signOptions?: JwtSignOptions };
+  /** Sign options per active key, built (and the key checked) once per key, not per token. */
+  private readonly signOptions = new WeakMap<SigningMaterial, JwtSignOptions>();
 
   constructor(
     private readonly config: AppConfig,
@@ -85,22 +87,20 @@ export class AccessTokenService {
       exp,
       ...(req.dpopJkt !== undefined && { cnf: { jkt: req.dpopJkt } }),
     };
-    let token: string;
+    let options: JwtSignOptions;
     if (settings.algorithm === 'HS256') {
       if (!settings.secretKey) throw new ServerError('HS256 mode requires jwt_config.SECRET_KEY');
-      token = this.jwt.sign(payload, {
-        algorithm: 'HS256',
-        header: { alg: 'HS256', typ: 'at+jwt' },
-        privateKey: this.secretKeyObject(settings.secretKey),
-      });
+      const secret = this.secretFor(settings.secretKey);
+      options = secret.signOptions ??= this.checkedSignOptions(
+        'HS256',
+        { alg: 'HS256', typ: 'at+jwt' },
+        secret.key,
+      );
     } else {
       const key = await this.keys.activeKey();
-      token = this.jwt.sign(payload, {
-        algorithm: key.alg,
-        header: { alg: key.alg, typ: 'at+jwt', kid: key.kid },
-        privateKey: key.privateKey,
-      });
+      options = this.signOptions.get(key) ?? this.signOptionsFor(key);
     }
+    const token = this.jwt.sign(payload, options);
     return { token, jti, expiresIn, exp };
   }
 
@@ -232,10 +232,47 @@ export class AccessTokenService {
     return result;
   }
 
+  private signOptionsFor(key: SigningMaterial): JwtSignOptions {
+    const options = this.checkedSignOptions(
+      key.alg,
+      { alg: key.alg, typ: 'at+jwt', kid: key.kid },
+      key.privateKey,
+    );
+    this.signOptions.set(key, options);
+    return options;
+  }
+
+  /**
+   * jsonwebtoken checks on every call that the key fits the algorithm (key type, curve) and copies
+   * the payload: a key's type never changes, and each payload here is a fresh object. So the check
+   * runs once, on a probe signature with jsonwebtoken's defaults, and the options used per token
+   * skip both. Built once: @nestjs/jwt and jsonwebtoken copy and validate every option per call.
+   */
+  private checkedSignOptions(
+    algorithm: AccessTokenAlg,
+    header: NonNullable<JwtSignOptions['header']>,
+    privateKey: KeyObject,
+  ): JwtSignOptions {
+    // @nestjs/jwt types privateKey as a string or Buffer; jsonwebtoken takes the KeyObject as is.
+    const key = privateKey as unknown as Buffer;
+    this.jwt.sign({}, { algorithm, header, privateKey: key });
+    return {
+      algorithm,
+      header,
+      privateKey: key,
+      mutatePayload: true,
+      allowInvalidAsymmetricKeyTypes: true,
+    };
+  }
+
   private secretKeyObject(secret: string): KeyObject {
+    return this.secretFor(secret).key;
+  }
+
+  private secretFor(secret: string): { key: KeyObject; signOptions?: JwtSignOptions } {
     if (this.secret?.value !== secret) {
       this.secret = { value: secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
     }
-    return this.secret.key;
+    return this.secret;
   }
 }

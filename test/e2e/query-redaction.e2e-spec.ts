@@ -37,4 +37,35 @@ describe('access log: credential query parameters are redacted after decoding', 
     expect(line?.req?.url).toBe(`/protected?page=2&${name}=[redacted]`);
     expect(capture.lines.join('\n')).not.toContain(secret);
   });
+
+  it('the access line has exactly its fields, and no header but the user agent', async () => {
+    const secret = `s3cr3t-${randomBytes(8).toString('hex')}`;
+    const res = await app.inject({
+      method: 'GET',
+      url: `/protected?client_secret=${secret}`,
+      headers: { authorization: `Bearer ${secret}`, 'user-agent': 'probe/1.0', cookie: secret },
+    });
+    expect(res.statusCode).toBe(401);
+    const line = capture.lines
+      .filter((l) => l.includes('request completed'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .at(-1);
+    expect(line).toEqual({
+      level: 40,
+      time: expect.any(String) as unknown,
+      pid: process.pid,
+      hostname: expect.any(String) as unknown,
+      req: {
+        id: res.headers['x-request-id'],
+        method: 'GET',
+        url: '/protected?client_secret=[redacted]',
+        remoteAddress: '127.0.0.1',
+        userAgent: 'probe/1.0',
+      },
+      res: { statusCode: 401 },
+      responseTime: expect.any(Number) as unknown,
+      msg: 'request completed',
+    });
+    expect(capture.lines.join('\n')).not.toContain(secret);
+  });
 });

@@ -37,6 +37,7 @@ describe('embedded data directory in use', () => {
             EMBEDDED_DB_DATA_DIR: data,
             EMBEDDED_DB_IN_MEMORY: 'false',
             CLIENT_SECRET_PEPPER: 'database-lock-e2e-pepper-0123456789',
+            WORKERS: '1',
           },
           timeout: 60_000,
         },

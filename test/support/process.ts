@@ -154,10 +154,14 @@ const APP_VARS = [
   'NODE_OPTIONS',
 ];
 
+/**
+ * One process unless a test asks for a cluster: these tests signal, kill and restart one pid,
+ * while WORKERS' default (auto) would fork workers on a machine with more cores.
+ */
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of APP_VARS) delete env[name];
-  return { ...env, ...extra };
+  return { ...env, WORKERS: '1', ...extra };
 }
 
 export interface DbProcess extends ManagedProcess {

@@ -8,6 +8,7 @@ import { assertNoDuplicateParameters } from '../scope';
  * OAuth parameter must appear at most once.
  */
 const REPEATABLE = ['resource', 'audience'];
+const FORM = 'application/x-www-form-urlencoded';
 
 /**
  * RFC 6749 §3.2 / RFC 7009 §2.1 / RFC 7662 §2.1: these endpoints take form-encoded bodies only,
@@ -18,8 +19,10 @@ const REPEATABLE = ['resource', 'audience'];
 export class FormRequestGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (contentType !== 'application/x-www-form-urlencoded') {
+    const header = req.headers['content-type'];
+    // What clients send; anything else (parameters, case, spaces) is parsed.
+    const contentType = header === FORM ? FORM : (header ?? '').split(';')[0].trim().toLowerCase();
+    if (contentType !== FORM) {
       throw new InvalidRequestError('the request body must be application/x-www-form-urlencoded');
     }
     assertNoDuplicateParameters(req.body, REPEATABLE);

@@ -19,6 +19,12 @@ describe('exceedsDepth', () => {
     expect(exceedsDepth({ ok: 1, deep: nest(MAX_BODY_DEPTH) })).toBe(true);
   });
 
+  it('a flat body is one level deep whatever the limit', () => {
+    expect(exceedsDepth({ a: 'x', b: 2 }, 1)).toBe(false);
+    expect(exceedsDepth({ a: {} }, 1)).toBe(true);
+    expect(exceedsDepth({ a: ['x'] }, 2)).toBe(false);
+  });
+
   it('does not overflow the stack on a body nested a hundred thousand levels', () => {
     expect(exceedsDepth(nest(100_000))).toBe(true);
   });

@@ -169,7 +169,11 @@ export function unverifiedClaims(token: string): Record<string, unknown> | undef
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** RFC 6749 §2.3.1: the id and secret are application/x-www-form-urlencoded before base64. */
-const formDecode = (value: string): string => decodeURIComponent(value.replace(/\+/g, ' '));
+const formDecode = (value: string): string =>
+  // Without '%' or '+' there is nothing to decode (generated ids and secrets): skip the work.
+  value.includes('%') || value.includes('+')
+    ? decodeURIComponent(value.replace(/\+/g, ' '))
+    : value;
 
 /**
  * HTTP Basic client credentials (RFC 6749 §2.3.1). Undefined when the header is not Basic;
