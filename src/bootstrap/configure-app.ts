@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyHttpOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { beforeEveryReply } from '../common/http/on-response';
 import { FastValidationPipe } from '../common/validation/fast-validation.pipe';
 import { AppConfig } from '../config/app-config.service';
 import { securityHeaders } from './security-headers';
@@ -46,12 +47,11 @@ export function configureApp(app: NestFastifyApplication): void {
 
   // Body-parser errors need no handler of ours: Nest routes Fastify's errors through the global filter.
   fastify.addHook('preValidation', rejectDeepBodies);
-  // Every reply (routes, Swagger UI's files, 404s, errors) passes here once: one hook for the
-  // request id and the security headers.
-  fastify.addHook('onSend', (req, reply, payload, done) => {
+  // Every reply (routes, Swagger UI's files, 404s, errors) passes here once, in the one onSend
+  // hook that the audit outcome shares: the request id and the security headers.
+  beforeEveryReply(fastify, (req, reply) => {
     reply.headers(headers);
     reply.header('x-request-id', String(req.id));
-    done(null, payload);
   });
 
   app.useGlobalPipes(

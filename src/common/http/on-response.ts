@@ -28,18 +28,32 @@ export function onEveryResponse(adapterHost: HttpAdapterHost, observe: ResponseO
   });
 }
 
+type ReplyObserver = (req: FastifyRequest, reply: FastifyReply) => void;
+
+/** Per Fastify instance, the observers its one onSend hook calls. */
+const replyObservers = new WeakMap<FastifyInstance, ReplyObserver[]>();
+
 /**
  * Runs `observe` once per reply, when it is about to be sent (onSend): unlike onResponse it also
  * runs for a request whose client has already gone, so what the request decided is never lost.
+ * Every reply observer (security headers, the audit outcome) shares one Fastify hook.
  */
 export function beforeEveryReply(
-  adapterHost: HttpAdapterHost,
-  observe: (req: FastifyRequest) => void,
+  target: HttpAdapterHost | FastifyInstance,
+  observe: ReplyObserver,
 ): void {
-  const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+  const fastify =
+    'httpAdapter' in target ? target.httpAdapter?.getInstance<FastifyInstance>() : target;
   if (!fastify || typeof fastify.addHook !== 'function') return;
-  fastify.addHook('onSend', (req, _reply, payload, done) => {
-    observe(req);
+  const list = replyObservers.get(fastify);
+  if (list) {
+    list.push(observe);
+    return;
+  }
+  const registered = [observe];
+  replyObservers.set(fastify, registered);
+  fastify.addHook('onSend', (req, reply, payload, done) => {
+    for (const run of registered) run(req, reply);
     done(null, payload);
   });
 }
