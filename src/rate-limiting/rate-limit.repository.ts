@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { RateLimitInstance } from './schemas/rate-limit-instance.schema';
 import { RateLimit } from './schemas/rate-limit.schema';
 
 export interface Reservation {
@@ -22,7 +23,31 @@ const isDuplicateKey = (err: unknown): boolean =>
 
 @Injectable()
 export class RateLimitRepository {
-  constructor(@InjectModel(RateLimit.name) private readonly model: Model<RateLimit>) {}
+  constructor(
+    @InjectModel(RateLimit.name) private readonly model: Model<RateLimit>,
+    @InjectModel(RateLimitInstance.name) private readonly instances: Model<RateLimitInstance>,
+  ) {}
+
+  /**
+   * The first reservation of a window: creates its counter already holding `min(wanted, limit)`,
+   * one write. If the document exists (another instance came first) the insert fails without
+   * touching it and the conditional increment below takes over, so the total stays within the limit.
+   */
+  async reserveFirst(window: WindowRef, wanted: number, limit: number): Promise<Reservation> {
+    const amount = Math.min(wanted, limit);
+    try {
+      await this.model.create({
+        _id: window.id,
+        count: amount,
+        timestamp: window.start,
+        expires_at: window.expiresAt,
+      });
+      return { granted: amount, count: amount };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return this.reserve(window, wanted, limit);
+    }
+  }
 
   /**
    * Atomically adds up to `wanted` to the window's counter without ever taking it above `limit`.
@@ -65,6 +90,23 @@ export class RateLimitRepository {
       // Two instances creating the same window at once: the other one won, which is the goal.
       if (!isDuplicateKey(err)) throw err;
     }
+  }
+
+  /** Records that instance `id` is alive until `expiresAt`. */
+  async beat(id: string, expiresAt: Date): Promise<void> {
+    await this.instances
+      .updateOne({ _id: id }, { $set: { expires_at: expiresAt } }, { upsert: true })
+      .exec();
+  }
+
+  /** How many instances have beaten recently enough to still count as alive at `now`. */
+  async countLiveInstances(now: Date): Promise<number> {
+    return this.instances.countDocuments({ expires_at: { $gt: now } }).exec();
+  }
+
+  /** An instance shutting down leaves the count at once rather than when its heartbeat expires. */
+  async forgetInstance(id: string): Promise<void> {
+    await this.instances.deleteOne({ _id: id }).exec();
   }
 
   private async incrementIfRoom(
