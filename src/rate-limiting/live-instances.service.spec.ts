@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { HEARTBEAT_TTL_MS, LiveInstancesService } from './live-instances.service';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TTL_MS,
+  LiveInstancesService,
+} from './live-instances.service';
 import type { RateLimitRepository } from './rate-limit.repository';
 
 const NOW = 1_700_000_000_000;
@@ -62,7 +66,7 @@ describe('LiveInstancesService', () => {
       const service = serviceOver(repository);
       await service.onApplicationBootstrap();
       expect(service.count).toBe(2);
-      await jest.advanceTimersByTimeAsync(5_000);
+      await jest.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
       expect(repository.beat).toHaveBeenCalledTimes(2);
       await service.beforeApplicationShutdown();
       expect(repository.forgetInstance).toHaveBeenCalledWith(service.id);

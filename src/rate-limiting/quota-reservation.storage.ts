@@ -16,10 +16,12 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  * (instances × flush interval × rate), which the test forbids.
  *
  * Why a fair share first: an instance's first reservation of a key in a window asks for
- * `ceil(limit / live instances)` (LiveInstancesService counts them by heartbeat), so a key whose
+ * `floor(limit / live instances)` (LiveInstancesService counts them by heartbeat), so a key whose
  * traffic fits its share costs one reservation per window and instance, whatever the limit; an
  * instance alone takes the whole limit at once. Only an instance that outgrows its share goes back,
- * for chunks that start at 1 and double up to that share, taken from what no one has reserved.
+ * for chunks taken from what no one has reserved, starting at 1 and doubling up to 1% of the limit:
+ * small, so that a busy instance does not take the shares of instances whose first request of the
+ * key is still on its way (their reservation round trip may be slower than its requests).
  *
  * The price is fairness, not safety: quota an instance reserved but did not use in its window is
  * lost, so another instance that needs more than its share may refuse early (at worst, with all
@@ -28,12 +30,19 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  * Refusals are cached until the window ends: once the shared counter is at the limit it cannot go
  * down within the window, so a flood of refused requests costs no database work.
  */
+/** Reservations beyond the fair share are capped at this fraction of the limit (at least 1). */
+export const MAX_CHUNK_FRACTION = 0.01;
 /** Local budgets are dropped (their unused quota is forfeited) beyond this many keys per window. */
 export const MAX_TRACKED_KEYS = 50_000;
 
-/** The first reservation of a key by one of `instances` instances: at least 1, at most the limit. */
+/**
+ * The first reservation of a key by one of `instances` instances: at least 1, at most the limit.
+ * Rounded down, so the shares of all instances fit in the limit together: an instance that comes
+ * late still finds its whole share, and the remainder (fewer requests than instances) goes one by
+ * one to whoever needs it.
+ */
 export const fairShare = (limit: number, instances: number): number =>
-  Math.min(limit, Math.max(1, Math.ceil(limit / Math.max(1, Math.floor(instances)))));
+  Math.min(limit, Math.max(1, Math.floor(limit / Math.max(1, Math.floor(instances)))));
 
 interface Bucket {
   limit: number;
@@ -118,14 +127,16 @@ export class QuotaReservationStorage implements ThrottlerStorage {
     try {
       if (!bucket.reserved) {
         const { granted, count } = await this.repository.reserveFirst(window, share, bucket.limit);
-        bucket.reserved = true;
+        // Lost to contention (nothing granted, room left): the next attempt asks for the share again.
+        bucket.reserved = granted > 0 || count >= bucket.limit;
         this.credit(bucket, granted, count);
         return;
       }
-      const wanted = Math.min(bucket.nextChunk, share);
+      const cap = Math.min(share, Math.max(1, Math.floor(bucket.limit * MAX_CHUNK_FRACTION)));
+      const wanted = Math.min(bucket.nextChunk, cap);
       const { granted, count } = await this.repository.reserve(window, wanted, bucket.limit);
       this.credit(bucket, granted, count);
-      if (granted > 0) bucket.nextChunk = Math.min(share, wanted * 2);
+      if (granted > 0) bucket.nextChunk = Math.min(cap, wanted * 2);
     } catch (err) {
       // Fail open: without the database the token endpoint cannot work anyway, and refusing every
       // request would turn a database hiccup into a full outage. One request's worth is admitted.
@@ -139,7 +150,8 @@ export class QuotaReservationStorage implements ThrottlerStorage {
 
   private credit(bucket: Bucket, granted: number, count: number): void {
     bucket.seenCount = count;
-    if (granted === 0) bucket.exhausted = true;
+    // Only a full counter is final for the window; a reservation lost to contention is retried.
+    if (granted === 0 && count >= bucket.limit) bucket.exhausted = true;
     bucket.available += granted;
   }
 

@@ -5,9 +5,9 @@ import { RateLimitInstance } from './schemas/rate-limit-instance.schema';
 import { RateLimit } from './schemas/rate-limit.schema';
 
 export interface Reservation {
-  /** How many requests were reserved (0 when the window is full). */
+  /** How many requests were reserved: 0 when the window is full, or when contention won. */
   granted: number;
-  /** The shared counter after the reservation, as far as this call saw it. */
+  /** The shared counter after the reservation, as far as this call saw it (the limit when full). */
   count: number;
 }
 
@@ -53,7 +53,9 @@ export class RateLimitRepository {
    * Atomically adds up to `wanted` to the window's counter without ever taking it above `limit`.
    * The increment is conditional (`count <= limit - amount`), a single atomic document update, so
    * concurrent instances can never push the total over the limit; when it does not match, the
-   * remaining room is read back and a smaller amount is tried.
+   * remaining room is read back and a smaller amount is tried. If other instances keep moving the
+   * counter, it gives up with nothing granted and the count it last saw (below the limit), which
+   * tells the caller to try again rather than that the window is full.
    *
    * The document is created first with a separate `$setOnInsert` upsert (`ensureWindow`) rather
    * than by upserting the conditional update: that variant relies on the E11000 a full window's
@@ -61,6 +63,7 @@ export class RateLimitRepository {
    */
   async reserve(window: WindowRef, wanted: number, limit: number): Promise<Reservation> {
     let amount = Math.min(wanted, limit);
+    let seen = 0;
     for (let attempt = 0; attempt < 4 && amount > 0; attempt++) {
       const after = await this.incrementIfRoom(window.id, amount, limit);
       if (after !== undefined) return { granted: amount, count: after };
@@ -71,9 +74,10 @@ export class RateLimitRepository {
       }
       const room = limit - count;
       if (room <= 0) return { granted: 0, count };
+      seen = count;
       amount = Math.min(amount, room);
     }
-    return { granted: 0, count: limit };
+    return { granted: 0, count: amount > 0 ? seen : limit };
   }
 
   /** Creates the window's counter at 0 if it does not exist yet; never touches an existing one. */

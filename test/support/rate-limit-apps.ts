@@ -17,7 +17,7 @@ export interface RateLimitedPair {
  * Two app instances on one database whose jwt_config (the FastAPI service's document) sets the
  * per-client limit. The limiters' clocks are pinned one second into a window, so no run straddles
  * two windows and every Retry-After is 59. Both instances count each other, so each one's first
- * reservation of a key is half the limit (rounded up).
+ * reservation of a key is half the limit (rounded down).
  */
 export async function startRateLimitedPair(
   limit: number,

@@ -77,6 +77,18 @@ describe('RateLimitRepository (embedded database)', () => {
     expect(doc?.count).toBe(50);
   });
 
+  it('never reports a window full that is not, when concurrent increments keep moving its counter', async () => {
+    const w = windowRef('c6:10.0.0.1:1700000040');
+    await repos[0].reserveFirst(w, 100, 1_000);
+    // One big reservation against a stream of small ones from the other connection.
+    const small = Array.from({ length: 200 }, () => repos[1].reserve(w, 1, 1_000));
+    const big = await repos[0].reserve(w, 500, 1_000);
+    await Promise.all(small);
+    expect(big.granted === 500 || big.count < 1_000).toBe(true);
+    const doc = await connections[0].collection('rate_limits').findOne({ _id: w.id as never });
+    expect(doc?.count).toBe(300 + big.granted);
+  });
+
   it('creates the window holding a first reservation in one write; a later first one increments it', async () => {
     const w = windowRef('c4:10.0.0.1:1700000040');
     expect(await repos[0].reserveFirst(w, 6, 10)).toEqual({ granted: 6, count: 6 });
