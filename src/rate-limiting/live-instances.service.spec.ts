@@ -55,6 +55,18 @@ describe('LiveInstancesService', () => {
     );
   });
 
+  it('skips a heartbeat while the previous one is still pending', async () => {
+    let release: () => void = () => undefined;
+    const beat = jest.fn(() => new Promise<void>((resolve) => (release = resolve)));
+    const service = serviceOver({ beat, countLiveInstances: jest.fn().mockResolvedValue(2) });
+    const first = service.beat();
+    await service.beat();
+    expect(beat).toHaveBeenCalledTimes(1);
+    release();
+    await first;
+    expect(service.count).toBe(2);
+  });
+
   it('beats at start-up and on an interval, and leaves the count when shutting down', async () => {
     jest.useFakeTimers({ now: NOW });
     try {

@@ -30,6 +30,7 @@ export class LiveInstancesService implements OnApplicationBootstrap, BeforeAppli
   private live = 1;
   private timer?: NodeJS.Timeout;
   private lastFailureLog = -Infinity;
+  private beating = false;
 
   constructor(private readonly repository: RateLimitRepository) {}
 
@@ -58,6 +59,9 @@ export class LiveInstancesService implements OnApplicationBootstrap, BeforeAppli
 
   /** Renews this instance's heartbeat, then counts the live ones. Never throws. */
   async beat(): Promise<void> {
+    // A database that hangs must not pile up one pending heartbeat per interval.
+    if (this.beating) return;
+    this.beating = true;
     const now = this.clock();
     try {
       await this.repository.beat(this.id, new Date(now + HEARTBEAT_TTL_MS));
@@ -70,6 +74,8 @@ export class LiveInstancesService implements OnApplicationBootstrap, BeforeAppli
           `rate-limit heartbeat failed, keeping ${this.live} instance(s): ${String(err)}`,
         );
       }
+    } finally {
+      this.beating = false;
     }
   }
 }
