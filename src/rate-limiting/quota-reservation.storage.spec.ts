@@ -88,13 +88,15 @@ describe('QuotaReservationStorage', () => {
     expect(fairShare(5, 2)).toBe(2);
     expect(fairShare(20, 3)).toBe(6);
     expect(fairShare(2, 5)).toBe(1);
-    expect(fairShare(1_000_000, 3)).toBe(333_333);
+    expect(fairShare(3_000, 3)).toBe(1_000);
+    // Capped, so that a dead instance cannot take a large limit with it for the rest of the window.
+    expect(fairShare(1_000_000, 3)).toBe(1_000);
     // A count not read yet (0) or nonsensical counts as this instance alone.
     expect(fairShare(60, 0)).toBe(60);
   });
 
   it('costs one reservation per key and window for traffic within its share, whatever the limit', async () => {
-    for (const limit of [10, 60, 1_000_000]) {
+    for (const limit of [10, 60, 3_000]) {
       const shared = new FakeSharedCounter();
       const storage = storageOver(shared, T0 + 1_000, 3);
       const { admitted } = await fire(storage, Math.floor(limit / 3), limit);

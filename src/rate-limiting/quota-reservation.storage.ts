@@ -30,6 +30,12 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  * Refusals are cached until the window ends: once the shared counter is at the limit it cannot go
  * down within the window, so a flood of refused requests costs no database work.
  */
+/**
+ * A share never exceeds this: an instance that dies (or restarts) takes its unused reservations
+ * with it for the rest of the window, so with a large limit a restarted instance alone would
+ * otherwise find every key it served full. Past it, a hot key costs one round trip per 1,000.
+ */
+export const MAX_SHARE = 1_000;
 /** Reservations beyond the fair share are capped at this fraction of the limit (at least 1). */
 export const MAX_CHUNK_FRACTION = 0.01;
 /** Local budgets are dropped (their unused quota is forfeited) beyond this many keys per window. */
@@ -42,7 +48,7 @@ export const MAX_TRACKED_KEYS = 50_000;
  * one to whoever needs it.
  */
 export const fairShare = (limit: number, instances: number): number =>
-  Math.min(limit, Math.max(1, Math.floor(limit / Math.max(1, Math.floor(instances)))));
+  Math.min(limit, MAX_SHARE, Math.max(1, Math.floor(limit / Math.max(1, Math.floor(instances)))));
 
 interface Bucket {
   limit: number;
