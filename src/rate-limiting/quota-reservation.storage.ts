@@ -17,8 +17,8 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  *
  * Why a fair share first: an instance's first reservation of a key in a window asks for
  * `floor(limit / live instances)` (LiveInstancesService counts them by heartbeat), so a key whose
- * traffic fits its share costs one reservation per window and instance, whatever the limit; an
- * instance alone takes the whole limit at once. Only an instance that outgrows its share goes back,
+ * traffic fits its share costs one reservation per window and instance, whatever the limit (up to
+ * MAX_SHARE); an instance alone takes the whole limit at once. Only an instance that outgrows its share goes back,
  * for chunks taken from what no one has reserved, starting at 1 and doubling up to 1% of the limit:
  * small, so that a busy instance does not take the shares of instances whose first request of the
  * key is still on its way (their reservation round trip may be slower than its requests).
@@ -42,7 +42,8 @@ export const MAX_CHUNK_FRACTION = 0.01;
 export const MAX_TRACKED_KEYS = 50_000;
 
 /**
- * The first reservation of a key by one of `instances` instances: at least 1, at most the limit.
+ * The first reservation of a key by one of `instances` instances: at least 1, at most the limit
+ * and MAX_SHARE.
  * Rounded down, so the shares of all instances fit in the limit together: an instance that comes
  * late still finds its whole share, and the remainder (fewer requests than instances) goes one by
  * one to whoever needs it.
