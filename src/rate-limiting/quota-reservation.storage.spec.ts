@@ -1,22 +1,37 @@
 import { Logger } from '@nestjs/common';
+import type { LiveInstancesService } from './live-instances.service';
 import type { Reservation, WindowRef } from './rate-limit.repository';
 import { RateLimitRepository } from './rate-limit.repository';
-import { QuotaReservationStorage } from './quota-reservation.storage';
+import { fairShare, QuotaReservationStorage } from './quota-reservation.storage';
 
 /** An in-memory stand-in with the repository's contract: atomic, never above the limit. */
 class FakeSharedCounter {
   readonly counts = new Map<string, number>();
   calls = 0;
   fail = false;
+  /** Reservations still to lose to other instances' concurrent increments (nothing granted). */
+  contended = 0;
 
   ensureWindow(): Promise<void> {
     return this.fail ? Promise.reject(new Error('db down')) : Promise.resolve();
   }
 
+  /** Wanted amounts, in call order, so tests can check what was asked for. */
+  readonly asked: number[] = [];
+
+  reserveFirst(window: WindowRef, wanted: number, limit: number): Promise<Reservation> {
+    return this.reserve(window, wanted, limit);
+  }
+
   reserve(window: WindowRef, wanted: number, limit: number): Promise<Reservation> {
     this.calls++;
+    this.asked.push(wanted);
     if (this.fail) return Promise.reject(new Error('db down'));
     const count = this.counts.get(window.id) ?? 0;
+    if (this.contended > 0) {
+      this.contended--;
+      return Promise.resolve({ granted: 0, count });
+    }
     const granted = Math.max(0, Math.min(wanted, limit - count));
     this.counts.set(window.id, count + granted);
     // Resolve on a later turn, like a network round trip, so callers interleave.
@@ -29,8 +44,13 @@ class FakeSharedCounter {
 const WINDOW = 60_000;
 const T0 = 1_700_000_040_000; // a window boundary
 
-function storageOver(shared: FakeSharedCounter, at = T0 + 1_000): QuotaReservationStorage {
-  const storage = new QuotaReservationStorage(shared as unknown as RateLimitRepository);
+function storageOver(
+  shared: FakeSharedCounter,
+  at = T0 + 1_000,
+  instances = 1,
+): QuotaReservationStorage {
+  const live = { count: instances } as LiveInstancesService;
+  const storage = new QuotaReservationStorage(shared as unknown as RateLimitRepository, live);
   storage.clock = () => at;
   return storage;
 }
@@ -61,14 +81,77 @@ describe('QuotaReservationStorage', () => {
     expect(shared.counts.get('c:1.2.3.4:1700000040')).toBeLessThanOrEqual(1_000);
   });
 
-  it('reserves one request at a time for small limits, so instances share them exactly', async () => {
+  it('sizes a first reservation as the fair share: floor(limit / instances), at least 1, at most the limit', () => {
+    expect(fairShare(60, 1)).toBe(60);
+    expect(fairShare(60, 2)).toBe(30);
+    expect(fairShare(60, 7)).toBe(8);
+    expect(fairShare(5, 2)).toBe(2);
+    expect(fairShare(20, 3)).toBe(6);
+    expect(fairShare(2, 5)).toBe(1);
+    expect(fairShare(3_000, 3)).toBe(1_000);
+    // Capped, so that a dead instance cannot take a large limit with it for the rest of the window.
+    expect(fairShare(1_000_000, 3)).toBe(1_000);
+    // A count not read yet (0) or nonsensical counts as this instance alone.
+    expect(fairShare(60, 0)).toBe(60);
+  });
+
+  it('costs one reservation per key and window for traffic within its share, whatever the limit', async () => {
+    for (const limit of [10, 60, 3_000]) {
+      const shared = new FakeSharedCounter();
+      const storage = storageOver(shared, T0 + 1_000, 3);
+      const { admitted } = await fire(storage, Math.floor(limit / 3), limit);
+      expect(admitted).toBe(Math.floor(limit / 3));
+      expect(shared.asked).toEqual([fairShare(limit, 3)]);
+    }
+  });
+
+  it('takes the whole limit in one reservation when it is the only instance', async () => {
     const shared = new FakeSharedCounter();
-    const a = storageOver(shared);
-    const b = storageOver(shared);
-    const first = await fire(a, 7, 10);
-    const second = await fire(b, 7, 10);
+    const { admitted } = await fire(storageOver(shared), 100, 60);
+    expect(admitted).toBe(60);
+    // The whole limit, then one refused reservation that marks the window full.
+    expect(shared.asked).toEqual([60, 1]);
+  });
+
+  it('lets an instance outgrow its share from what no one reserved, in chunks doubling up to 1% of the limit', async () => {
+    const shared = new FakeSharedCounter();
+    const a = storageOver(shared, T0 + 1_000, 2);
+    const b = storageOver(shared, T0 + 1_000, 2);
+    const first = await fire(a, 600, 1_000);
+    expect(first.admitted).toBe(600);
+    expect(shared.asked).toEqual([500, 1, 2, 4, 8, ...Array<number>(9).fill(10)]);
+    // b finds only what a left unreserved: the price of a share (a holds 5 unused requests).
+    const second = await fire(b, 600, 1_000);
+    expect(second.admitted).toBe(395);
+    expect(shared.counts.get('c:1.2.3.4:1700000040')).toBe(1_000);
+  });
+
+  it('goes back one request at a time beyond the share of a small limit, so none is parked', async () => {
+    const shared = new FakeSharedCounter();
+    const a = storageOver(shared, T0 + 1_000, 2);
+    const b = storageOver(shared, T0 + 1_000, 2);
+    expect((await fire(a, 7, 10)).admitted).toBe(7);
+    expect(shared.asked).toEqual([5, 1, 1]);
+    expect((await fire(b, 7, 10)).admitted).toBe(3);
+  });
+
+  it('gives a late instance its whole share: the shares fit in the limit together', async () => {
+    const shared = new FakeSharedCounter();
+    const [a, b, c] = [1, 2, 3].map(() => storageOver(shared, T0 + 1_000, 3));
+    // 6 + 6 + 6 reserved first; the last instance's 7th request takes one of the 2 left.
+    expect((await fire(a, 6, 20)).admitted).toBe(6);
+    expect((await fire(b, 6, 20)).admitted).toBe(6);
+    expect((await fire(c, 7, 20)).admitted).toBe(7);
+    expect(shared.asked).toEqual([6, 6, 6, 1]);
+  });
+
+  it('splits a small limit exactly between instances whose traffic fits their shares', async () => {
+    const shared = new FakeSharedCounter();
+    const a = storageOver(shared, T0 + 1_000, 2);
+    const b = storageOver(shared, T0 + 1_000, 2);
+    const [first, second] = await Promise.all([fire(a, 8, 10), fire(b, 8, 10)]);
     expect(first.admitted + second.admitted).toBe(10);
-    expect(second.admitted).toBe(3);
+    expect(shared.asked.slice(0, 2)).toEqual([5, 5]);
   });
 
   it('reserves growing chunks for a hot key: far fewer round trips than requests', async () => {
@@ -106,6 +189,15 @@ describe('QuotaReservationStorage', () => {
     const storage = storageOver(shared);
     expect((await fire(storage, 4, 2)).admitted).toBe(2);
     expect((await fire(storage, 4, 4)).admitted).toBe(2);
+  });
+
+  it('retries a reservation lost to contention instead of refusing for the rest of the window', async () => {
+    const shared = new FakeSharedCounter();
+    shared.contended = 2;
+    const { admitted } = await fire(storageOver(shared, T0 + 1_000, 2), 5, 10);
+    expect(admitted).toBe(5);
+    // The share each time: a lost first reservation is still the first.
+    expect(shared.asked).toEqual([5, 5, 5]);
   });
 
   it('fails open when the database is unreachable', async () => {

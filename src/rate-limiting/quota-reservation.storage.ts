@@ -1,35 +1,60 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { LiveInstancesService } from './live-instances.service';
 import { RateLimitRepository, type WindowRef } from './rate-limit.repository';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * Why chunked reservations:
- * the limit must hold across every instance sharing the database (the issue's scale-out test:
- * "the total accepted stays within the limit"), and the token endpoint must not pay a database
- * round trip per request. So each instance reserves quota from the shared counter in chunks
- * (atomic conditional `$inc`, never above the limit) and admits requests from its local budget
- * without waiting. The sum of all reservations never exceeds the limit, so the instances together
- * never over-admit. The alternative — count locally and flush every N ms — is cheaper but
- * over-admits by up to (instances × flush interval × rate), which the test forbids.
+ * Why reservations:
+ * the limit must hold across every instance sharing the database (the scale-out test: "the total
+ * accepted stays within the limit"), and the token endpoint must not pay a database round trip
+ * per request. So each instance reserves quota from the shared counter (atomic conditional `$inc`,
+ * never above the limit) and admits requests from its local budget without waiting. The sum of
+ * all reservations never exceeds the limit, so the instances together never over-admit. The
+ * alternative — count locally and flush every N ms — is cheaper but over-admits by up to
+ * (instances × flush interval × rate), which the test forbids.
+ *
+ * Why a fair share first: an instance's first reservation of a key in a window asks for
+ * `floor(limit / live instances)` (LiveInstancesService counts them by heartbeat), so a key whose
+ * traffic fits its share costs one reservation per window and instance, whatever the limit (up to
+ * MAX_SHARE); an instance alone takes the whole limit at once. Only an instance that outgrows its share goes back,
+ * for chunks taken from what no one has reserved, starting at 1 and doubling up to 1% of the limit:
+ * small, so that a busy instance does not take the shares of instances whose first request of the
+ * key is still on its way (their reservation round trip may be slower than its requests).
  *
  * The price is fairness, not safety: quota an instance reserved but did not use in its window is
- * lost, so another instance may refuse a little early. Chunks start at 1 and double while a key
- * keeps consuming them, capped at 1% of the limit, so small limits (60/min) reserve one request
- * at a time (exact), and a hot key at 1M/min costs one round trip per 10k requests.
+ * lost, so another instance that needs more than its share may refuse early (at worst, with all
+ * traffic of a key on one of N instances, it admits its share plus what the others left unreserved).
  *
  * Refusals are cached until the window ends: once the shared counter is at the limit it cannot go
  * down within the window, so a flood of refused requests costs no database work.
  */
+/**
+ * A share never exceeds this: an instance that dies (or restarts) takes its unused reservations
+ * with it for the rest of the window, so with a large limit a restarted instance alone would
+ * otherwise find every key it served full. Past it, a hot key costs one round trip per 1,000.
+ */
+export const MAX_SHARE = 1_000;
+/** Reservations beyond the fair share are capped at this fraction of the limit (at least 1). */
 export const MAX_CHUNK_FRACTION = 0.01;
 /** Local budgets are dropped (their unused quota is forfeited) beyond this many keys per window. */
 export const MAX_TRACKED_KEYS = 50_000;
 
+/**
+ * The first reservation of a key by one of `instances` instances: at least 1, at most the limit
+ * and MAX_SHARE.
+ * Rounded down, so the shares of all instances fit in the limit together: an instance that comes
+ * late still finds its whole share, and the remainder (fewer requests than instances) goes one by
+ * one to whoever needs it.
+ */
+export const fairShare = (limit: number, instances: number): number =>
+  Math.min(limit, MAX_SHARE, Math.max(1, Math.floor(limit / Math.max(1, Math.floor(instances)))));
+
 interface Bucket {
   limit: number;
-  /** Whether this instance has made sure the window's document exists. */
-  ensured: boolean;
+  /** Whether this instance has reserved for this key in this window (its share) yet. */
+  reserved: boolean;
   available: number;
   nextChunk: number;
   exhausted: boolean;
@@ -45,7 +70,10 @@ export class QuotaReservationStorage implements ThrottlerStorage {
   private buckets = new Map<string, Bucket>();
   private lastFailureLog = 0;
 
-  constructor(private readonly repository: RateLimitRepository) {}
+  constructor(
+    private readonly repository: RateLimitRepository,
+    private readonly instances: LiveInstancesService,
+  ) {}
 
   /** Replaceable in tests; the window arithmetic is all relative to it. */
   clock: () => number = Date.now;
@@ -85,7 +113,7 @@ export class QuotaReservationStorage implements ThrottlerStorage {
       if (this.buckets.size >= MAX_TRACKED_KEYS) this.buckets = new Map();
       bucket = {
         limit,
-        ensured: false,
+        reserved: false,
         available: 0,
         nextChunk: 1,
         exhausted: false,
@@ -102,21 +130,20 @@ export class QuotaReservationStorage implements ThrottlerStorage {
   }
 
   private async refill(bucket: Bucket, window: WindowRef): Promise<void> {
-    const cap = Math.max(1, Math.floor(bucket.limit * MAX_CHUNK_FRACTION));
-    const wanted = Math.min(bucket.nextChunk, cap);
+    const share = fairShare(bucket.limit, this.instances.count);
     try {
-      if (!bucket.ensured) {
-        await this.repository.ensureWindow(window);
-        bucket.ensured = true;
-      }
-      const { granted, count } = await this.repository.reserve(window, wanted, bucket.limit);
-      bucket.seenCount = count;
-      if (granted === 0) {
-        bucket.exhausted = true;
+      if (!bucket.reserved) {
+        const { granted, count } = await this.repository.reserveFirst(window, share, bucket.limit);
+        // Lost to contention (nothing granted, room left): the next attempt asks for the share again.
+        bucket.reserved = granted > 0 || count >= bucket.limit;
+        this.credit(bucket, granted, count);
         return;
       }
-      bucket.available += granted;
-      bucket.nextChunk = Math.min(cap, wanted * 2);
+      const cap = Math.min(share, Math.max(1, Math.floor(bucket.limit * MAX_CHUNK_FRACTION)));
+      const wanted = Math.min(bucket.nextChunk, cap);
+      const { granted, count } = await this.repository.reserve(window, wanted, bucket.limit);
+      this.credit(bucket, granted, count);
+      if (granted > 0) bucket.nextChunk = Math.min(cap, wanted * 2);
     } catch (err) {
       // Fail open: without the database the token endpoint cannot work anyway, and refusing every
       // request would turn a database hiccup into a full outage. One request's worth is admitted.
@@ -126,6 +153,13 @@ export class QuotaReservationStorage implements ThrottlerStorage {
         this.logger.warn(`rate-limit reservation failed, admitting: ${String(err)}`);
       }
     }
+  }
+
+  private credit(bucket: Bucket, granted: number, count: number): void {
+    bucket.seenCount = count;
+    // Only a full counter is final for the window; a reservation lost to contention is retried.
+    if (granted === 0 && count >= bucket.limit) bucket.exhausted = true;
+    bucket.available += granted;
   }
 
   private record(bucket: Bucket, secondsLeft: number, blocked: boolean): StorageRecord {

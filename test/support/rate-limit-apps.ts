@@ -1,5 +1,6 @@
 import { MongoClient, type Db } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
+import { LiveInstancesService } from '../../src/rate-limiting/live-instances.service';
 import { QuotaReservationStorage } from '../../src/rate-limiting/quota-reservation.storage';
 import { startHttpTestApp, type HttpTestApp } from './http-app';
 
@@ -15,7 +16,8 @@ export interface RateLimitedPair {
 /**
  * Two app instances on one database whose jwt_config (the FastAPI service's document) sets the
  * per-client limit. The limiters' clocks are pinned one second into a window, so no run straddles
- * two windows and every Retry-After is 59.
+ * two windows and every Retry-After is 59. Both instances count each other, so each one's first
+ * reservation of a key is half the limit (rounded down).
  */
 export async function startRateLimitedPair(
   limit: number,
@@ -35,6 +37,9 @@ export async function startRateLimitedPair(
   const a = await startHttpTestApp({ mongoUri: server.uri, env });
   const b = await startHttpTestApp({ mongoUri: server.uri, env });
   for (const t of [a, b]) t.app.get(QuotaReservationStorage).clock = () => windowStart + 1_000;
+  // a counted the live instances before b started; make both see two now, as their next
+  // heartbeat would within a few seconds.
+  for (const t of [a, b]) await t.app.get(LiveInstancesService).beat();
   const close = async (): Promise<void> => {
     for (const t of [a, b]) await t.close();
     await mongo.close();

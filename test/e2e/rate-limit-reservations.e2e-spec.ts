@@ -1,0 +1,85 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import type { Db } from 'mongodb';
+import { createClient, type TestClient } from '../support/factories/client.factory';
+import { basicAuth, form, type HttpTestApp } from '../support/http-app';
+import { startRateLimitedPair, type RateLimitedPair } from '../support/rate-limit-apps';
+
+/**
+ * What the limit costs the database: two instances on one embedded database count each other by
+ * heartbeat, so each one's first reservation of a key is half the limit, and the requests that fit
+ * in it cost no further rate_limits operation.
+ */
+describe('rate-limit reservations (one per key, window and instance within its share)', () => {
+  const LIMIT = 10;
+  const SHARE = LIMIT / 2;
+  let pair: RateLimitedPair;
+  let db: Db;
+  let a: HttpTestApp;
+  let b: HttpTestApp;
+  /** The operations each instance sent to rate_limits, in order (Mongoose's public debug hook). */
+  const ops = new Map<HttpTestApp, string[]>();
+
+  const tokenRequest = (t: HttpTestApp, client: TestClient) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: {
+        authorization: basicAuth(client.clientId, client.secret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: form({ grant_type: 'client_credentials' }),
+    });
+
+  const sequentially = async (t: HttpTestApp, client: TestClient, n: number) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) statuses.push((await tokenRequest(t, client)).statusCode);
+    return statuses;
+  };
+
+  beforeAll(async () => {
+    pair = await startRateLimitedPair(LIMIT);
+    ({ db, a, b } = pair);
+    for (const t of [a, b]) {
+      const log: string[] = [];
+      ops.set(t, log);
+      t.app
+        .get<Connection>(getConnectionToken())
+        .set('debug', (collection: string, method: string) => {
+          if (collection === 'rate_limits') log.push(method);
+        });
+    }
+  });
+
+  afterAll(() => pair?.close());
+
+  it('admits a share of requests of one key after exactly one write, then splits the rest exactly', async () => {
+    const client = await createClient(a.app);
+    const windowId = `${client.clientId}:127.0.0.1:${pair.windowStart / 1000}`;
+    for (const log of ops.values()) log.length = 0;
+
+    // The first instance's share: one insert creates the window already holding it.
+    expect(await sequentially(a, client, SHARE)).toEqual(Array(SHARE).fill(200));
+    expect(ops.get(a)).toEqual(['insertOne']);
+    expect(await db.collection('rate_limits').findOne({ _id: windowId as never })).toEqual({
+      _id: windowId,
+      count: SHARE,
+      timestamp: new Date(pair.windowStart),
+      expires_at: new Date(pair.windowStart + 60_000),
+    });
+
+    // The second instance's share: its insert meets the document, one conditional increment
+    // reserves the rest.
+    expect(await sequentially(b, client, SHARE)).toEqual(Array(SHARE).fill(200));
+    expect(ops.get(b)).toEqual(['insertOne', 'findOneAndUpdate']);
+    expect((await db.collection('rate_limits').findOne({ _id: windowId as never }))?.count).toBe(
+      LIMIT,
+    );
+
+    // Beyond the limit: each instance learns the window is full once, then refuses from memory.
+    expect(await sequentially(a, client, 3)).toEqual([429, 429, 429]);
+    expect(await sequentially(b, client, 3)).toEqual([429, 429, 429]);
+    expect(ops.get(a)).toEqual(['insertOne', 'findOneAndUpdate', 'findOne']);
+    expect(ops.get(b)).toEqual(['insertOne', 'findOneAndUpdate', 'findOneAndUpdate', 'findOne']);
+  });
+});
