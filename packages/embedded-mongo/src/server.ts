@@ -41,7 +41,7 @@ export class MongoServer {
   private nextConnectionId = 1;
   private ttlTimer?: NodeJS.Timeout;
   private sinceCompaction = 0;
-  private compacting?: Promise<void>;
+  private compacting?: Promise<number>;
   private stopped = false;
 
   constructor(private readonly config: ServerConfig) {
@@ -84,7 +84,7 @@ export class MongoServer {
     for (const s of this.sockets) s.destroy();
     await closed;
     await Promise.allSettled([...this.inflight]);
-    await this.compacting;
+    await this.compacting?.catch(() => undefined);
     this.cursors.close();
     await this.config.persistence?.close();
   }
@@ -169,10 +169,12 @@ export class MongoServer {
         connectionId,
         remote,
         startedAt: this.startedAt,
+        compact: () => this.compactNow(),
       };
       reply = runCommand(cmd, ctx);
       const records = this.engine.takeRecords();
       if (records.length > 0) reply = await this.persist(records, reply, commandName(cmd));
+      if (ctx.deferred) reply = await ctx.deferred.catch((err: unknown) => errorReply(err));
     }
     if (req.op === 'msg' && req.moreToCome) return;
     if (socket.destroyed) return;
@@ -218,20 +220,24 @@ export class MongoServer {
       this.requestCompaction();
   }
 
-  /** Hands the journal a snapshot taken in one synchronous step, so it matches what was appended so far. */
+  /** Starts a compaction unless one runs; failures are logged (the old generation stays). */
   requestCompaction(): void {
+    this.compactNow().catch((err: unknown) =>
+      this.logger.error(`journal compaction failed: ${(err as Error).message}`),
+    );
+  }
+
+  /** Compacts the journal, or joins the compaction in progress; resolves with the bytes freed. */
+  compactNow(): Promise<number> {
     const { persistence } = this.config;
-    if (!persistence || this.compacting || this.stopped) return;
-    this.sinceCompaction = 0;
-    const snapshot = this.engine.snapshot();
-    this.compacting = persistence
-      .compact(() => snapshot)
-      .catch((err: unknown) =>
-        this.logger.error(`journal compaction failed: ${(err as Error).message}`),
-      )
-      .finally(() => {
+    if (!persistence || this.stopped) return Promise.resolve(0);
+    if (!this.compacting) {
+      this.sinceCompaction = 0;
+      this.compacting = persistence.compact(() => this.engine.dump()).finally(() => {
         this.compacting = undefined;
       });
+    }
+    return this.compacting;
   }
 
   /** Runs the TTL monitor now; exposed so tests need not wait for the timer. */

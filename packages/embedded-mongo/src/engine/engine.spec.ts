@@ -73,7 +73,7 @@ describe('engine internals', () => {
     const replayed = b.collection('db', 'c')!;
     expect([...replayed.docs.values()]).toEqual([{ _id: 1, k: 'c' }]);
     expect(() => replayed.insert({ _id: 3, k: 'c' })).toThrow(/E11000/);
-    expect(b.snapshot().filter((r) => r.op === 'put')).toHaveLength(1);
+    expect([...b.dump()].filter((r) => r.op === 'put')).toHaveLength(1);
   });
 
   it('sweeps TTL indexes by range, leaving fresh and non-date values', () => {

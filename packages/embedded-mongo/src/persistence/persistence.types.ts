@@ -29,8 +29,12 @@ export interface Persistence {
   load(apply: (record: JournalRecord) => void): Promise<void>;
   /** Resolves only once every record is durable (fsynced). Records of concurrent calls may share one fsync. */
   append(records: JournalRecord[]): Promise<void>;
-  /** Writes a snapshot of the whole state and starts a fresh journal. */
-  compact(dump: () => Iterable<JournalRecord>): Promise<void>;
+  /**
+   * Starts a fresh journal at once, then writes a snapshot of the whole state from `dump()`,
+   * which may be read lazily while appends go on (see JournalPersistence). Resolves with the
+   * bytes freed on disk.
+   */
+  compact(dump: () => Iterable<JournalRecord>): Promise<number>;
   /** Flushes pending records and closes files. */
   close(): Promise<void>;
   /** True when the journal has grown enough that calling `compact` would pay off. Optional. */
