@@ -170,6 +170,7 @@ export class MongoServer {
         remote,
         startedAt: this.startedAt,
         compact: () => this.compactNow(),
+        rawSequences: req.op === 'msg' ? req.rawSequences : undefined,
       };
       reply = runCommand(cmd, ctx);
       const records = this.engine.takeRecords();

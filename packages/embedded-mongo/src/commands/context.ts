@@ -11,6 +11,8 @@ export interface CommandContext {
   connectionId: number;
   startedAt: number;
   remote: string;
+  /** The BSON bytes of the documents of the command's document sequences (see wire/protocol). */
+  rawSequences?: Map<string, Buffer[]>;
   /** Compacts the journal now (the `compact` command); resolves with the bytes freed on disk. */
   compact?: () => Promise<number>;
   /**

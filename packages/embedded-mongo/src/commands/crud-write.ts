@@ -66,9 +66,10 @@ export const writeCommands: HandlerTable = {
     const name = collName(cmd, 'insert');
     const docs = docArray(cmd, 'documents');
     const coll = ctx.engine.ensureCollection(ctx.db, name);
+    const raw = ctx.rawSequences?.get('documents');
     let n = 0;
-    const errors = eachStatement(docs, cmd.ordered !== false, (doc) => {
-      coll.insert(doc);
+    const errors = eachStatement(docs, cmd.ordered !== false, (doc, i) => {
+      coll.insert(doc, false, raw?.[i]);
       n++;
     });
     return withErrors({ n, ok: 1 }, errors);

@@ -15,6 +15,11 @@ export interface ScanStats {
   index?: string;
 }
 
+function idFirst(doc: Document): boolean {
+  for (const k in doc) return k === '_id' && doc._id !== undefined;
+  return false;
+}
+
 /** mongod's storage check on `_id`: no `$`-prefixed field names at any depth. */
 export function validateIdForStorage(id: unknown): void {
   const visit = (v: unknown): void => {
@@ -182,17 +187,25 @@ export class Collection {
     );
   }
 
-  /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
-  insert(doc: Document, force = false): Document {
+  /**
+   * Stores a private deep copy (with `_id` first, generated if missing), except on replay.
+   * `raw` is the document's BSON as it came off the wire: a document decoded from it belongs to
+   * this call alone, so when its `_id` already comes first it is stored as it is, its size is
+   * the byte count, and the journal gets those bytes instead of a second serialisation.
+   */
+  insert(doc: Document, force = false, raw?: Uint8Array): Document {
     if (!force) {
       this.assertWritable();
-      const { _id, ...rest } = deepClone(doc);
-      // Only a missing _id is generated: null is a valid, storable _id.
-      doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
+      if (raw === undefined || !idFirst(doc)) {
+        raw = undefined;
+        const { _id, ...rest } = deepClone(doc);
+        // Only a missing _id is generated: null is a valid, storable _id.
+        doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
+      }
       validateIdForStorage(doc._id);
     }
     const id = keyOf(doc._id);
-    const size = calculateObjectSize(doc);
+    const size = raw?.length ?? calculateObjectSize(doc);
     if (!force) {
       this.checkUnique(doc, NO_DOCUMENT);
       this.charge(size, false);
@@ -207,7 +220,7 @@ export class Collection {
     }
     this.docs.set(id, doc);
     for (const idx of this.indexes.values()) idx.add(doc, id);
-    if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc });
+    if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc, raw });
     return doc;
   }
 

@@ -15,7 +15,8 @@ export interface IndexSpec {
  * update operators, so that replay never re-runs query logic and is idempotent.
  */
 export type JournalRecord =
-  | { op: 'put'; db: string; coll: string; doc: Document }
+  /** `raw`, when set, is `doc`'s exact BSON (as it came off the wire): journaled as is. */
+  | { op: 'put'; db: string; coll: string; doc: Document; raw?: Uint8Array }
   | { op: 'del'; db: string; coll: string; id: unknown }
   | { op: 'createCollection'; db: string; coll: string; options?: Document }
   | { op: 'collMod'; db: string; coll: string; options: Document }
