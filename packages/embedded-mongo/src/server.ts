@@ -4,7 +4,7 @@ import { commandName, runCommand } from './commands';
 import type { CommandContext } from './commands/context';
 import { CursorRegistry } from './engine/cursors';
 import { Engine } from './engine/engine';
-import { DEFAULT_TTL_INTERVAL_MS, sweepExpired } from './engine/ttl';
+import { DEFAULT_TTL_INTERVAL_MS, sweepExpiredSlice } from './engine/ttl';
 import { errorReply } from './errors';
 import type { EmbeddedLogger } from './options';
 import type { Persistence } from './persistence/persistence.types';
@@ -43,6 +43,7 @@ export class MongoServer {
   private sinceCompaction = 0;
   private compacting?: Promise<number>;
   private stopped = false;
+  private sweeping = false;
 
   constructor(private readonly config: ServerConfig) {
     this.engine = new Engine(config.maxDataBytes);
@@ -68,7 +69,7 @@ export class MongoServer {
     });
     this.net.on('error', (err) => this.logger.error(`listener error: ${err.message}`));
     this.ttlTimer = setInterval(
-      () => this.sweepTtl(),
+      () => this.track(this.sweepTtl()),
       this.config.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS,
     );
     this.ttlTimer.unref();
@@ -241,18 +242,33 @@ export class MongoServer {
     return this.compacting;
   }
 
-  /** Runs the TTL monitor now; exposed so tests need not wait for the timer. */
-  sweepTtl(): void {
-    let removed: number;
+  /**
+   * Runs the TTL monitor now; exposed so tests need not wait for the timer. The sweep deletes
+   * in bounded slices and yields to the event loop between them, so requests are served while
+   * a large expiry runs; each slice's deletions are journaled like any write.
+   */
+  async sweepTtl(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    const now = Date.now();
     try {
-      removed = sweepExpired(this.engine);
-    } catch (err) {
-      this.logger.error(`TTL sweep failed: ${(err as Error).message}`);
-      return;
+      for (;;) {
+        let slice: ReturnType<typeof sweepExpiredSlice>;
+        try {
+          slice = sweepExpiredSlice(this.engine, now);
+        } catch (err) {
+          this.logger.error(`TTL sweep failed: ${(err as Error).message}`);
+          return;
+        }
+        const records = this.engine.takeRecords();
+        if (slice.removed > 0 && this.config.persistence)
+          this.track(this.persist(records, {}, 'ttl').then(() => undefined));
+        if (slice.done || this.stopped) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.sweeping = false;
     }
-    const records = this.engine.takeRecords();
-    if (removed === 0 || !this.config.persistence) return;
-    this.track(this.persist(records, {}, 'ttl').then(() => undefined));
   }
 }
 

@@ -2,6 +2,7 @@ import { Query } from 'mingo';
 import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
 import { MINGO_OPTIONS } from './planner';
+import { SortedKeys } from './sorted-keys';
 import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
 /** `ids` is a bare string while one document holds the key: most keys (ids, tokens) are unique. */
@@ -33,7 +34,8 @@ export interface RangeBound {
 
 /**
  * A secondary index: an exact-key hash map (unique checks, compound equality) plus, for the
- * first key field, a hash map and a lazily sorted key list used for equality and range plans.
+ * first key field, a hash map (equality plans) and the same buckets in key order (range plans,
+ * TTL sweeps), kept up to date on every write so no read ever has to sort.
  */
 export class Index {
   readonly fields: string[];
@@ -44,16 +46,15 @@ export class Index {
    */
   private readonly full = new Map<string, Set<string>>();
   private readonly first = new Map<string, Bucket>();
-  private sorted: { k: string; v: unknown }[] = [];
-  private readonly inSorted = new Set<string>();
-  private pending: string[] = [];
-  /** Set when the sorted list fell too far behind; the next range scan rebuilds it. */
-  private stale = false;
+  private readonly sorted = new SortedKeys<Bucket>(compareValues);
   private readonly partial?: Query;
+  /** The first field is a plain top-level name: its value is read without a path walk. */
+  private readonly topField?: string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
+    if (this.paths[0].length === 1) this.topField = this.fields[0];
     if (spec.partialFilterExpression)
       this.partial = new Query(spec.partialFilterExpression, MINGO_OPTIONS);
   }
@@ -124,20 +125,19 @@ export class Index {
         s.add(id);
       }
     }
-    for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = keyOf(v);
-      let b = this.first.get(k);
-      if (!b) {
-        this.first.set(k, (b = { value: v, ids: id }));
-        if (!this.stale && !this.inSorted.has(k)) this.pending.push(k);
-      } else addId(b, id);
-    }
-    // Write-heavy use without range scans must not grow `pending` without bound.
-    if (this.pending.length > this.first.size + 1024) {
-      this.stale = true;
-      this.pending = [];
-      this.sorted = [];
-      this.inSorted.clear();
+    const v = this.topField === undefined ? undefined : (doc[this.topField] as unknown);
+    if (this.topField !== undefined && !Array.isArray(v)) this.addKey(v, id);
+    else for (const each of valuesAtParts(doc, this.paths[0])) this.addKey(each, id);
+  }
+
+  private addKey(v: unknown, id: string): void {
+    const k = keyOf(v);
+    const b = this.first.get(k);
+    if (b) addId(b, id);
+    else {
+      const created = { value: v, ids: id };
+      this.first.set(k, created);
+      this.sorted.insert(created);
     }
   }
 
@@ -152,7 +152,10 @@ export class Index {
     for (const v of valuesAtParts(doc, this.paths[0])) {
       const k = keyOf(v);
       const b = this.first.get(k);
-      if (b && removeId(b, id)) this.first.delete(k);
+      if (b && removeId(b, id)) {
+        this.first.delete(k);
+        this.sorted.remove(b);
+      }
     }
   }
 
@@ -163,33 +166,43 @@ export class Index {
 
   /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
   range(lower?: RangeBound, upper?: RangeBound): string[] {
-    const anchor = lower ?? upper;
-    if (!anchor) return [];
-    this.settle();
-    const rank = typeRank(anchor.value);
-    const keys = this.sorted;
-    const lo = lower ? this.bound(lower.value, !lower.inclusive) : this.rankStart(rank);
     const out: string[] = [];
-    for (let i = lo; i < keys.length; i++) {
-      if (typeRank(keys[i].v) !== rank) break;
-      if (upper) {
-        const c = compareValues(keys[i].v, upper.value);
-        if (c > 0 || (c === 0 && !upper.inclusive)) break;
-      }
-      for (const id of idsOf(this.first.get(keys[i].k))) out.push(id);
+    for (const b of this.rangeBuckets(lower, upper)) for (const id of idsOf(b)) out.push(id);
+    return out;
+  }
+
+  /**
+   * Ids of the range, in key order, stopping once `max` are collected (whole keys only, so it
+   * may return a few more): a caller working in slices takes one slice, changes the
+   * collection, and asks again.
+   */
+  rangeIds(upper: RangeBound, max: number): string[] {
+    const out: string[] = [];
+    for (const b of this.rangeBuckets(undefined, upper)) {
+      for (const id of idsOf(b)) out.push(id);
+      if (out.length >= max) break;
     }
     return out;
   }
 
-  private rankStart(rank: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (typeRank(this.sorted[mid].v) < rank) lo = mid + 1;
-      else hi = mid;
+  private *rangeBuckets(lower?: RangeBound, upper?: RangeBound): Generator<Bucket> {
+    const anchor = lower ?? upper;
+    if (!anchor) return;
+    const rank = typeRank(anchor.value);
+    const start = lower
+      ? (v: unknown) => {
+          const c = compareValues(v, lower.value);
+          return lower.inclusive ? c >= 0 : c > 0;
+        }
+      : (v: unknown) => typeRank(v) >= rank;
+    for (const b of this.sorted.from(start)) {
+      if (typeRank(b.value) !== rank) return;
+      if (upper) {
+        const c = compareValues(b.value, upper.value);
+        if (c > 0 || (c === 0 && !upper.inclusive)) return;
+      }
+      yield b;
     }
-    return lo;
   }
 
   /** Number of distinct first-field keys, used by the planner to estimate selectivity. */
@@ -197,47 +210,9 @@ export class Index {
     return this.first.size;
   }
 
-  private bound(value: unknown, after: boolean): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareValues(this.sorted[mid].v, value);
-      if (c < 0 || (after && c === 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Folds keys added since the last range scan into the sorted list; stale keys are dropped on a rebuild. */
-  private settle(): void {
-    const bloated = this.sorted.length > this.first.size * 2;
-    if (!this.stale && this.pending.length === 0 && !bloated) return;
-    if (!this.stale && this.pending.length < 64 && !bloated) {
-      for (const k of this.pending) {
-        const b = this.first.get(k);
-        if (!b || this.inSorted.has(k)) continue;
-        this.sorted.splice(this.bound(b.value, false), 0, { k, v: b.value });
-        this.inSorted.add(k);
-      }
-    } else {
-      const entries = [...this.first.entries()].sort((a, b) =>
-        compareValues(a[1].value, b[1].value),
-      );
-      this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
-      this.inSorted.clear();
-      for (const e of this.sorted) this.inSorted.add(e.k);
-      this.stale = false;
-    }
-    this.pending = [];
-  }
-
   clear(): void {
     this.full.clear();
     this.first.clear();
-    this.sorted = [];
-    this.inSorted.clear();
-    this.pending = [];
-    this.stale = false;
+    this.sorted.clear();
   }
 }
