@@ -172,15 +172,14 @@ export class Index {
   }
 
   /**
-   * Ids of the range, in key order, stopping once `max` are collected (whole keys only, so it
-   * may return a few more): a caller working in slices takes one slice, changes the
-   * collection, and asks again.
+   * At most `max` ids of the range, in key order: a caller working in slices takes one slice,
+   * changes the collection, and asks again.
    */
   rangeIds(upper: RangeBound, max: number): string[] {
     const out: string[] = [];
+    if (max <= 0) return out;
     for (const b of this.rangeBuckets(undefined, upper)) {
-      for (const id of idsOf(b)) out.push(id);
-      if (out.length >= max) break;
+      for (const id of idsOf(b)) if (out.push(id) >= max) return out;
     }
     return out;
   }

@@ -7,7 +7,7 @@ export const DEFAULT_TTL_INTERVAL_MS = 60_000;
 
 /** How long one slice of a sweep may hold the event loop, and how many entries it may visit. */
 export const TTL_SLICE_MS = 4;
-const TTL_SLICE_ENTRIES = 2_000;
+const TTL_SLICE_ENTRIES = 256;
 
 export interface SweepSlice {
   removed: number;
@@ -58,7 +58,7 @@ export function sweepExpiredSlice(
           if (dates.length === 0 || Math.min(...dates.map((d) => d.getTime())) > cutoff) continue;
           coll.remove(doc);
           removed++;
-          if ((removed & 31) === 0 && performance.now() > deadline)
+          if ((removed & 7) === 0 && performance.now() > deadline)
             return { removed, done: false };
         }
         if (ids.length >= budget) return { removed, done: false };
