@@ -160,8 +160,7 @@ async function ttlRow(db: Db): Promise<AuditRow> {
       collMod: 'ttl_sweep',
       index: { keyPattern: { expires_at: 1 }, expireAfterSeconds: 0 },
     });
-    while ((await coll.estimatedDocumentCount()) > 0)
-      await new Promise((r) => setTimeout(r, 20));
+    while ((await coll.estimatedDocumentCount()) > 0) await new Promise((r) => setTimeout(r, 20));
   })();
   const sweep = await pingDuring(db, emptied);
   return {

@@ -20,7 +20,10 @@ const CLI = path.join(
   'cli.js',
 );
 
-export function startServerProcess(args: string[], nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startServerProcess(
+  args: string[],
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, CLI, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

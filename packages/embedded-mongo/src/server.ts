@@ -235,9 +235,11 @@ export class MongoServer {
     if (!persistence || this.stopped) return Promise.resolve(0);
     if (!this.compacting) {
       this.sinceCompaction = 0;
-      this.compacting = persistence.compact(() => this.engine.dump()).finally(() => {
-        this.compacting = undefined;
-      });
+      this.compacting = persistence
+        .compact(() => this.engine.dump())
+        .finally(() => {
+          this.compacting = undefined;
+        });
     }
     return this.compacting;
   }

@@ -125,8 +125,7 @@ export const adminCommands: HandlerTable = {
   compact: (cmd, ctx) => {
     const name = collName(cmd, 'compact');
     const c = ctx.engine.collection(ctx.db, name);
-    if (!c)
-      throw new MongoCommandError(ErrorCodes.NamespaceNotFound, 'collection does not exist');
+    if (!c) throw new MongoCommandError(ErrorCodes.NamespaceNotFound, 'collection does not exist');
     if (c.viewSource)
       throw new MongoCommandError(
         ErrorCodes.CommandNotSupportedOnView,

@@ -175,6 +175,17 @@ export class Collection {
     }
   }
 
+  /** checkUnique for a new document whose id key is known: a scalar `_id` is looked up in `docs`. */
+  private checkUniqueNew(doc: Document, id: string): void {
+    for (const idx of this.indexes.values()) {
+      const taken =
+        idx.name === '_id_' && !Array.isArray(doc._id)
+          ? this.docs.has(id)
+          : idx.conflict(doc, NO_DOCUMENT) !== undefined;
+      if (taken) throw this.duplicateError(idx, doc);
+    }
+  }
+
   duplicateError(idx: Index, doc: Document): MongoCommandError {
     const keyValue = idx.keyValue(doc);
     const shown = Object.keys(keyValue)
@@ -207,7 +218,7 @@ export class Collection {
     const id = keyOf(doc._id);
     const size = raw?.length ?? calculateObjectSize(doc);
     if (!force) {
-      this.checkUnique(doc, NO_DOCUMENT);
+      this.checkUniqueNew(doc, id);
       this.charge(size, false);
     } else {
       const old = this.docs.get(id);

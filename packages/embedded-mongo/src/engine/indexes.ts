@@ -126,12 +126,13 @@ export class Index {
       }
     }
     const v = this.topField === undefined ? undefined : (doc[this.topField] as unknown);
-    if (this.topField !== undefined && !Array.isArray(v)) this.addKey(v, id);
-    else for (const each of valuesAtParts(doc, this.paths[0])) this.addKey(each, id);
+    // The document's id key is keyOf(_id): the _id index need not compute it again.
+    if (this.topField !== undefined && !Array.isArray(v))
+      this.addKey(v, id, this.topField === '_id' ? id : keyOf(v));
+    else for (const each of valuesAtParts(doc, this.paths[0])) this.addKey(each, id, keyOf(each));
   }
 
-  private addKey(v: unknown, id: string): void {
-    const k = keyOf(v);
+  private addKey(v: unknown, id: string, k: string): void {
     const b = this.first.get(k);
     if (b) addId(b, id);
     else {

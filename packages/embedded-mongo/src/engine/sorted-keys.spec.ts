@@ -36,7 +36,10 @@ describe('SortedKeys', () => {
 
   it('appends growing keys (dates) and removes the oldest first, as TTL sweeps do', () => {
     const s = new SortedKeys<Entry>(compareValues);
-    const entries = Array.from({ length: 3_000 }, (_, i) => ({ value: new Date(1e12 + i), tag: i }));
+    const entries = Array.from({ length: 3_000 }, (_, i) => ({
+      value: new Date(1e12 + i),
+      tag: i,
+    }));
     for (const e of entries) s.insert(e);
     for (const e of entries.slice(0, 2_500)) expect(s.remove(e)).toBe(true);
     expect(values(s)).toEqual(entries.slice(2_500).map((e) => e.value));
@@ -49,7 +52,9 @@ describe('SortedKeys', () => {
     for (const e of same) s.insert(e);
     expect(s.remove({ value: 'k', tag: -1 })).toBe(false);
     expect(s.remove(same[1_200])).toBe(true);
-    expect([...s.from()].map((e) => e.tag)).toEqual(same.filter((_, i) => i !== 1_200).map((e) => e.tag));
+    expect([...s.from()].map((e) => e.tag)).toEqual(
+      same.filter((_, i) => i !== 1_200).map((e) => e.tag),
+    );
     expect(s.remove({ value: 'z', tag: -2 })).toBe(false);
   });
 

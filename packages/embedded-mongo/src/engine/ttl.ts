@@ -58,8 +58,7 @@ export function sweepExpiredSlice(
           if (dates.length === 0 || Math.min(...dates.map((d) => d.getTime())) > cutoff) continue;
           coll.remove(doc);
           removed++;
-          if ((removed & 7) === 0 && performance.now() > deadline)
-            return { removed, done: false };
+          if ((removed & 7) === 0 && performance.now() > deadline) return { removed, done: false };
         }
         if (ids.length >= budget) return { removed, done: false };
       }

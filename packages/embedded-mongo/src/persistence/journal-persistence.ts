@@ -174,7 +174,10 @@ export class JournalPersistence implements Persistence {
    * called, so every later append lands in the new journal. The dump is read afterwards, in
    * slices, while appends go on; it only has to reflect every record appended before the cut.
    */
-  private startCompaction(writer: JournalWriter, dump: () => Iterable<JournalRecord>): Promise<number> {
+  private startCompaction(
+    writer: JournalWriter,
+    dump: () => Iterable<JournalRecord>,
+  ): Promise<number> {
     const newGen = this.gen + 1;
     const oldTarget = this.target;
     const opened = this.openJournal(newGen);

@@ -1,5 +1,11 @@
 import { Binary, Decimal128, Long, ObjectId, serialize } from 'bson';
-import { decodePayload, encodeFrame, encodePutFrame, encodeRecord, FRAME_HEADER } from './record-codec';
+import {
+  decodePayload,
+  encodeFrame,
+  encodePutFrame,
+  encodeRecord,
+  FRAME_HEADER,
+} from './record-codec';
 
 describe('record codec', () => {
   const doc = {

@@ -36,12 +36,14 @@ function cstring(buf: Buffer, at: number): [string, number] {
   return [buf.toString('utf8', at, end), end + 1];
 }
 
-function bsonAt(buf: Buffer, at: number, limit: number): [Document, number] {
+/** The document at `at`, the offset after it, and its bytes (a slice of `buf`). */
+function bsonAt(buf: Buffer, at: number, limit: number): [Document, number, Buffer] {
   if (at + 5 > limit) throw new WireError('truncated BSON document');
   const size = buf.readInt32LE(at);
   if (size < 5 || at + size > limit) throw new WireError(`invalid BSON document size ${size}`);
+  const bytes = buf.subarray(at, at + size);
   try {
-    return [deserialize(buf.subarray(at, at + size)), at + size];
+    return [deserialize(bytes), at + size, bytes];
   } catch (err) {
     throw new WireError(`invalid BSON: ${(err as Error).message}`);
   }
@@ -77,9 +79,9 @@ function decodeMsg(buf: Buffer, requestId: number): Request {
       const raw: Buffer[] = [];
       at = first;
       while (at < stop) {
-        const [d, n] = bsonAt(buf, at, stop);
+        const [d, n, bytes] = bsonAt(buf, at, stop);
         docs.push(d);
-        raw.push(buf.subarray(at, n));
+        raw.push(bytes);
         at = n;
       }
       sequences.push([name, docs, raw]);
