@@ -218,7 +218,10 @@ export class MongoServer {
 
   private maybeCompact(): void {
     const { persistence, compactAfterRecords = 1_000_000 } = this.config;
-    if (this.sinceCompaction >= compactAfterRecords || persistence?.shouldCompact?.() === true)
+    // Like the journal's byte threshold, scaled to the data, so compactions do not come more
+    // often (each rewriting everything) as the collections grow.
+    const records = Math.max(compactAfterRecords, this.engine.documentCount());
+    if (this.sinceCompaction >= records || persistence?.shouldCompact?.() === true)
       this.requestCompaction();
   }
 

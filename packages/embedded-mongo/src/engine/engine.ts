@@ -26,6 +26,13 @@ export class Engine {
     return out;
   }
 
+  /** Documents stored in all collections. */
+  documentCount(): number {
+    let n = 0;
+    for (const colls of this.dbs.values()) for (const c of colls.values()) n += c.docs.size;
+    return n;
+  }
+
   collection(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
   }

@@ -29,7 +29,10 @@ import { DEFAULT_DESERIALIZE, encodeRecord, encodeTrailer } from './record-codec
 
 export interface JournalPersistenceOptions {
   logger?: PersistenceLogger;
-  /** Journal size after which `shouldCompact()` turns true and `onCompactNeeded` fires. */
+  /**
+   * Journal size after which `shouldCompact()` turns true and `onCompactNeeded` fires (or the
+   * last snapshot's size, when larger).
+   */
   compactAfterBytes?: number;
   /** Called (at most once per threshold crossing) after a durable append crossed the limit. */
   onCompactNeeded?: () => void;
@@ -56,6 +59,7 @@ export class JournalPersistence implements Persistence {
   private target!: JournalTarget; // set by load(), together with writer
   private gen = 0;
   private bytesSinceSnapshot = 0;
+  private snapshotBytes = 0;
   private compactSignalled = false;
   private loadStarted = false;
   private compacting: Promise<number> | null = null;
@@ -80,7 +84,15 @@ export class JournalPersistence implements Persistence {
   }
 
   shouldCompact(): boolean {
-    return this.compacting === null && this.bytesSinceSnapshot >= this.compactAfterBytes;
+    return this.compacting === null && this.bytesSinceSnapshot >= this.compactThreshold;
+  }
+
+  /**
+   * A compaction rewrites the whole state, so it waits until the journal is at least as large as
+   * the last snapshot: its cost per journaled byte then stays the same however large the data.
+   */
+  private get compactThreshold(): number {
+    return Math.max(this.compactAfterBytes, this.snapshotBytes);
   }
 
   async load(apply: (record: JournalRecord) => void): Promise<void> {
@@ -104,6 +116,7 @@ export class JournalPersistence implements Persistence {
     }
     this.gen = res.gen;
     this.bytesSinceSnapshot = res.journalBytes;
+    this.snapshotBytes = res.snapshotBytes;
     this.target = { handle, size: res.journalSize };
     this.writer = new JournalWriter(this.target, (bytes) => this.onDurable(bytes));
   }
@@ -158,7 +171,7 @@ export class JournalPersistence implements Persistence {
     if (
       hook === undefined ||
       this.compactSignalled ||
-      this.bytesSinceSnapshot < this.compactAfterBytes
+      this.bytesSinceSnapshot < this.compactThreshold
     )
       return;
     this.compactSignalled = true;
@@ -211,6 +224,7 @@ export class JournalPersistence implements Persistence {
     await oldTarget.handle.close();
     // On failure the old generation stays authoritative alongside the new journal.
     const written = await this.writeSnapshot(newGen, dump);
+    this.snapshotBytes = written.bytes;
 
     const listing = await listDir(this.dataDir);
     const superseded = [
