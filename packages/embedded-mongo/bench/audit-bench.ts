@@ -151,18 +151,19 @@ export async function runAuditRows(): Promise<AuditRow[]> {
 }
 
 /**
- * Entries already past their expires_at, under a TTL index that keeps them for years; the
- * pings start, then collMod lowers expireAfterSeconds to 0 and the next sweep deletes them all.
+ * Entries already past their expires_at, under a TTL index that keeps them for years; collMod
+ * (which rebuilds the index, so it stays outside the measured window) lowers expireAfterSeconds
+ * to 0, and the pings run until the sweeps, every 500 ms, have deleted them all.
  */
 async function ttlRow(db: Db, idleNote: string): Promise<AuditRow> {
   const coll = db.collection('ttl_sweep');
   await coll.createIndex({ expires_at: 1 }, { expireAfterSeconds: 100 * 365 * 86_400 });
   await insertBatches(coll, TTL_DOCS, 1000, Date.now() - 1000);
+  await db.command({
+    collMod: 'ttl_sweep',
+    index: { keyPattern: { expires_at: 1 }, expireAfterSeconds: 0 },
+  });
   const emptied = (async () => {
-    await db.command({
-      collMod: 'ttl_sweep',
-      index: { keyPattern: { expires_at: 1 }, expireAfterSeconds: 0 },
-    });
     while ((await coll.estimatedDocumentCount()) > 0) await new Promise((r) => setTimeout(r, 20));
   })();
   const sweep = await pingDuring(db, emptied);
