@@ -18,14 +18,14 @@
  */
 import { constants, promises as fsp } from 'fs';
 import * as path from 'path';
-import { performance } from 'perf_hooks';
 import type { DeserializeOptions } from 'bson';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { fsyncDir, journalFile, listDir, removeQuietly, snapshotFile } from './generations';
 import { JournalWriter, type JournalTarget } from './journal-writer';
 import { loadDir, type PersistenceLogger } from './loader';
 import type { JournalRecord, Persistence } from './persistence.types';
-import { DEFAULT_DESERIALIZE, encodeRecord, encodeTrailer } from './record-codec';
+import { DEFAULT_DESERIALIZE, encodeRecord } from './record-codec';
+import { totalSize, writeSnapshot } from './snapshot-writer';
 
 export interface JournalPersistenceOptions {
   logger?: PersistenceLogger;
@@ -41,9 +41,6 @@ export interface JournalPersistenceOptions {
 }
 
 const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
-const SNAPSHOT_CHUNK = 1024 * 1024;
-/** Longest stretch of snapshot encoding between two yields to the event loop. */
-const SLICE_MS = 4;
 
 const consoleLogger: PersistenceLogger = {
   log: () => undefined,
@@ -223,7 +220,7 @@ export class JournalPersistence implements Persistence {
     await oldDrained;
     await oldTarget.handle.close();
     // On failure the old generation stays authoritative alongside the new journal.
-    const written = await this.writeSnapshot(newGen, dump);
+    const written = await writeSnapshot(this.dataDir, newGen, dump);
     this.snapshotBytes = written.bytes;
 
     const listing = await listDir(this.dataDir);
@@ -251,70 +248,4 @@ export class JournalPersistence implements Persistence {
     }
     return { handle, size: 0 };
   }
-
-  /**
-   * tmp + fsync + rename + dir fsync: the snapshot name never points at a partial file. The
-   * dump is encoded in slices of at most SLICE_MS (or SNAPSHOT_CHUNK bytes), each followed by an
-   * awaited write, so requests are served between slices however large the state is.
-   */
-  private async writeSnapshot(
-    gen: number,
-    dump: () => Iterable<JournalRecord>,
-  ): Promise<{ records: number; bytes: number }> {
-    const final = path.join(this.dataDir, snapshotFile(gen));
-    const tmp = `${final}.tmp`;
-    const h = await fsp.open(tmp, 'w');
-    let pos = 0;
-    let records = 0;
-    try {
-      const it = dump()[Symbol.iterator]();
-      for (let done = false; !done;) {
-        const batch: Buffer[] = [];
-        let bytes = 0;
-        const sliceEnd = performance.now() + SLICE_MS;
-        while (bytes < SNAPSHOT_CHUNK) {
-          const next = it.next();
-          if (next.done === true) {
-            done = true;
-            break;
-          }
-          const f = encodeRecord(next.value);
-          batch.push(f);
-          bytes += f.length;
-          records++;
-          if ((records & 31) === 0 && performance.now() > sliceEnd) break;
-        }
-        if (done) {
-          const trailer = encodeTrailer(records);
-          batch.push(trailer);
-          bytes += trailer.length;
-        }
-        const data = Buffer.concat(batch, bytes);
-        for (let off = 0; off < data.length;)
-          off += (await h.write(data, off, data.length - off, pos + off)).bytesWritten;
-        pos += data.length;
-      }
-      await h.sync();
-    } catch (err) {
-      await h.close();
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    await h.close();
-    await fsp.rename(tmp, final);
-    await fsyncDir(this.dataDir);
-    return { records, bytes: pos };
-  }
-}
-
-async function totalSize(dir: string, names: string[]): Promise<number> {
-  const sizes = await Promise.all(
-    names.map((n) =>
-      fsp.stat(path.join(dir, n)).then(
-        (st) => st.size,
-        () => 0,
-      ),
-    ),
-  );
-  return sizes.reduce((a, b) => a + b, 0);
 }
