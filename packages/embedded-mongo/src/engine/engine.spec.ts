@@ -145,4 +145,26 @@ describe('engine internals', () => {
     expect(sweepExpired(e, now)).toBe(992);
     expect(c.docs.size).toBe(0);
   });
+
+  it('keeps a key shared by one, a few and many documents exact as they come and go', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'shared');
+    c.createIndex({ name: 'k_1', key: { k: 1 } });
+    const ids = (q: object): number[] =>
+      c
+        .find(q)
+        .map((d) => d._id as number)
+        .sort((x, y) => x - y);
+    for (let n = 1; n <= 20; n++) {
+      c.insert({ _id: n, k: 'shared' });
+      expect(ids({ k: 'shared' })).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
+    for (let n = 20; n >= 1; n--) {
+      c.remove(c.find({ _id: n })[0]);
+      expect(ids({ k: 'shared' })).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 1));
+      expect(ids({ k: { $gte: 'shared' } })).toEqual(ids({ k: 'shared' }));
+    }
+    c.insert({ _id: 99, k: 'shared' });
+    expect(ids({ k: { $lte: 'shared' } })).toEqual([99]);
+  });
 });

@@ -5,25 +5,45 @@ import { MINGO_OPTIONS } from './planner';
 import { SortedKeys } from './sorted-keys';
 import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
-/** `ids` is a bare string while one document holds the key: most keys (ids, tokens) are unique. */
+/**
+ * `ids` is a bare string while one document holds the key (most keys: ids, tokens), a small
+ * array while a few do (timestamps shared by a batch), and a Set beyond SMALL_BUCKET ids (a
+ * client id, an event type): a Set per key shared by two documents would cost more to build,
+ * hold and collect than the array scan it saves.
+ */
 interface Bucket {
   value: unknown;
-  ids: string | Set<string>;
+  ids: string | string[] | Set<string>;
 }
+
+const SMALL_BUCKET = 8;
 
 const idsOf = (b: Bucket | undefined): Iterable<string> =>
   b === undefined ? [] : typeof b.ids === 'string' ? [b.ids] : b.ids;
 
 function addId(b: Bucket, id: string): void {
-  if (typeof b.ids !== 'string') b.ids.add(id);
-  else if (b.ids !== id) b.ids = new Set([b.ids, id]);
+  const ids = b.ids;
+  if (typeof ids === 'string') {
+    if (ids !== id) b.ids = [ids, id];
+  } else if (Array.isArray(ids)) {
+    if (ids.includes(id)) return;
+    if (ids.length < SMALL_BUCKET) ids.push(id);
+    else b.ids = new Set([...ids, id]);
+  } else ids.add(id);
 }
 
 /** Whether the bucket is empty afterwards. */
 function removeId(b: Bucket, id: string): boolean {
-  if (typeof b.ids === 'string') return b.ids === id;
-  b.ids.delete(id);
-  if (b.ids.size === 1) b.ids = b.ids.values().next().value!;
+  const ids = b.ids;
+  if (typeof ids === 'string') return ids === id;
+  if (Array.isArray(ids)) {
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 1) b.ids = ids[0];
+    return false;
+  }
+  ids.delete(id);
+  if (ids.size === 1) b.ids = ids.values().next().value!;
   return false;
 }
 
