@@ -1,10 +1,12 @@
 /**
  * Embedded database benchmark: insertOne and findOne by a unique field through Mongoose, at 1k
- * and 100k documents, in memory and with the journal. Run with `npm run bench:db` (repository root) or `npm run bench` (this package); both compile it
+ * and 100k documents, in memory and with the journal; then the audit_logs rows (audit-bench.ts).
+ * Run with `npm run bench:db` (repository root) or `npm run bench` (this package); both compile it
  * with tsc first and run the built JavaScript.
  *
  * Env: BENCH_DB_CONCURRENCY (default 32), BENCH_DB_BIG (default 100000), BENCH_DB_IN_WORKER
- * (default 1: the server on its own thread, as the app runs it).
+ * (default 1: the server on its own thread, as the app runs it), BENCH_DB_AUDIT (default 1; 0
+ * skips the audit_logs rows), BENCH_DB_GROWTH, BENCH_DB_TTL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import mongoose, { Schema } from 'mongoose';
 
 import { startEmbeddedMongo } from '@oauth2-m2m/embedded-mongo';
+import { runAuditRows } from './audit-bench';
 
 const CONCURRENCY = Number(process.env.BENCH_DB_CONCURRENCY ?? 32);
 const SMALL = 1_000;
@@ -138,6 +141,18 @@ async function main(): Promise<void> {
   console.log(
     `in-memory inserts: ${Math.round(memInsert)}/s (target >= 3000); journaled inserts: ${Math.round(jInsert)}/s (target >= 1500)`,
   );
+  if (process.env.BENCH_DB_AUDIT === '0') return;
+  const audit = await runAuditRows();
+  console.log('audit_logs rows: the bin in its own process, journaled; CPU from its serverStatus');
+  console.table(
+    audit.map((r) => ({
+      row: r.row,
+      value: Number(r.value.toFixed(2)),
+      unit: r.unit,
+      'rounds / detail': r.detail,
+    })),
+  );
+  console.log(JSON.stringify({ rows, audit }));
 }
 
 main().catch((err: unknown) => {

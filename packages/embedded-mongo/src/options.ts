@@ -17,7 +17,10 @@ export interface EmbeddedMongoOptions {
   inWorker?: boolean;
   /** `false` silences the server; default writes to the console. */
   logger?: EmbeddedLogger | false;
-  /** Compact the journal after this many records (default 1,000,000; the journal also asks by size). */
+  /**
+   * Compact the journal after this many records, or as many as there are documents when that is
+   * more (default 1,000,000; the journal also asks by size).
+   */
   compactAfterRecords?: number;
   /**
    * Bound on the data held in memory, in MB of stored BSON (default: an eighth of

@@ -4,7 +4,7 @@ import { commandName, runCommand } from './commands';
 import type { CommandContext } from './commands/context';
 import { CursorRegistry } from './engine/cursors';
 import { Engine } from './engine/engine';
-import { DEFAULT_TTL_INTERVAL_MS, sweepExpired } from './engine/ttl';
+import { DEFAULT_TTL_INTERVAL_MS, sweepExpiredSlice } from './engine/ttl';
 import { errorReply } from './errors';
 import type { EmbeddedLogger } from './options';
 import type { Persistence } from './persistence/persistence.types';
@@ -41,8 +41,9 @@ export class MongoServer {
   private nextConnectionId = 1;
   private ttlTimer?: NodeJS.Timeout;
   private sinceCompaction = 0;
-  private compacting?: Promise<void>;
+  private compacting?: Promise<number>;
   private stopped = false;
+  private sweeping = false;
 
   constructor(private readonly config: ServerConfig) {
     this.engine = new Engine(config.maxDataBytes);
@@ -68,7 +69,7 @@ export class MongoServer {
     });
     this.net.on('error', (err) => this.logger.error(`listener error: ${err.message}`));
     this.ttlTimer = setInterval(
-      () => this.sweepTtl(),
+      () => this.track(this.sweepTtl()),
       this.config.ttlIntervalMs ?? DEFAULT_TTL_INTERVAL_MS,
     );
     this.ttlTimer.unref();
@@ -84,7 +85,7 @@ export class MongoServer {
     for (const s of this.sockets) s.destroy();
     await closed;
     await Promise.allSettled([...this.inflight]);
-    await this.compacting;
+    await this.compacting?.catch(() => undefined);
     this.cursors.close();
     await this.config.persistence?.close();
   }
@@ -169,10 +170,13 @@ export class MongoServer {
         connectionId,
         remote,
         startedAt: this.startedAt,
+        compact: () => this.compactNow(),
+        rawSequences: req.op === 'msg' ? req.rawSequences : undefined,
       };
       reply = runCommand(cmd, ctx);
       const records = this.engine.takeRecords();
       if (records.length > 0) reply = await this.persist(records, reply, commandName(cmd));
+      if (ctx.deferred) reply = await ctx.deferred.catch((err: unknown) => errorReply(err));
     }
     if (req.op === 'msg' && req.moreToCome) return;
     if (socket.destroyed) return;
@@ -214,38 +218,62 @@ export class MongoServer {
 
   private maybeCompact(): void {
     const { persistence, compactAfterRecords = 1_000_000 } = this.config;
-    if (this.sinceCompaction >= compactAfterRecords || persistence?.shouldCompact?.() === true)
+    // Like the journal's byte threshold, scaled to the data, so compactions do not come more
+    // often (each rewriting everything) as the collections grow.
+    const records = Math.max(compactAfterRecords, this.engine.documentCount());
+    if (this.sinceCompaction >= records || persistence?.shouldCompact?.() === true)
       this.requestCompaction();
   }
 
-  /** Hands the journal a snapshot taken in one synchronous step, so it matches what was appended so far. */
+  /** Starts a compaction unless one runs; failures are logged (the old generation stays). */
   requestCompaction(): void {
-    const { persistence } = this.config;
-    if (!persistence || this.compacting || this.stopped) return;
-    this.sinceCompaction = 0;
-    const snapshot = this.engine.snapshot();
-    this.compacting = persistence
-      .compact(() => snapshot)
-      .catch((err: unknown) =>
-        this.logger.error(`journal compaction failed: ${(err as Error).message}`),
-      )
-      .finally(() => {
-        this.compacting = undefined;
-      });
+    this.compactNow().catch((err: unknown) =>
+      this.logger.error(`journal compaction failed: ${(err as Error).message}`),
+    );
   }
 
-  /** Runs the TTL monitor now; exposed so tests need not wait for the timer. */
-  sweepTtl(): void {
-    let removed: number;
-    try {
-      removed = sweepExpired(this.engine);
-    } catch (err) {
-      this.logger.error(`TTL sweep failed: ${(err as Error).message}`);
-      return;
+  /** Compacts the journal, or joins the compaction in progress; resolves with the bytes freed. */
+  compactNow(): Promise<number> {
+    const { persistence } = this.config;
+    if (!persistence || this.stopped) return Promise.resolve(0);
+    if (!this.compacting) {
+      this.sinceCompaction = 0;
+      this.compacting = persistence
+        .compact(() => this.engine.dump())
+        .finally(() => {
+          this.compacting = undefined;
+        });
     }
-    const records = this.engine.takeRecords();
-    if (removed === 0 || !this.config.persistence) return;
-    this.track(this.persist(records, {}, 'ttl').then(() => undefined));
+    return this.compacting;
+  }
+
+  /**
+   * Runs the TTL monitor now; exposed so tests need not wait for the timer. The sweep deletes
+   * in bounded slices and yields to the event loop between them, so requests are served while
+   * a large expiry runs; each slice's deletions are journaled like any write.
+   */
+  async sweepTtl(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    const now = Date.now();
+    try {
+      for (;;) {
+        let slice: ReturnType<typeof sweepExpiredSlice>;
+        try {
+          slice = sweepExpiredSlice(this.engine, now);
+        } catch (err) {
+          this.logger.error(`TTL sweep failed: ${(err as Error).message}`);
+          return;
+        }
+        const records = this.engine.takeRecords();
+        if (slice.removed > 0 && this.config.persistence)
+          this.track(this.persist(records, {}, 'ttl').then(() => undefined));
+        if (slice.done || this.stopped) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.sweeping = false;
+    }
   }
 }
 

@@ -35,6 +35,11 @@ describe('handshake and admin commands', () => {
   it('answers ping, buildInfo, serverStatus, hostInfo, getCmdLineOpts, getParameter, whatsmyuri, connectionStatus', async () => {
     const admin = t.client.db('admin');
     expect((await admin.command({ ping: 1 })).ok).toBe(1);
+    // mongod's Linux CPU counters (the benchmark reads the database's CPU from them)
+    expect((await admin.command({ serverStatus: 1 })).extra_info).toMatchObject({
+      user_time_us: expect.any(Number),
+      system_time_us: expect.any(Number),
+    });
     const bi = await admin.command({ buildInfo: 1 });
     expect(typeof bi.version).toBe('string');
     expect(Array.isArray(bi.versionArray)).toBe(true);

@@ -121,6 +121,26 @@ export const adminCommands: HandlerTable = {
     return cursorReply(`${ctx.db}.$cmd.listCollections`, batch.id, batch.docs, 'firstBatch');
   },
 
+  /*
+   * mongod rewrites one collection's files; here all data lives in one journal, so any
+   * collection's compact writes one snapshot of everything and starts a fresh journal. The
+   * answer has mongod's shape; bytesFreed is what the removed journal and snapshot files held
+   * beyond the new snapshot.
+   */
+  compact: (cmd, ctx) => {
+    const name = collName(cmd, 'compact');
+    const c = ctx.engine.collection(ctx.db, name);
+    if (!c) throw new MongoCommandError(ErrorCodes.NamespaceNotFound, 'collection does not exist');
+    if (c.viewSource)
+      throw new MongoCommandError(
+        ErrorCodes.CommandNotSupportedOnView,
+        `Namespace ${ctx.db}.${name} is a view, not a collection`,
+      );
+    const run = ctx.compact;
+    if (run) ctx.deferred = run().then((bytesFreed) => ({ bytesFreed, ok: 1 }));
+    return { bytesFreed: 0, ok: 1 };
+  },
+
   dbStats: (_cmd, ctx) => {
     const colls = [...(ctx.engine.dbs.get(ctx.db)?.values() ?? [])];
     const objects = colls.reduce((a, c) => a + c.docs.size, 0);

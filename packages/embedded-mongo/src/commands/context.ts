@@ -12,6 +12,15 @@ export interface CommandContext {
   connectionId: number;
   startedAt: number;
   remote: string;
+  /** The BSON bytes of the documents of the command's document sequences (see wire/protocol). */
+  rawSequences?: Map<string, Buffer[]>;
+  /** Compacts the journal now (the `compact` command); resolves with the bytes freed on disk. */
+  compact?: () => Promise<number>;
+  /**
+   * Set by a handler whose reply needs I/O after its synchronous part (only `compact`): the
+   * server sends what this resolves with instead of the handler's return value.
+   */
+  deferred?: Promise<Document>;
 }
 
 /** Handlers are synchronous on purpose: a command's reads and writes can never interleave with another's. */

@@ -68,9 +68,10 @@ export const writeCommands: HandlerTable = {
     const docs = docArray(cmd, 'documents');
     const coll = ctx.engine.ensureCollection(ctx.db, name);
     const bypass = cmd.bypassDocumentValidation === true;
+    const raw = ctx.rawSequences?.get('documents');
     let n = 0;
-    const errors = eachStatement(docs, cmd.ordered !== false, (doc) => {
-      coll.insert(doc, false, bypass);
+    const errors = eachStatement(docs, cmd.ordered !== false, (doc, i) => {
+      coll.insert(doc, false, bypass, raw?.[i]);
       n++;
     });
     return withErrors({ n, ok: 1 }, errors);

@@ -18,6 +18,11 @@ export interface ScanStats {
   index?: string;
 }
 
+function idFirst(doc: Document): boolean {
+  for (const k in doc) return k === '_id' && doc._id !== undefined;
+  return false;
+}
+
 /** mongod's storage check on `_id`: no `$`-prefixed field names at any depth. */
 export function validateIdForStorage(id: unknown): void {
   const visit = (v: unknown): void => {
@@ -65,9 +70,9 @@ export class Collection {
     // The _id index follows the collection's default collation, as in mongod.
     const idSpec: IndexSpec = { name: '_id_', key: { _id: 1 } };
     if (options.collation) idSpec.collation = options.collation as Document;
-    this.indexes.set('_id_', new Index(idSpec));
-    this.refreshPlanIndexes();
     this.keys = new StoredKeys(isPlainObject(options.timeseries));
+    this.indexes.set('_id_', new Index(idSpec, !this.keys.timeseries));
+    this.refreshPlanIndexes();
   }
 
   /** The collection's default collation (`create` with `collation`), if any. */
@@ -185,6 +190,21 @@ export class Collection {
     }
   }
 
+  /** checkUnique for a new document whose id key is known: a scalar `_id` is looked up in `docs`. */
+  private checkUniqueNew(doc: Document, id: string): void {
+    for (const idx of this.indexes.values()) {
+      const taken =
+        idx.name !== '_id_'
+          ? idx.conflict(doc, NO_DOCUMENT) !== undefined
+          : this.keys.timeseries
+            ? false
+            : !Array.isArray(doc._id) && !idx.collation
+              ? this.docs.has(id)
+              : idx.conflict(doc, NO_DOCUMENT) !== undefined;
+      if (taken) throw this.duplicateError(idx, doc);
+    }
+  }
+
   duplicateError(idx: Index, doc: Document): MongoCommandError {
     const keyValue = idx.keyValue(doc);
     const shown = Object.keys(keyValue)
@@ -197,20 +217,28 @@ export class Collection {
     );
   }
 
-  /** Stores a private deep copy (with `_id` first, generated if missing), except on replay. */
-  insert(doc: Document, force = false, bypassValidation = false): Document {
+  /**
+   * Stores a private deep copy (with `_id` first, generated if missing), except on replay.
+   * `raw` is the document's BSON as it came off the wire: a document decoded from it belongs to
+   * this call alone, so when its `_id` already comes first it is stored as it is, its size is
+   * the byte count, and the journal gets those bytes instead of a second serialisation.
+   */
+  insert(doc: Document, force = false, bypassValidation = false, raw?: Uint8Array): Document {
     if (!force) {
       this.assertWritable();
-      const { _id, ...rest } = deepClone(doc);
-      // Only a missing _id is generated: null is a valid, storable _id.
-      doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
+      if (raw === undefined || !idFirst(doc)) {
+        raw = undefined;
+        const { _id, ...rest } = deepClone(doc);
+        // Only a missing _id is generated: null is a valid, storable _id.
+        doc = { _id: _id === undefined ? new ObjectId() : (_id as unknown), ...rest };
+      }
       validateIdForStorage(doc._id);
       if (!bypassValidation) checkValidation(this.options, doc);
     }
     const id = this.keys.fresh(doc);
-    const size = calculateObjectSize(doc);
+    const size = raw?.length ?? calculateObjectSize(doc);
     if (!force) {
-      this.checkUnique(doc, NO_DOCUMENT);
+      this.checkUniqueNew(doc, id);
       this.charge(size, false);
     } else {
       const old = this.keys.timeseries ? undefined : this.docs.get(id);
@@ -223,7 +251,7 @@ export class Collection {
     }
     this.docs.set(id, doc);
     for (const idx of this.indexes.values()) idx.add(doc, id);
-    if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc });
+    if (!force) this.record({ op: 'put', db: this.db, coll: this.name, doc, raw });
     return doc;
   }
 
@@ -279,7 +307,7 @@ export class Collection {
   /** Builds an index over existing documents; with `force` (journal replay) duplicates are tolerated. */
   createIndex(spec: IndexSpec, force = false): void {
     if (!force) this.assertWritable();
-    const idx = new Index(spec);
+    const idx = new Index(spec, !this.keys.timeseries);
     for (const [id, d] of this.docs) {
       if (!force && idx.conflict(d, id) !== undefined) throw this.duplicateError(idx, d);
       idx.add(d, id);

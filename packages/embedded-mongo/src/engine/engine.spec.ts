@@ -1,7 +1,7 @@
 import { Decimal128, Int32, Long, ObjectId } from 'bson';
 import { CursorRegistry } from './cursors';
 import { Engine } from './engine';
-import { sweepExpired } from './ttl';
+import { sweepExpired, sweepExpiredSlice } from './ttl';
 import { compareValues, keyOf } from './values';
 
 /* Engine internals that the wire suites cannot observe directly. */
@@ -73,7 +73,7 @@ describe('engine internals', () => {
     const replayed = b.collection('db', 'c')!;
     expect([...replayed.docs.values()]).toEqual([{ _id: 1, k: 'c' }]);
     expect(() => replayed.insert({ _id: 3, k: 'c' })).toThrow(/E11000/);
-    expect(b.snapshot().filter((r) => r.op === 'put')).toHaveLength(1);
+    expect([...b.dump()].filter((r) => r.op === 'put')).toHaveLength(1);
   });
 
   it('sweeps TTL indexes by range, leaving fresh and non-date values', () => {
@@ -110,5 +110,61 @@ describe('engine internals', () => {
         .map((d) => d.n)
         .sort((x, y) => x - y),
     ).toEqual([12, 15, 16, 17, 18, 19]);
+  });
+
+  it('sweeps in bounded slices, even when thousands of documents share one expiry', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'ttl');
+    c.createIndex({ name: 'at_1', key: { at: 1 }, expireAfterSeconds: 0 });
+    const now = Date.now();
+    const expired = new Date(now - 1000);
+    for (let i = 0; i < 5_000; i++) c.insert({ _id: i, at: expired });
+    for (let i = 0; i < 50; i++) c.insert({ _id: `fresh-${i}`, at: new Date(now + 60_000 + i) });
+    e.takeRecords();
+    const slices: number[] = [];
+    for (;;) {
+      const slice = sweepExpiredSlice(e, now, Infinity);
+      slices.push(slice.removed);
+      expect(e.takeRecords()).toHaveLength(slice.removed); // each slice journals its deletions
+      if (slice.done) break;
+    }
+    expect(Math.max(...slices)).toBeLessThanOrEqual(256);
+    expect(slices.reduce((a, b) => a + b, 0)).toBe(5_000);
+    expect(c.docs.size).toBe(50);
+    expect(c.find({ at: { $gte: new Date(now) } })).toHaveLength(50);
+  });
+
+  it('stops a slice at its deadline and finishes on later calls', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'ttl');
+    c.createIndex({ name: 'at_1', key: { at: 1 }, expireAfterSeconds: 0 });
+    const now = Date.now();
+    for (let i = 0; i < 1_000; i++) c.insert({ _id: i, at: new Date(now - 10_000 + i) });
+    const first = sweepExpiredSlice(e, now, 0); // deadline already passed
+    expect(first).toEqual({ removed: 8, done: false });
+    expect(sweepExpired(e, now)).toBe(992);
+    expect(c.docs.size).toBe(0);
+  });
+
+  it('keeps a key shared by one, a few and many documents exact as they come and go', () => {
+    const e = new Engine();
+    const c = e.ensureCollection('db', 'shared');
+    c.createIndex({ name: 'k_1', key: { k: 1 } });
+    const ids = (q: object): number[] =>
+      c
+        .find(q)
+        .map((d) => d._id as number)
+        .sort((x, y) => x - y);
+    for (let n = 1; n <= 20; n++) {
+      c.insert({ _id: n, k: 'shared' });
+      expect(ids({ k: 'shared' })).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
+    for (let n = 20; n >= 1; n--) {
+      c.remove(c.find({ _id: n })[0]);
+      expect(ids({ k: 'shared' })).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 1));
+      expect(ids({ k: { $gte: 'shared' } })).toEqual(ids({ k: 'shared' }));
+    }
+    c.insert({ _id: 99, k: 'shared' });
+    expect(ids({ k: { $lte: 'shared' } })).toEqual([99]);
   });
 });

@@ -26,6 +26,13 @@ export class Engine {
     return out;
   }
 
+  /** Documents stored in all collections. */
+  documentCount(): number {
+    let n = 0;
+    for (const colls of this.dbs.values()) for (const c of colls.values()) n += c.docs.size;
+    return n;
+  }
+
   collection(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
   }
@@ -106,19 +113,23 @@ export class Engine {
     }
   }
 
-  /** A consistent snapshot: collected synchronously, documents are immutable once stored. */
-  snapshot(): JournalRecord[] {
-    const out: JournalRecord[] = [];
+  /**
+   * The whole state as records, read lazily from the live maps, so a compaction can consume it
+   * in slices while writes go on. Whatever changes during the walk also goes to the journal
+   * the compaction started, which is replayed after the snapshot: the walk may show a document
+   * in a newer state, or twice, or miss one deleted meanwhile, and replay still ends in the
+   * right state, because records are post-images and replaying them is idempotent.
+   */
+  *dump(): Generator<JournalRecord> {
     for (const [db, colls] of this.dbs) {
       for (const [name, c] of colls) {
-        out.push({ op: 'createCollection', db, coll: name, options: c.options });
-        for (const idx of c.indexes.values()) {
-          if (idx.name !== '_id_') out.push({ op: 'createIndex', db, coll: name, spec: idx.spec });
+        yield { op: 'createCollection', db, coll: name, options: c.options };
+        for (const idx of [...c.indexes.values()]) {
+          if (idx.name !== '_id_') yield { op: 'createIndex', db, coll: name, spec: idx.spec };
         }
-        for (const doc of c.docs.values()) out.push({ op: 'put', db, coll: name, doc });
+        for (const doc of c.docs.values()) yield { op: 'put', db, coll: name, doc };
       }
     }
-    return out;
   }
 }
 

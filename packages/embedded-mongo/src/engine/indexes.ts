@@ -3,27 +3,48 @@ import type { Document } from 'bson';
 import type { IndexSpec } from '../persistence/persistence.types';
 import { parseCollation, type Collation } from './collation';
 import { compileFilter } from './planner';
+import { SortedKeys } from './sorted-keys';
 import { compareValues, keyOf, typeRank, valuesAtParts } from './values';
 
-/** `ids` is a bare string while one document holds the key: most keys (ids, tokens) are unique. */
+/**
+ * `ids` is a bare string while one document holds the key (most keys: ids, tokens), a small
+ * array while a few do (timestamps shared by a batch), and a Set beyond SMALL_BUCKET ids (a
+ * client id, an event type): a Set per key shared by two documents would cost more to build,
+ * hold and collect than the array scan it saves.
+ */
 interface Bucket {
   value: unknown;
-  ids: string | Set<string>;
+  ids: string | string[] | Set<string>;
 }
+
+const SMALL_BUCKET = 8;
 
 const idsOf = (b: Bucket | undefined): Iterable<string> =>
   b === undefined ? [] : typeof b.ids === 'string' ? [b.ids] : b.ids;
 
 function addId(b: Bucket, id: string): void {
-  if (typeof b.ids !== 'string') b.ids.add(id);
-  else if (b.ids !== id) b.ids = new Set([b.ids, id]);
+  const ids = b.ids;
+  if (typeof ids === 'string') {
+    if (ids !== id) b.ids = [ids, id];
+  } else if (Array.isArray(ids)) {
+    if (ids.includes(id)) return;
+    if (ids.length < SMALL_BUCKET) ids.push(id);
+    else b.ids = new Set([...ids, id]);
+  } else ids.add(id);
 }
 
 /** Whether the bucket is empty afterwards. */
 function removeId(b: Bucket, id: string): boolean {
-  if (typeof b.ids === 'string') return b.ids === id;
-  b.ids.delete(id);
-  if (b.ids.size === 1) b.ids = b.ids.values().next().value!;
+  const ids = b.ids;
+  if (typeof ids === 'string') return ids === id;
+  if (Array.isArray(ids)) {
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 1) b.ids = ids[0];
+    return false;
+  }
+  ids.delete(id);
+  if (ids.size === 1) b.ids = ids.values().next().value!;
   return false;
 }
 
@@ -34,7 +55,8 @@ export interface RangeBound {
 
 /**
  * A secondary index: an exact-key hash map (unique checks, compound equality) plus, for the
- * first key field, a hash map and a lazily sorted key list used for equality and range plans.
+ * first key field, a hash map (equality plans) and the same buckets in key order (range plans,
+ * TTL sweeps), kept up to date on every write so no read ever has to sort.
  */
 export class Index {
   readonly fields: string[];
@@ -45,23 +67,30 @@ export class Index {
    */
   private readonly full = new Map<string, Set<string>>();
   private readonly first = new Map<string, Bucket>();
-  private sorted: { k: string; v: unknown }[] = [];
-  private readonly inSorted = new Set<string>();
-  private pending: string[] = [];
-  /** Set when the sorted list fell too far behind; the next range scan rebuilds it. */
-  private stale = false;
+  private readonly sorted: SortedKeys<Bucket>;
   private readonly partial?: Query;
+  /** The first field is a plain top-level name: its value is read without a path walk. */
+  private readonly topField?: string;
   /** Strings are keyed and ordered by it (`collation` in the spec; absent = binary). */
   readonly collation?: Collation;
   /** `keyOf` under the index's collation, made once: the insert path calls it for every key. */
   private readonly keyFn: (v: unknown) => string;
+  /** The `_id` index's key is the document's stored key: binary, and no time-series counter. */
+  private readonly keyIsStoredId: boolean;
 
-  constructor(readonly spec: IndexSpec) {
+  /** `storedById`: the collection holds documents under `keyOf(_id)` (not time-series). */
+  constructor(
+    readonly spec: IndexSpec,
+    storedById = true,
+  ) {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
+    if (this.paths[0].length === 1) this.topField = this.fields[0];
     const collation = parseCollation(spec.collation) ?? undefined;
     this.collation = collation;
     this.keyFn = collation ? (v) => keyOf(v, collation) : (v) => keyOf(v);
+    this.sorted = new SortedKeys<Bucket>((a, b) => compareValues(a, b, collation));
+    this.keyIsStoredId = storedById && !collation && this.topField === '_id';
     if (spec.partialFilterExpression)
       this.partial = compileFilter(spec.partialFilterExpression, undefined, this.collation);
   }
@@ -135,20 +164,21 @@ export class Index {
         s.add(id);
       }
     }
-    for (const v of valuesAtParts(doc, this.paths[0])) {
-      const k = this.keyFn(v);
-      let b = this.first.get(k);
-      if (!b) {
-        this.first.set(k, (b = { value: v, ids: id }));
-        if (!this.stale && !this.inSorted.has(k)) this.pending.push(k);
-      } else addId(b, id);
-    }
-    // Write-heavy use without range scans must not grow `pending` without bound.
-    if (this.pending.length > this.first.size + 1024) {
-      this.stale = true;
-      this.pending = [];
-      this.sorted = [];
-      this.inSorted.clear();
+    const v = this.topField === undefined ? undefined : (doc[this.topField] as unknown);
+    // The document's id key is keyOf(_id): the _id index need not compute it again.
+    if (this.topField !== undefined && !Array.isArray(v))
+      this.addKey(v, id, this.keyIsStoredId ? id : this.keyFn(v));
+    else
+      for (const each of valuesAtParts(doc, this.paths[0])) this.addKey(each, id, this.keyFn(each));
+  }
+
+  private addKey(v: unknown, id: string, k: string): void {
+    const b = this.first.get(k);
+    if (b) addId(b, id);
+    else {
+      const created = { value: v, ids: id };
+      this.first.set(k, created);
+      this.sorted.insert(created);
     }
   }
 
@@ -163,7 +193,10 @@ export class Index {
     for (const v of valuesAtParts(doc, this.paths[0])) {
       const k = this.keyFn(v);
       const b = this.first.get(k);
-      if (b && removeId(b, id)) this.first.delete(k);
+      if (b && removeId(b, id)) {
+        this.first.delete(k);
+        this.sorted.remove(b);
+      }
     }
   }
 
@@ -174,33 +207,42 @@ export class Index {
 
   /** Ids whose first-field key lies in the range, within the BSON type bracket of the bound(s), like mongod. */
   range(lower?: RangeBound, upper?: RangeBound): string[] {
-    const anchor = lower ?? upper;
-    if (!anchor) return [];
-    this.settle();
-    const rank = typeRank(anchor.value);
-    const keys = this.sorted;
-    const lo = lower ? this.bound(lower.value, !lower.inclusive) : this.rankStart(rank);
     const out: string[] = [];
-    for (let i = lo; i < keys.length; i++) {
-      if (typeRank(keys[i].v) !== rank) break;
-      if (upper) {
-        const c = compareValues(keys[i].v, upper.value, this.collation);
-        if (c > 0 || (c === 0 && !upper.inclusive)) break;
-      }
-      for (const id of idsOf(this.first.get(keys[i].k))) out.push(id);
+    for (const b of this.rangeBuckets(lower, upper)) for (const id of idsOf(b)) out.push(id);
+    return out;
+  }
+
+  /**
+   * At most `max` ids of the range, in key order: a caller working in slices takes one slice,
+   * changes the collection, and asks again.
+   */
+  rangeIds(upper: RangeBound, max: number): string[] {
+    const out: string[] = [];
+    if (max <= 0) return out;
+    for (const b of this.rangeBuckets(undefined, upper)) {
+      for (const id of idsOf(b)) if (out.push(id) >= max) return out;
     }
     return out;
   }
 
-  private rankStart(rank: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (typeRank(this.sorted[mid].v) < rank) lo = mid + 1;
-      else hi = mid;
+  private *rangeBuckets(lower?: RangeBound, upper?: RangeBound): Generator<Bucket> {
+    const anchor = lower ?? upper;
+    if (!anchor) return;
+    const rank = typeRank(anchor.value);
+    const start = lower
+      ? (v: unknown) => {
+          const c = compareValues(v, lower.value, this.collation);
+          return lower.inclusive ? c >= 0 : c > 0;
+        }
+      : (v: unknown) => typeRank(v) >= rank;
+    for (const b of this.sorted.from(start)) {
+      if (typeRank(b.value) !== rank) return;
+      if (upper) {
+        const c = compareValues(b.value, upper.value, this.collation);
+        if (c > 0 || (c === 0 && !upper.inclusive)) return;
+      }
+      yield b;
     }
-    return lo;
   }
 
   /** Number of distinct first-field keys, used by the planner to estimate selectivity. */
@@ -208,47 +250,9 @@ export class Index {
     return this.first.size;
   }
 
-  private bound(value: unknown, after: boolean): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareValues(this.sorted[mid].v, value, this.collation);
-      if (c < 0 || (after && c === 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Folds keys added since the last range scan into the sorted list; stale keys are dropped on a rebuild. */
-  private settle(): void {
-    const bloated = this.sorted.length > this.first.size * 2;
-    if (!this.stale && this.pending.length === 0 && !bloated) return;
-    if (!this.stale && this.pending.length < 64 && !bloated) {
-      for (const k of this.pending) {
-        const b = this.first.get(k);
-        if (!b || this.inSorted.has(k)) continue;
-        this.sorted.splice(this.bound(b.value, false), 0, { k, v: b.value });
-        this.inSorted.add(k);
-      }
-    } else {
-      const entries = [...this.first.entries()].sort((a, b) =>
-        compareValues(a[1].value, b[1].value, this.collation),
-      );
-      this.sorted = entries.map(([k, b]) => ({ k, v: b.value }));
-      this.inSorted.clear();
-      for (const e of this.sorted) this.inSorted.add(e.k);
-      this.stale = false;
-    }
-    this.pending = [];
-  }
-
   clear(): void {
     this.full.clear();
     this.first.clear();
-    this.sorted = [];
-    this.inSorted.clear();
-    this.pending = [];
-    this.stale = false;
+    this.sorted.clear();
   }
 }

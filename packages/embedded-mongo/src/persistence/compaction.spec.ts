@@ -216,4 +216,25 @@ describe('JournalPersistence compaction', () => {
       await p.close();
     }
   });
+
+  it('waits for the journal to outgrow the last snapshot before asking again, also after a restart', async () => {
+    const model = new StateModel();
+    const log = capturingLogger();
+    const p = new JournalPersistence(tmp.dir, { logger: log, compactAfterBytes: 1000 });
+    await p.load(model.apply);
+    for (let i = 0; i < 200; i++) await write(p, model, put(i, { pad: 'x'.repeat(100) }));
+    await p.compact(() => model.dump());
+    const snapshot = statSync(path.join(tmp.dir, snapshotFile(1))).size;
+    expect(snapshot).toBeGreaterThan(20 * 1000);
+    let i = 0;
+    while (p.journalBytes < 1000) await write(p, model, put(i++ % 200, { v: i }));
+    expect(p.shouldCompact()).toBe(false); // past compactAfterBytes, not past the snapshot
+    while (p.journalBytes < snapshot) await write(p, model, put(i++ % 200, { v: i }));
+    expect(p.shouldCompact()).toBe(true);
+    await p.close();
+    const reloaded = new JournalPersistence(tmp.dir, { logger: log, compactAfterBytes: 1000 });
+    await reloaded.load(() => undefined);
+    expect(reloaded.shouldCompact()).toBe(true);
+    await reloaded.close();
+  });
 });

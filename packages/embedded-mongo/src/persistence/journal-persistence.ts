@@ -7,11 +7,14 @@
  * - The engine decides when to compact, because only it can produce a consistent dump();
  *   we only measure (`journalBytes`, `shouldCompact()`) and nudge once per threshold
  *   crossing via `onCompactNeeded`, so compaction never runs behind the engine's back.
- * - compact(dump) cuts the journal and iterates dump() synchronously, inside the call, so
- *   the cut is exact: dump() must contain every record handed to append() before compact()
- *   was called (apply to memory before or when calling append), and anything appended
- *   after the call lands in the new journal. A record may end up both in the snapshot and
- *   in the new journal; replaying post-images twice is harmless.
+ * - compact(dump) cuts the journal synchronously, inside the call: anything appended after
+ *   the call lands in the new journal. dump() is then read in time-bounded slices while
+ *   appends go on, so it must reflect every record handed to append() before compact() was
+ *   called (apply to memory before or when calling append), and may reflect later ones: a
+ *   record may end up both in the snapshot and in the new journal, and replaying post-images
+ *   again, in order, after the snapshot ends in the same state.
+ * - A crash mid-compaction leaves the old generation (snapshot + journal), the new journal and
+ *   a partial snapshot-*.tmp; load ignores the tmp and replays both journals in order.
  */
 import { constants, promises as fsp } from 'fs';
 import * as path from 'path';
@@ -21,11 +24,15 @@ import { fsyncDir, journalFile, listDir, removeQuietly, snapshotFile } from './g
 import { JournalWriter, type JournalTarget } from './journal-writer';
 import { loadDir, type PersistenceLogger } from './loader';
 import type { JournalRecord, Persistence } from './persistence.types';
-import { DEFAULT_DESERIALIZE, encodeRecord, encodeTrailer } from './record-codec';
+import { DEFAULT_DESERIALIZE, encodeRecord } from './record-codec';
+import { totalSize, writeSnapshot } from './snapshot-writer';
 
 export interface JournalPersistenceOptions {
   logger?: PersistenceLogger;
-  /** Journal size after which `shouldCompact()` turns true and `onCompactNeeded` fires. */
+  /**
+   * Journal size after which `shouldCompact()` turns true and `onCompactNeeded` fires (or the
+   * last snapshot's size, when larger).
+   */
   compactAfterBytes?: number;
   /** Called (at most once per threshold crossing) after a durable append crossed the limit. */
   onCompactNeeded?: () => void;
@@ -34,7 +41,6 @@ export interface JournalPersistenceOptions {
 }
 
 const DEFAULT_COMPACT_AFTER = 64 * 1024 * 1024;
-const SNAPSHOT_CHUNK = 1024 * 1024;
 
 const consoleLogger: PersistenceLogger = {
   log: () => undefined,
@@ -50,9 +56,10 @@ export class JournalPersistence implements Persistence {
   private target!: JournalTarget; // set by load(), together with writer
   private gen = 0;
   private bytesSinceSnapshot = 0;
+  private snapshotBytes = 0;
   private compactSignalled = false;
   private loadStarted = false;
-  private compacting: Promise<void> | null = null;
+  private compacting: Promise<number> | null = null;
   private closing: Promise<void> | null = null;
   private lock: DataDirLock | null = null;
 
@@ -74,7 +81,15 @@ export class JournalPersistence implements Persistence {
   }
 
   shouldCompact(): boolean {
-    return this.compacting === null && this.bytesSinceSnapshot >= this.compactAfterBytes;
+    return this.compacting === null && this.bytesSinceSnapshot >= this.compactThreshold;
+  }
+
+  /**
+   * A compaction rewrites the whole state, so it waits until the journal is at least as large as
+   * the last snapshot: its cost per journaled byte then stays the same however large the data.
+   */
+  private get compactThreshold(): number {
+    return Math.max(this.compactAfterBytes, this.snapshotBytes);
   }
 
   async load(apply: (record: JournalRecord) => void): Promise<void> {
@@ -98,6 +113,7 @@ export class JournalPersistence implements Persistence {
     }
     this.gen = res.gen;
     this.bytesSinceSnapshot = res.journalBytes;
+    this.snapshotBytes = res.snapshotBytes;
     this.target = { handle, size: res.journalSize };
     this.writer = new JournalWriter(this.target, (bytes) => this.onDurable(bytes));
   }
@@ -113,7 +129,7 @@ export class JournalPersistence implements Persistence {
   }
 
   /** A call while a compaction runs joins it: that snapshot plus the journal already cover the state. */
-  compact(dump: () => Iterable<JournalRecord>): Promise<void> {
+  compact(dump: () => Iterable<JournalRecord>): Promise<number> {
     if (this.closing !== null) return Promise.reject(new Error('JournalPersistence is closed'));
     if (this.writer === null)
       return Promise.reject(new Error('JournalPersistence.load() must complete before compact()'));
@@ -152,7 +168,7 @@ export class JournalPersistence implements Persistence {
     if (
       hook === undefined ||
       this.compactSignalled ||
-      this.bytesSinceSnapshot < this.compactAfterBytes
+      this.bytesSinceSnapshot < this.compactThreshold
     )
       return;
     this.compactSignalled = true;
@@ -164,13 +180,14 @@ export class JournalPersistence implements Persistence {
   }
 
   /**
-   * Runs synchronously up to the first await: the journal cut and the dump happen at the
-   * instant compact() is called, so a dump the caller prepared in the same tick is exact.
+   * Runs synchronously up to the first await: the journal is cut at the instant compact() is
+   * called, so every later append lands in the new journal. The dump is read afterwards, in
+   * slices, while appends go on; it only has to reflect every record appended before the cut.
    */
   private startCompaction(
     writer: JournalWriter,
     dump: () => Iterable<JournalRecord>,
-  ): Promise<void> {
+  ): Promise<number> {
     const newGen = this.gen + 1;
     const oldTarget = this.target;
     const opened = this.openJournal(newGen);
@@ -179,22 +196,7 @@ export class JournalPersistence implements Persistence {
     const bytesBefore = this.bytesSinceSnapshot;
     this.bytesSinceSnapshot = 0;
     this.compactSignalled = false;
-    let frames: Buffer[] | null = null;
-    let dumpError: unknown = null;
-    try {
-      frames = Array.from(dump(), encodeRecord);
-    } catch (err) {
-      dumpError = err;
-    }
-    return this.finishCompaction(
-      newGen,
-      opened,
-      oldTarget,
-      oldDrained,
-      frames,
-      dumpError,
-      bytesBefore,
-    );
+    return this.finishCompaction(newGen, opened, oldTarget, oldDrained, dump, bytesBefore);
   }
 
   private async finishCompaction(
@@ -202,10 +204,9 @@ export class JournalPersistence implements Persistence {
     opened: Promise<JournalTarget>,
     oldTarget: JournalTarget,
     oldDrained: Promise<void>,
-    frames: Buffer[] | null,
-    dumpError: unknown,
+    dump: () => Iterable<JournalRecord>,
     bytesBefore: number,
-  ): Promise<void> {
+  ): Promise<number> {
     const started = Date.now();
     let newTarget: JournalTarget;
     try {
@@ -218,19 +219,22 @@ export class JournalPersistence implements Persistence {
     this.target = newTarget;
     await oldDrained;
     await oldTarget.handle.close();
-    // Without a snapshot the old generation stays authoritative alongside the new journal.
-    if (frames === null) throw dumpError;
-    await this.writeSnapshot(newGen, frames);
+    // On failure the old generation stays authoritative alongside the new journal.
+    const written = await writeSnapshot(this.dataDir, newGen, dump);
+    this.snapshotBytes = written.bytes;
 
     const listing = await listDir(this.dataDir);
-    await removeQuietly(this.dataDir, [
+    const superseded = [
       ...listing.snapshots.filter((g) => g < newGen).map(snapshotFile),
       ...listing.journals.filter((g) => g < newGen).map(journalFile),
-    ]);
+    ];
+    const freed = await totalSize(this.dataDir, superseded);
+    await removeQuietly(this.dataDir, superseded);
     await fsyncDir(this.dataDir);
     this.logger.log(
-      `journal: compacted ${frames.length} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`,
+      `journal: compacted ${written.records} records into ${snapshotFile(newGen)} in ${Date.now() - started} ms`,
     );
+    return Math.max(0, freed - written.bytes);
   }
 
   /** The directory entry must be durable before any acknowledgement depends on the file. */
@@ -243,39 +247,5 @@ export class JournalPersistence implements Persistence {
       throw err;
     }
     return { handle, size: 0 };
-  }
-
-  /** tmp + fsync + rename + dir fsync: the snapshot name never points at a partial file. */
-  private async writeSnapshot(gen: number, frames: Buffer[]): Promise<void> {
-    const final = path.join(this.dataDir, snapshotFile(gen));
-    const tmp = `${final}.tmp`;
-    const h = await fsp.open(tmp, 'w');
-    try {
-      let pos = 0;
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      const flush = async (): Promise<void> => {
-        const data = Buffer.concat(batch, batchBytes);
-        batch = [];
-        batchBytes = 0;
-        for (let off = 0; off < data.length;)
-          off += (await h.write(data, off, data.length - off, pos + off)).bytesWritten;
-        pos += data.length;
-      };
-      for (const f of [...frames, encodeTrailer(frames.length)]) {
-        batch.push(f);
-        batchBytes += f.length;
-        if (batchBytes >= SNAPSHOT_CHUNK) await flush();
-      }
-      await flush();
-      await h.sync();
-    } catch (err) {
-      await h.close();
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
-    await h.close();
-    await fsp.rename(tmp, final);
-    await fsyncDir(this.dataDir);
   }
 }

@@ -19,6 +19,8 @@ export interface LoadResult {
   journalSize: number;
   /** Bytes of journal replayed on top of the snapshot: the work compaction would save. */
   journalBytes: number;
+  /** Size of the snapshot loaded (0 without one). */
+  snapshotBytes: number;
 }
 
 type Apply = (record: JournalRecord) => void;
@@ -61,7 +63,7 @@ export async function loadDir(
   logger.log(
     `journal: loaded ${base ? snapshotFile(base.gen) : 'no snapshot'} + ${journals.length} journal(s), ${journalBytes} journal bytes`,
   );
-  return { gen, journalSize, journalBytes };
+  return { gen, journalSize, journalBytes, snapshotBytes: base?.buf.length ?? 0 };
 }
 
 /** Newest snapshot that is intact end to end; damaged ones are renamed aside, never deleted. */

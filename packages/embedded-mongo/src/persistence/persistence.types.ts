@@ -19,7 +19,8 @@ export interface IndexSpec {
  * update operators, so that replay never re-runs query logic and is idempotent.
  */
 export type JournalRecord =
-  | { op: 'put'; db: string; coll: string; doc: Document }
+  /** `raw`, when set, is `doc`'s exact BSON (as it came off the wire): journaled as is. */
+  | { op: 'put'; db: string; coll: string; doc: Document; raw?: Uint8Array }
   | { op: 'del'; db: string; coll: string; id: unknown }
   | { op: 'createCollection'; db: string; coll: string; options?: Document }
   | { op: 'collMod'; db: string; coll: string; options: Document }
@@ -33,8 +34,12 @@ export interface Persistence {
   load(apply: (record: JournalRecord) => void): Promise<void>;
   /** Resolves only once every record is durable (fsynced). Records of concurrent calls may share one fsync. */
   append(records: JournalRecord[]): Promise<void>;
-  /** Writes a snapshot of the whole state and starts a fresh journal. */
-  compact(dump: () => Iterable<JournalRecord>): Promise<void>;
+  /**
+   * Starts a fresh journal at once, then writes a snapshot of the whole state from `dump()`,
+   * which may be read lazily while appends go on (see JournalPersistence). Resolves with the
+   * bytes freed on disk.
+   */
+  compact(dump: () => Iterable<JournalRecord>): Promise<number>;
   /** Flushes pending records and closes files. */
   close(): Promise<void>;
   /** True when the journal has grown enough that calling `compact` would pay off. Optional. */

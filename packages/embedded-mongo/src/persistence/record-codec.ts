@@ -36,8 +36,7 @@ const OPS = new Set([
   'dropDatabase',
 ]);
 
-export function encodeFrame(payloadDoc: Document): Buffer {
-  const payload = serialize(payloadDoc);
+function frameOf(payload: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
@@ -45,8 +44,53 @@ export function encodeFrame(payloadDoc: Document): Buffer {
   return frame;
 }
 
+export function encodeFrame(payloadDoc: Document): Buffer {
+  return frameOf(serialize(payloadDoc));
+}
+
+/**
+ * The frame `encodeFrame({op: 'put', db, coll, doc})` would produce, built around the document's
+ * BSON bytes instead of serialising the document again: an insert batch's documents go to the
+ * journal exactly as they came off the wire.
+ */
+export function encodePutFrame(db: string, coll: string, rawDoc: Uint8Array): Buffer {
+  const dbLen = Buffer.byteLength(db);
+  const collLen = Buffer.byteLength(coll);
+  // int32 size | 0x02 "op" "put" | 0x02 "db" db | 0x02 "coll" coll | 0x03 "doc" raw | 0x00
+  const head = 4 + (1 + 3 + 4 + 4) + (1 + 3 + 4 + dbLen + 1) + (1 + 5 + 4 + collLen + 1);
+  const total = head + (1 + 4) + rawDoc.length + 1;
+  const frame = Buffer.allocUnsafe(FRAME_HEADER + total);
+  let at = FRAME_HEADER;
+  const str = (name: string, value: string, len: number): void => {
+    frame[at++] = 0x02;
+    at += frame.write(name, at, 'latin1');
+    frame[at++] = 0;
+    frame.writeInt32LE(len + 1, at);
+    at += 4;
+    at += frame.write(value, at, 'utf8');
+    frame[at++] = 0;
+  };
+  frame.writeInt32LE(total, at);
+  at += 4;
+  str('op', 'put', 3);
+  str('db', db, dbLen);
+  str('coll', coll, collLen);
+  frame[at++] = 0x03;
+  at += frame.write('doc', at, 'latin1');
+  frame[at++] = 0;
+  frame.set(rawDoc, at);
+  at += rawDoc.length;
+  frame[at] = 0;
+  const payload = frame.subarray(FRAME_HEADER);
+  frame.writeUInt32LE(total, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  return frame;
+}
+
 /** `del` ids are wrapped so any BSON value (including a document or null) has one container. */
 export function encodeRecord(record: JournalRecord): Buffer {
+  if (record.op === 'put' && record.raw !== undefined)
+    return encodePutFrame(record.db, record.coll, record.raw);
   if (record.op === 'del') {
     return encodeFrame({ op: 'del', db: record.db, coll: record.coll, id: { v: record.id } });
   }

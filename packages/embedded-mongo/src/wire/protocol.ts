@@ -17,7 +17,18 @@ export class WireError extends Error {}
 
 export type Request =
   | { op: 'query'; requestId: number; collection: string; command: Document }
-  | { op: 'msg'; requestId: number; moreToCome: boolean; command: Document };
+  | {
+      op: 'msg';
+      requestId: number;
+      moreToCome: boolean;
+      command: Document;
+      /**
+       * The BSON bytes of each document of a document sequence that makes up a whole array field
+       * of the command (insert's `documents`), by field name: a journal can store them as they
+       * came instead of serialising the decoded documents again. Slices of the message buffer.
+       */
+      rawSequences?: Map<string, Buffer[]>;
+    };
 
 function cstring(buf: Buffer, at: number): [string, number] {
   const end = buf.indexOf(0, at);
@@ -25,12 +36,14 @@ function cstring(buf: Buffer, at: number): [string, number] {
   return [buf.toString('utf8', at, end), end + 1];
 }
 
-function bsonAt(buf: Buffer, at: number, limit: number): [Document, number] {
+/** The document at `at`, the offset after it, and its bytes (a slice of `buf`). */
+function bsonAt(buf: Buffer, at: number, limit: number): [Document, number, Buffer] {
   if (at + 5 > limit) throw new WireError('truncated BSON document');
   const size = buf.readInt32LE(at);
   if (size < 5 || at + size > limit) throw new WireError(`invalid BSON document size ${size}`);
+  const bytes = buf.subarray(at, at + size);
   try {
-    return [deserialize(buf.subarray(at, at + size)), at + size];
+    return [deserialize(bytes), at + size, bytes];
   } catch (err) {
     throw new WireError(`invalid BSON: ${(err as Error).message}`);
   }
@@ -50,7 +63,7 @@ function decodeMsg(buf: Buffer, requestId: number): Request {
   const end = flags & FLAG_CHECKSUM_PRESENT ? buf.length - 4 : buf.length;
   let at = HEADER_BYTES + 4;
   let command: Document | undefined;
-  const sequences: [string, Document[]][] = [];
+  const sequences: [string, Document[], Buffer[]][] = [];
   while (at < end) {
     const kind = buf[at++];
     if (kind === 0) {
@@ -63,23 +76,33 @@ function decodeMsg(buf: Buffer, requestId: number): Request {
       if (size < 5 || stop > end) throw new WireError(`invalid document sequence size ${size}`);
       const [name, first] = cstring(buf, at + 4);
       const docs: Document[] = [];
+      const raw: Buffer[] = [];
       at = first;
       while (at < stop) {
-        const [d, n] = bsonAt(buf, at, stop);
+        const [d, n, bytes] = bsonAt(buf, at, stop);
         docs.push(d);
+        raw.push(bytes);
         at = n;
       }
-      sequences.push([name, docs]);
+      sequences.push([name, docs, raw]);
     } else {
       throw new WireError(`unknown OP_MSG section kind ${kind}`);
     }
   }
   if (!command) throw new WireError('OP_MSG without body section');
-  for (const [name, docs] of sequences) {
+  let rawSequences: Map<string, Buffer[]> | undefined;
+  for (const [name, docs, raw] of sequences) {
     const existing = command[name] as unknown;
-    command[name] = Array.isArray(existing) ? [...(existing as Document[]), ...docs] : docs;
+    if (Array.isArray(existing)) {
+      command[name] = [...(existing as Document[]), ...docs];
+      rawSequences?.delete(name); // indexes no longer line up with the raw slices
+    } else {
+      command[name] = docs;
+      (rawSequences ??= new Map()).set(name, raw);
+    }
   }
-  return { op: 'msg', requestId, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0, command };
+  const moreToCome = (flags & FLAG_MORE_TO_COME) !== 0;
+  return { op: 'msg', requestId, moreToCome, command, rawSequences };
 }
 
 /** Decodes one complete message (header included); throws WireError on anything malformed. */

@@ -4,7 +4,11 @@
 // so whatever the parent read before SIGKILL is exactly the set of acknowledged writes.
 const path = require('path');
 
-const [buildDir, dataDir, concurrencyArg, compactAfterArg] = process.argv.slice(2);
+const [buildDir, dataDir, concurrencyArg, compactAfterArg, mode] = process.argv.slice(2);
+// 'mid-compaction': a bulk state of BULK documents is compacted back to back while the writers
+// run, and "mid-compaction" is printed each time the snapshot is half written, so the parent
+// can kill the process while a snapshot is being written in slices.
+const BULK = 20000;
 const { JournalPersistence } = require(path.join(buildDir, 'journal-persistence.js'));
 
 const concurrency = Number(concurrencyArg);
@@ -21,6 +25,28 @@ function fail(err) {
   process.exit(2);
 }
 
+async function startBulk(persistence) {
+  let have = 0;
+  for (const r of state.values()) if (r.coll === 'bulk') have++;
+  for (let i = have; i < BULK; i += 1000) {
+    const records = [];
+    for (let j = i; j < Math.min(BULK, i + 1000); j++)
+      records.push({ op: 'put', db: 't', coll: 'bulk', doc: { _id: j, pad } });
+    records.forEach(apply);
+    await persistence.append(records);
+  }
+  function* dump() {
+    let n = 0;
+    for (const r of state.values()) {
+      if (++n === BULK / 2) process.stdout.write('mid-compaction\n');
+      yield r;
+    }
+  }
+  (async () => {
+    for (;;) await persistence.compact(dump);
+  })().catch(fail);
+}
+
 async function main() {
   const persistence = new JournalPersistence(dataDir, {
     logger: {
@@ -34,6 +60,7 @@ async function main() {
       : undefined,
   });
   await persistence.load(apply);
+  if (mode === 'mid-compaction') await startBulk(persistence);
   let next = 0;
   for (const r of state.values()) if (r.coll === 'docs') next = Math.max(next, r.doc.seq + 1);
   process.stdout.write(`ready ${next}\n`);
