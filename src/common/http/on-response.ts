@@ -1,59 +1,54 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-type ResponseObserver = (req: FastifyRequest, reply: FastifyReply) => void;
+type Observer = (req: FastifyRequest, reply: FastifyReply) => void;
+type Hook = 'onResponse' | 'onSend';
 
-/** Per Fastify instance, the observers its one onResponse hook calls. */
-const observers = new WeakMap<FastifyInstance, ResponseObserver[]>();
-
-/**
- * Runs `observe` once per answered request, at the Fastify level (onResponse), so refusals by
- * guards, body-parser errors and 404s are seen too. No-op in a CLI application context. Every
- * observer (access log, metrics) shares one Fastify hook: each extra hook is one more step of
- * Fastify's hook runner on every request.
- */
-export function onEveryResponse(adapterHost: HttpAdapterHost, observe: ResponseObserver): void {
-  const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-  if (!fastify || typeof fastify.addHook !== 'function') return;
-  const list = observers.get(fastify);
-  if (list) {
-    list.push(observe);
-    return;
-  }
-  const registered = [observe];
-  observers.set(fastify, registered);
-  fastify.addHook('onResponse', (req, reply, done) => {
-    for (const run of registered) run(req, reply);
-    done();
-  });
-}
-
-type ReplyObserver = (req: FastifyRequest, reply: FastifyReply) => void;
-
-/** Per Fastify instance, the observers its one onSend hook calls. */
-const replyObservers = new WeakMap<FastifyInstance, ReplyObserver[]>();
+/** Per Fastify instance and hook, the observers its one hook calls. */
+const observers = new WeakMap<FastifyInstance, Partial<Record<Hook, Observer[]>>>();
 
 /**
- * Runs `observe` once per reply, when it is about to be sent (onSend): unlike onResponse it also
- * runs for a request whose client has already gone, so what the request decided is never lost.
- * Every reply observer (security headers, the audit outcome) shares one Fastify hook.
+ * Each extra Fastify hook is one more step of its hook runner on every request, so every observer
+ * of a hook shares one registration. No-op in a CLI application context (no Fastify instance).
  */
-export function beforeEveryReply(
-  target: HttpAdapterHost | FastifyInstance,
-  observe: ReplyObserver,
-): void {
+function observe(target: HttpAdapterHost | FastifyInstance, hook: Hook, run: Observer): void {
   const fastify =
     'httpAdapter' in target ? target.httpAdapter?.getInstance<FastifyInstance>() : target;
   if (!fastify || typeof fastify.addHook !== 'function') return;
-  const list = replyObservers.get(fastify);
+  let byHook = observers.get(fastify);
+  if (!byHook) observers.set(fastify, (byHook = {}));
+  const list = byHook[hook];
   if (list) {
-    list.push(observe);
+    list.push(run);
     return;
   }
-  const registered = [observe];
-  replyObservers.set(fastify, registered);
-  fastify.addHook('onSend', (req, reply, payload, done) => {
-    for (const run of registered) run(req, reply);
-    done(null, payload);
-  });
+  const registered = (byHook[hook] = [run]);
+  if (hook === 'onResponse') {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      for (const each of registered) each(req, reply);
+      done();
+    });
+  } else {
+    fastify.addHook('onSend', (req, reply, payload, done) => {
+      for (const each of registered) each(req, reply);
+      done(null, payload);
+    });
+  }
+}
+
+/**
+ * Runs `run` once per answered request, at the Fastify level (onResponse), so refusals by guards,
+ * body-parser errors and 404s are seen too: the access log and metrics.
+ */
+export function onEveryResponse(adapterHost: HttpAdapterHost, run: Observer): void {
+  observe(adapterHost, 'onResponse', run);
+}
+
+/**
+ * Runs `run` once per reply, when it is about to be sent (onSend): unlike onResponse it also runs
+ * for a request whose client has already gone, so what the request decided is never lost. The
+ * security headers and the audit outcome.
+ */
+export function beforeEveryReply(target: HttpAdapterHost | FastifyInstance, run: Observer): void {
+  observe(target, 'onSend', run);
 }
