@@ -81,36 +81,40 @@ describe('QuotaReservationStorage', () => {
     expect(shared.counts.get('c:1.2.3.4:1700000040')).toBeLessThanOrEqual(1_000);
   });
 
-  it('sizes a first reservation as the fair share: floor(limit / instances), at least 1, at most the limit', () => {
-    expect(fairShare(60, 1)).toBe(60);
-    expect(fairShare(60, 2)).toBe(30);
-    expect(fairShare(60, 7)).toBe(8);
-    expect(fairShare(5, 2)).toBe(2);
-    expect(fairShare(20, 3)).toBe(6);
+  it('sizes a first reservation as the fair share: floor(limit / (instances + 1)), at least 1, at most the limit', () => {
+    // One share is kept back for an instance that has started but is not counted yet.
+    expect(fairShare(60, 1)).toBe(30);
+    expect(fairShare(60, 2)).toBe(20);
+    expect(fairShare(60, 7)).toBe(7);
+    expect(fairShare(5, 2)).toBe(1);
+    expect(fairShare(20, 3)).toBe(5);
     expect(fairShare(2, 5)).toBe(1);
-    expect(fairShare(3_000, 3)).toBe(1_000);
+    expect(fairShare(1, 1)).toBe(1);
+    expect(fairShare(3_000, 2)).toBe(1_000);
     // Capped, so that a dead instance cannot take a large limit with it for the rest of the window.
     expect(fairShare(1_000_000, 3)).toBe(1_000);
     // A count not read yet (0) or nonsensical counts as this instance alone.
-    expect(fairShare(60, 0)).toBe(60);
+    expect(fairShare(60, 0)).toBe(30);
   });
 
   it('costs one reservation per key and window for traffic within its share, whatever the limit', async () => {
     for (const limit of [10, 60, 3_000]) {
       const shared = new FakeSharedCounter();
       const storage = storageOver(shared, T0 + 1_000, 3);
-      const { admitted } = await fire(storage, Math.floor(limit / 3), limit);
-      expect(admitted).toBe(Math.floor(limit / 3));
-      expect(shared.asked).toEqual([fairShare(limit, 3)]);
+      const share = fairShare(limit, 3);
+      const { admitted } = await fire(storage, share, limit);
+      expect(admitted).toBe(share);
+      expect(shared.asked).toEqual([share]);
     }
   });
 
-  it('takes the whole limit in one reservation when it is the only instance', async () => {
+  it('takes half the limit in one reservation when it is the only instance, the rest one by one', async () => {
     const shared = new FakeSharedCounter();
     const { admitted } = await fire(storageOver(shared), 100, 60);
     expect(admitted).toBe(60);
-    // The whole limit, then one refused reservation that marks the window full.
-    expect(shared.asked).toEqual([60, 1]);
+    // Its share, then the headroom kept for an instance not counted yet, then one refused
+    // reservation that marks the window full.
+    expect(shared.asked).toEqual([30, ...Array<number>(30).fill(1), 1]);
   });
 
   it('lets an instance outgrow its share from what no one reserved, in chunks doubling up to 1% of the limit', async () => {
@@ -119,10 +123,10 @@ describe('QuotaReservationStorage', () => {
     const b = storageOver(shared, T0 + 1_000, 2);
     const first = await fire(a, 600, 1_000);
     expect(first.admitted).toBe(600);
-    expect(shared.asked).toEqual([500, 1, 2, 4, 8, ...Array<number>(9).fill(10)]);
-    // b finds only what a left unreserved: the price of a share (a holds 5 unused requests).
+    expect(shared.asked).toEqual([333, 1, 2, 4, 8, ...Array<number>(26).fill(10)]);
+    // b finds only what a left unreserved: the price of a share (a holds 8 unused requests).
     const second = await fire(b, 600, 1_000);
-    expect(second.admitted).toBe(395);
+    expect(second.admitted).toBe(392);
     expect(shared.counts.get('c:1.2.3.4:1700000040')).toBe(1_000);
   });
 
@@ -131,18 +135,18 @@ describe('QuotaReservationStorage', () => {
     const a = storageOver(shared, T0 + 1_000, 2);
     const b = storageOver(shared, T0 + 1_000, 2);
     expect((await fire(a, 7, 10)).admitted).toBe(7);
-    expect(shared.asked).toEqual([5, 1, 1]);
+    expect(shared.asked).toEqual([3, 1, 1, 1, 1]);
     expect((await fire(b, 7, 10)).admitted).toBe(3);
   });
 
   it('gives a late instance its whole share: the shares fit in the limit together', async () => {
     const shared = new FakeSharedCounter();
     const [a, b, c] = [1, 2, 3].map(() => storageOver(shared, T0 + 1_000, 3));
-    // 6 + 6 + 6 reserved first; the last instance's 7th request takes one of the 2 left.
-    expect((await fire(a, 6, 20)).admitted).toBe(6);
-    expect((await fire(b, 6, 20)).admitted).toBe(6);
+    // 5 + 5 + 5 reserved first; the last instance's 6th and 7th requests take two of the 5 left.
+    expect((await fire(a, 5, 20)).admitted).toBe(5);
+    expect((await fire(b, 5, 20)).admitted).toBe(5);
     expect((await fire(c, 7, 20)).admitted).toBe(7);
-    expect(shared.asked).toEqual([6, 6, 6, 1]);
+    expect(shared.asked).toEqual([5, 5, 5, 1, 1]);
   });
 
   it('splits a small limit exactly between instances whose traffic fits their shares', async () => {
@@ -151,7 +155,7 @@ describe('QuotaReservationStorage', () => {
     const b = storageOver(shared, T0 + 1_000, 2);
     const [first, second] = await Promise.all([fire(a, 8, 10), fire(b, 8, 10)]);
     expect(first.admitted + second.admitted).toBe(10);
-    expect(shared.asked.slice(0, 2)).toEqual([5, 5]);
+    expect(shared.asked.slice(0, 2)).toEqual([3, 3]);
   });
 
   it('reserves growing chunks for a hot key: far fewer round trips than requests', async () => {
@@ -197,7 +201,7 @@ describe('QuotaReservationStorage', () => {
     const { admitted } = await fire(storageOver(shared, T0 + 1_000, 2), 5, 10);
     expect(admitted).toBe(5);
     // The share each time: a lost first reservation is still the first.
-    expect(shared.asked).toEqual([5, 5, 5]);
+    expect(shared.asked).toEqual([3, 3, 3, 1, 1]);
   });
 
   it('fails open when the database is unreachable', async () => {

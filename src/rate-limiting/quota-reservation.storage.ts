@@ -16,9 +16,9 @@ type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
  * (instances × flush interval × rate), which the test forbids.
  *
  * Why a fair share first: an instance's first reservation of a key in a window asks for
- * `floor(limit / live instances)` (LiveInstancesService counts them by heartbeat), so a key whose
- * traffic fits its share costs one reservation per window and instance, whatever the limit (up to
- * MAX_SHARE); an instance alone takes the whole limit at once. Only an instance that outgrows its share goes back,
+ * `floor(limit / (live instances + 1))` (LiveInstancesService counts them by heartbeat), so a key
+ * whose traffic fits its share costs one reservation per window and instance, whatever the limit
+ * (up to MAX_SHARE); an instance alone takes half the limit at once, the rest in chunks. Only an instance that outgrows its share goes back,
  * for chunks taken from what no one has reserved, starting at 1 and doubling up to 1% of the limit:
  * small, so that a busy instance does not take the shares of instances whose first request of the
  * key is still on its way (their reservation round trip may be slower than its requests).
@@ -43,13 +43,19 @@ export const MAX_TRACKED_KEYS = 50_000;
 
 /**
  * The first reservation of a key by one of `instances` instances: at least 1, at most the limit
- * and MAX_SHARE.
+ * and MAX_SHARE. One share more than there are instances is kept back: an instance that has just
+ * started is not yet in the others' count (they recount once per heartbeat), and without that
+ * headroom the first instance to see a key would take the whole window from it.
  * Rounded down, so the shares of all instances fit in the limit together: an instance that comes
  * late still finds its whole share, and the remainder (fewer requests than instances) goes one by
  * one to whoever needs it.
  */
 export const fairShare = (limit: number, instances: number): number =>
-  Math.min(limit, MAX_SHARE, Math.max(1, Math.floor(limit / Math.max(1, Math.floor(instances)))));
+  Math.min(
+    limit,
+    MAX_SHARE,
+    Math.max(1, Math.floor(limit / (Math.max(1, Math.floor(instances)) + 1))),
+  );
 
 interface Bucket {
   limit: number;
