@@ -92,10 +92,22 @@ describe('scheduled key rotation: three instances on one database', () => {
       expect((await kidsIn(app)).sort()).toEqual(keys.map((k) => k.kid).sort());
       expect((await getProtected(app.baseUrl, oldToken)).status).toBe(200);
     }
-    const fresh = (await legacyToken(apps[1].baseUrl, CLIENT.clientId, CLIENT.secret)).pair!;
-    const header = JSON.parse(
-      Buffer.from(fresh.access_token.split('.')[0], 'base64url').toString(),
-    ) as { kid: string };
-    expect(header.kid).toBe(oldNext);
+    // An instance whose last key refresh fell inside the rotation (the three keys already
+    // published, the promotion not yet) signs with the old key until its next refresh: within
+    // the same interval, every instance signs with the new one.
+    const kidOfFreshToken = async () => {
+      const fresh = (await legacyToken(apps[1].baseUrl, CLIENT.clientId, CLIENT.secret)).pair!;
+      const header = JSON.parse(
+        Buffer.from(fresh.access_token.split('.')[0], 'base64url').toString(),
+      ) as { kid: string };
+      return header.kid;
+    };
+    const deadline = Date.now() + 7000;
+    let kid = await kidOfFreshToken();
+    while (kid !== oldNext && Date.now() < deadline) {
+      await sleep(250);
+      kid = await kidOfFreshToken();
+    }
+    expect(kid).toBe(oldNext);
   });
 });
