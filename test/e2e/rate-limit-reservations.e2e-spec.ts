@@ -2,7 +2,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { Db } from 'mongodb';
 import { createClient, type TestClient } from '../support/factories/client.factory';
-import { basicAuth, form, type HttpTestApp } from '../support/http-app';
+import { requestClientCredentials, type HttpTestApp } from '../support/http-app';
 import { startRateLimitedPair, type RateLimitedPair } from '../support/rate-limit-apps';
 
 /**
@@ -21,20 +21,12 @@ describe('rate-limit reservations (one per key, window and instance within its s
   /** The operations each instance sent to rate_limits, in order (Mongoose's public debug hook). */
   const ops = new Map<HttpTestApp, string[]>();
 
-  const tokenRequest = (t: HttpTestApp, client: TestClient) =>
-    t.app.inject({
-      method: 'POST',
-      url: '/oauth/token',
-      headers: {
-        authorization: basicAuth(client.clientId, client.secret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: form({ grant_type: 'client_credentials' }),
-    });
-
   const sequentially = async (t: HttpTestApp, client: TestClient, n: number) => {
     const statuses: number[] = [];
-    for (let i = 0; i < n; i++) statuses.push((await tokenRequest(t, client)).statusCode);
+    for (let i = 0; i < n; i++)
+      statuses.push(
+        (await requestClientCredentials(t.app, client.clientId, client.secret)).statusCode,
+      );
     return statuses;
   };
 
