@@ -1,3 +1,4 @@
+import { HttpAdapterHost } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyHttpOptions } from 'fastify';
@@ -49,7 +50,7 @@ export function configureApp(app: NestFastifyApplication): void {
   fastify.addHook('preValidation', rejectDeepBodies);
   // Every reply (routes, Swagger UI's files, 404s, errors) passes here once, in the one onSend
   // hook that the audit outcome shares: the request id and the security headers.
-  beforeEveryReply(fastify, (req, reply) => {
+  beforeEveryReply(app.get(HttpAdapterHost), (req, reply) => {
     reply.headers(headers);
     reply.header('x-request-id', String(req.id));
   });

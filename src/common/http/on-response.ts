@@ -11,9 +11,8 @@ const observers = new WeakMap<FastifyInstance, Partial<Record<Hook, Observer[]>>
  * Each extra Fastify hook is one more step of its hook runner on every request, so every observer
  * of a hook shares one registration. No-op in a CLI application context (no Fastify instance).
  */
-function observe(target: HttpAdapterHost | FastifyInstance, hook: Hook, run: Observer): void {
-  const fastify =
-    'httpAdapter' in target ? target.httpAdapter?.getInstance<FastifyInstance>() : target;
+function observe(adapterHost: HttpAdapterHost, hook: Hook, run: Observer): void {
+  const fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
   if (!fastify || typeof fastify.addHook !== 'function') return;
   let byHook = observers.get(fastify);
   if (!byHook) observers.set(fastify, (byHook = {}));
@@ -49,6 +48,6 @@ export function onEveryResponse(adapterHost: HttpAdapterHost, run: Observer): vo
  * for a request whose client has already gone, so what the request decided is never lost. The
  * security headers and the audit outcome.
  */
-export function beforeEveryReply(target: HttpAdapterHost | FastifyInstance, run: Observer): void {
-  observe(target, 'onSend', run);
+export function beforeEveryReply(adapterHost: HttpAdapterHost, run: Observer): void {
+  observe(adapterHost, 'onSend', run);
 }
